@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+// Nabla: a Jupyter kernel for learning how models learn. One target per layer, each
+// depending only on the layers below it:
+//   CBLAS, CZeroMQ (C shims) → NablaTensor → NablaAutograd → NablaLanguage → NablaDisplay
+//   → NablaKernel → nabla (executable).
+import PackageDescription
+
+let settings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "Nabla",
+    products: [
+        .executable(name: "nabla", targets: ["nabla"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "NablaTensor", dependencies: ["CBLAS"], swiftSettings: settings),
+        .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: settings),
+        .executableTarget(name: "nabla", dependencies: ["NablaAutograd"], swiftSettings: settings),
+        .executableTarget(name: "NablaBench", dependencies: ["NablaAutograd"], path: "bench/NablaBench", swiftSettings: settings),
+        .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
+        .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
+    ]
+)

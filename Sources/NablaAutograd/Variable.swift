@@ -1,0 +1,118 @@
+import NablaTensor
+
+/// A node of the define-by-run graph: a tensor value, the op that made it, its inputs, and
+/// the rule that turns the gradient of the output into gradients of the inputs.
+public final class Variable {
+    /// The gradient rule of an op: given dL/d(output), return dL/d(input) for each input
+    /// (nil where no gradient flows). A result may have the broadcast shape; the engine
+    /// reduces it to the input's shape. Rules capture tensors, never Variables.
+    public typealias Rule = (Tensor) throws -> [Tensor?]
+
+    /// The value. Only params are updated in place (`update`), and captured copies in rules
+    /// keep older graphs correct (value semantics).
+    public private(set) var value: Tensor
+    /// Accumulated dL/d(self) after `backward`, for leaves that require grad.
+    public var grad: Tensor?
+    /// True for params and for every result computed from one while gradients are recorded.
+    public let requiresGrad: Bool
+    /// The op that produced this value: "param", "const", "add", "matmul", ...
+    public let op: String
+    /// A display name (the variable a student bound it to), used by graph and explain views.
+    public var name: String?
+    /// Extra facts about the op for display (`alpha` of leaky_relu, the constant of `x * 2`).
+    public let attributes: [String: Double]
+    /// The inputs, in argument order (empty for leaves and for untracked results).
+    public internal(set) var inputs: [Variable]
+    let rule: Rule?
+    /// Creation order: inputs always have smaller ids, so sorting by id is a topological order.
+    let id: Int
+    var mark = 0
+    var pending: Tensor?
+
+    nonisolated(unsafe) static var nextID = 0
+
+    init(value: Tensor, op: String, requiresGrad: Bool, inputs: [Variable], attributes: [String: Double], rule: Rule?) {
+        self.value = value
+        self.op = op
+        self.requiresGrad = requiresGrad
+        self.inputs = inputs
+        self.attributes = attributes
+        self.rule = rule
+        Variable.nextID &+= 1
+        self.id = Variable.nextID
+    }
+
+    /// A constant: no gradient is tracked through it.
+    public convenience init(_ value: Tensor, name: String? = nil) {
+        self.init(value: value, op: "const", requiresGrad: false, inputs: [], attributes: [:], rule: nil)
+        self.name = name
+    }
+
+    public convenience init(_ scalar: Double) { self.init(Tensor(scalar)) }
+
+    /// A leaf whose gradient is wanted (PyTorch's `requires_grad=True`).
+    public static func param(_ value: Tensor, name: String? = nil) -> Variable {
+        let v = Variable(value: value, op: "param", requiresGrad: true, inputs: [], attributes: [:], rule: nil)
+        v.name = name
+        return v
+    }
+
+    public var shape: [Int] { value.shape }
+    public var isLeaf: Bool { inputs.isEmpty }
+
+    /// Replaces a param's value in place (an optimizer step, `W -= lr * g`); the shape must stay.
+    public func update(_ f: (inout Tensor) throws -> Void) throws {
+        var v = value
+        try f(&v)
+        guard v.shape == value.shape else {
+            throw TensorError.shape(op: "update", message: "in-place update changed shape \(formatShape(value.shape)) to \(formatShape(v.shape))")
+        }
+        value = v
+    }
+
+    /// Records an op's result. Inputs and rule are kept only while recording and when some
+    /// input requires grad (or in `.recordAll`, for `explain`).
+    public static func make(_ op: String, _ value: Tensor, _ inputs: [Variable],
+                            attributes: [String: Double] = [:], rule: @escaping Rule) -> Variable {
+        let mode = GradMode.current
+        let needs = mode != .off && inputs.contains { $0.requiresGrad }
+        if needs || mode == .recordAll {
+            return Variable(value: value, op: op, requiresGrad: needs, inputs: inputs, attributes: attributes, rule: rule)
+        }
+        return Variable(value: value, op: op, requiresGrad: false, inputs: [], attributes: attributes, rule: nil)
+    }
+
+    /// Tears a long chain down iteratively: Swift's recursive release of a 100,000-node chain
+    /// would overflow the stack.
+    deinit {
+        guard !inputs.isEmpty else { return }
+        var stack = inputs
+        inputs = []
+        while var node = stack.popLast() {
+            if isKnownUniquelyReferenced(&node) {
+                stack.append(contentsOf: node.inputs)
+                node.inputs = []
+            }
+        }
+    }
+}
+
+/// Whether ops record the graph.
+public enum GradMode: Sendable {
+    /// Record ops whose inputs require grad (the default).
+    case normal
+    /// Record nothing (PyTorch's `no_grad`): cheaper, and results are constants.
+    case off
+    /// Record every op, even on constants, so `explain` can show how a value was computed.
+    case recordAll
+
+    nonisolated(unsafe) public static var current: GradMode = .normal
+
+    /// Runs `body` with `mode` in force, restoring the previous mode after.
+    public static func with<T>(_ mode: GradMode, _ body: () throws -> T) rethrows -> T {
+        let saved = current
+        current = mode
+        defer { current = saved }
+        return try body()
+    }
+}

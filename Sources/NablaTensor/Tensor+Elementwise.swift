@@ -1,0 +1,125 @@
+import Foundation
+
+/// Elementwise arithmetic and math functions, with numpy broadcasting for binary ops.
+extension Tensor {
+    /// Applies `f` to every element.
+    @inlinable public func map(_ f: (Double) -> Double) -> Tensor {
+        var out = data
+        out.withUnsafeMutableBufferPointer { p in
+            for i in p.indices { p[i] = f(p[i]) }
+        }
+        return Tensor(unchecked: shape, data: out)
+    }
+
+    /// Combines `a` and `b` elementwise after broadcasting them to a common shape.
+    @inlinable public static func zip(_ a: Tensor, _ b: Tensor, op: String,
+                                      _ f: (Double, Double) -> Double) throws -> Tensor {
+        if a.shape == b.shape {
+            var out = a.data
+            out.withUnsafeMutableBufferPointer { o in
+                b.data.withUnsafeBufferPointer { q in
+                    for i in o.indices { o[i] = f(o[i], q[i]) }
+                }
+            }
+            return Tensor(unchecked: a.shape, data: out)
+        }
+        if b.data.count == 1 && b.rank <= a.rank {
+            let y = b.data[0]
+            return a.map { f($0, y) }.reshapedUnchecked(try broadcastShape(a.shape, b.shape, op: op))
+        }
+        if a.data.count == 1 && a.rank <= b.rank {
+            let x = a.data[0]
+            return b.map { f(x, $0) }.reshapedUnchecked(try broadcastShape(a.shape, b.shape, op: op))
+        }
+        return try zipBroadcast(a, b, op: op, f)
+    }
+
+    @usableFromInline
+    static func zipBroadcast(_ a: Tensor, _ b: Tensor, op: String,
+                             _ f: (Double, Double) -> Double) throws -> Tensor {
+        let shape = try broadcastShape(a.shape, b.shape, op: op)
+        let n = try checkedCount(shape, op: op)
+        var out = [Double](repeating: 0, count: n)
+        let sa = a.broadcastStrides(to: shape), sb = b.broadcastStrides(to: shape)
+        a.data.withUnsafeBufferPointer { pa in
+            b.data.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { o in
+                    var k = 0
+                    forEachRun(shape: shape, strides: sa, sb, offsets: 0, 0) { ia, ib, len, da, db in
+                        var i = ia, j = ib
+                        for _ in 0..<len { o[k] = f(pa[i], pb[j]); k += 1; i += da; j += db }
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: shape, data: out)
+    }
+
+    /// Same data under a shape with the same element count (callers guarantee it).
+    @usableFromInline func reshapedUnchecked(_ s: [Int]) -> Tensor {
+        Tensor(unchecked: s, data: data)
+    }
+
+    // MARK: Binary operators
+
+    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "add", +) }
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "subtract", -) }
+    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "multiply", *) }
+    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "divide", /) }
+    public static func + (a: Tensor, b: Double) -> Tensor { a.map { $0 + b } }
+    public static func - (a: Tensor, b: Double) -> Tensor { a.map { $0 - b } }
+    public static func * (a: Tensor, b: Double) -> Tensor { a.map { $0 * b } }
+    public static func / (a: Tensor, b: Double) -> Tensor { a.map { $0 / b } }
+    public static func + (a: Double, b: Tensor) -> Tensor { b.map { a + $0 } }
+    public static func - (a: Double, b: Tensor) -> Tensor { b.map { a - $0 } }
+    public static func * (a: Double, b: Tensor) -> Tensor { b.map { a * $0 } }
+    public static func / (a: Double, b: Tensor) -> Tensor { b.map { a / $0 } }
+    public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
+
+    /// Elementwise power `a ** b`.
+    public static func pow(_ a: Tensor, _ b: Tensor) throws -> Tensor { try zip(a, b, op: "power", Foundation.pow) }
+    /// Python's floored modulo: the result has the sign of the divisor.
+    public static func mod(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try zip(a, b, op: "mod") { x, y in
+            let r = fmod(x, y)
+            return (r != 0 && (r < 0) != (y < 0)) ? r + y : r
+        }
+    }
+    /// Elementwise larger of two tensors (NaN propagates).
+    public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try zip(a, b, op: "maximum") { x, y in x.isNaN || y.isNaN ? .nan : Swift.max(x, y) }
+    }
+    /// Elementwise smaller of two tensors (NaN propagates).
+    public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try zip(a, b, op: "minimum") { x, y in x.isNaN || y.isNaN ? .nan : Swift.min(x, y) }
+    }
+
+    // MARK: Comparisons (1 where true, 0 where false)
+
+    public static func eq(_ a: Tensor, _ b: Tensor) throws -> Tensor { try zip(a, b, op: "==") { $0 == $1 ? 1 : 0 } }
+    public static func ne(_ a: Tensor, _ b: Tensor) throws -> Tensor { try zip(a, b, op: "!=") { $0 != $1 ? 1 : 0 } }
+    public static func lt(_ a: Tensor, _ b: Tensor) throws -> Tensor { try zip(a, b, op: "<") { $0 < $1 ? 1 : 0 } }
+    public static func le(_ a: Tensor, _ b: Tensor) throws -> Tensor { try zip(a, b, op: "<=") { $0 <= $1 ? 1 : 0 } }
+    public static func gt(_ a: Tensor, _ b: Tensor) throws -> Tensor { try zip(a, b, op: ">") { $0 > $1 ? 1 : 0 } }
+    public static func ge(_ a: Tensor, _ b: Tensor) throws -> Tensor { try zip(a, b, op: ">=") { $0 >= $1 ? 1 : 0 } }
+
+    // MARK: Unary math
+
+    public func exp() -> Tensor { map(Foundation.exp) }
+    public func log() -> Tensor { map(Foundation.log) }
+    public func log2() -> Tensor { map(Foundation.log2) }
+    public func log10() -> Tensor { map(Foundation.log10) }
+    public func sqrt() -> Tensor { map(Foundation.sqrt) }
+    public func abs() -> Tensor { map(Swift.abs) }
+    /// -1, 0 or 1 (0 at 0, NaN stays NaN).
+    public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) } }
+    public func tanh() -> Tensor { map(Foundation.tanh) }
+    public func sin() -> Tensor { map(Foundation.sin) }
+    public func cos() -> Tensor { map(Foundation.cos) }
+    /// Elements limited to `[lo, hi]`.
+    public func clip(_ lo: Double, _ hi: Double) -> Tensor { map { Swift.min(Swift.max($0, lo), hi) } }
+    /// `1 / (1 + e^-x)`, computed without overflow for large |x|.
+    public func sigmoid() -> Tensor {
+        map { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : { let e = Foundation.exp(x); return e / (1 + e) }() }
+    }
+}

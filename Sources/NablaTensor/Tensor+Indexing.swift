@@ -1,0 +1,138 @@
+/// One entry of an index expression, as in numpy: `x[1, 2:5, ::-1, None, [0, 2]]`.
+public enum TensorIndex: Equatable, Sendable {
+    /// A single position (negative counts from the end); the axis is dropped.
+    case at(Int)
+    /// Python slice `start:stop:step`; nil parts take their defaults.
+    case slice(Int?, Int?, Int?)
+    /// `:`, the whole axis.
+    case all
+    /// `None`, a new axis of length 1.
+    case newAxis
+    /// A list of positions along one axis (numpy integer-array indexing on that axis).
+    case list([Int])
+}
+
+/// Basic and single-axis integer-array indexing, reading and writing.
+extension Tensor {
+    /// The element offsets an index expression selects: one list of offsets per output axis
+    /// (their cartesian sums address the elements) and the result's shape.
+    struct Selection {
+        var axes: [[Int]]
+        var shape: [Int]
+    }
+
+    /// Python's slice semantics: the first position, the number of positions, and the step.
+    static func resolveSlice(_ start: Int?, _ stop: Int?, _ step: Int?, size: Int) throws -> (Int, Int, Int) {
+        let st = step ?? 1
+        guard st != 0 else { throw TensorError.argument(op: "slice", message: "slice step cannot be zero") }
+        func clamp(_ v: Int?, _ dflt: Int, lo: Int, hi: Int) -> Int {
+            guard var v else { return dflt }
+            if v < 0 { v = v < -size ? lo : v + size }
+            return Swift.min(Swift.max(v, lo), hi)
+        }
+        if st > 0 {
+            let a = clamp(start, 0, lo: 0, hi: size), b = clamp(stop, size, lo: 0, hi: size)
+            return (a, b > a ? (b - a - 1) / st + 1 : 0, st)
+        } else {
+            let a = clamp(start, size - 1, lo: -1, hi: size - 1), b = clamp(stop, -1, lo: -1, hi: size - 1)
+            // stop given as a negative beyond -size means "before the start": keep -1.
+            return (a, a > b ? (a - b - 1) / (-st) + 1 : 0, st)
+        }
+    }
+
+    func select(_ index: [TensorIndex], op: String = "index") throws -> Selection {
+        let consumed = index.filter { $0 != .newAxis }.count
+        guard consumed <= rank else {
+            throw TensorError.argument(op: op, message: "too many indices (\(consumed)) for a tensor of rank \(rank) with shape \(formatShape(shape))")
+        }
+        guard index.filter({ if case .list = $0 { return true } else { return false } }).count <= 1 else {
+            throw TensorError.argument(op: op, message: "only one axis may be indexed with a list")
+        }
+        let strides = Tensor.strides(of: shape)
+        var sel = Selection(axes: [], shape: [])
+        var base = 0
+        var axis = 0
+        for entry in index + [TensorIndex](repeating: .all, count: rank - consumed) {
+            switch entry {
+            case .newAxis:
+                sel.axes.append([0]); sel.shape.append(1)
+            case let .at(i):
+                let n = shape[axis]
+                guard i >= -n, i < n else { throw TensorError.index(op: op, index: i, axis: axis, size: n) }
+                base += (i < 0 ? i + n : i) * strides[axis]
+                axis += 1
+            case .all, .slice:
+                var (a, c, s) = (0, shape[axis], 1)
+                if case let .slice(x, y, z) = entry { (a, c, s) = try Tensor.resolveSlice(x, y, z, size: shape[axis]) }
+                let st = strides[axis]
+                sel.axes.append((0..<c).map { (a + $0 * s) * st }); sel.shape.append(c)
+                axis += 1
+            case let .list(ids):
+                let n = shape[axis], st = strides[axis]
+                var offs = [Int]()
+                offs.reserveCapacity(ids.count)
+                for i in ids {
+                    guard i >= -n, i < n else { throw TensorError.index(op: op, index: i, axis: axis, size: n) }
+                    offs.append((i < 0 ? i + n : i) * st)
+                }
+                sel.axes.append(offs); sel.shape.append(ids.count)
+                axis += 1
+            }
+        }
+        if sel.axes.isEmpty { sel.axes = [[base]]; sel.shape = [] } else { sel.axes[0] = sel.axes[0].map { $0 + base } }
+        return sel
+    }
+
+    /// Calls `body(k, offset)` for each selected element in row-major order of the result.
+    private static func walk(_ sel: Selection, _ body: (Int, Int) -> Void) {
+        let axes = sel.axes
+        if axes.contains(where: \.isEmpty) { return }
+        let r = axes.count
+        var idx = [Int](repeating: 0, count: r)
+        var k = 0
+        while true {
+            var base = 0
+            for a in 0..<(r - 1) { base += axes[a][idx[a]] }
+            for o in axes[r - 1] { body(k, base + o); k += 1 }
+            var ax = r - 2
+            while ax >= 0 {
+                idx[ax] += 1
+                if idx[ax] < axes[ax].count { break }
+                idx[ax] = 0
+                ax -= 1
+            }
+            if ax < 0 { return }
+        }
+    }
+
+    /// `x[index]`.
+    public subscript(_ index: [TensorIndex]) -> Tensor {
+        get throws {
+            let sel = try select(index)
+            let n = try Tensor.checkedCount(sel.shape, op: "index")
+            var out = [Double](repeating: 0, count: n)
+            data.withUnsafeBufferPointer { p in
+                out.withUnsafeMutableBufferPointer { o in Tensor.walk(sel) { k, off in o[k] = p[off] } }
+            }
+            return Tensor(unchecked: sel.shape, data: out)
+        }
+    }
+
+    /// `x[index] = value`, with `value` broadcast to the selected shape.
+    public mutating func assign(_ index: [TensorIndex], _ value: Tensor) throws {
+        try update(index, value, op: "index assignment") { _, v in v }
+    }
+
+    /// `x[index] += value`, accumulating where a list repeats a position (the gradient of indexing).
+    public mutating func add(at index: [TensorIndex], _ value: Tensor) throws {
+        try update(index, value, op: "index add", +)
+    }
+
+    private mutating func update(_ index: [TensorIndex], _ value: Tensor, op: String, _ f: (Double, Double) -> Double) throws {
+        let sel = try select(index, op: op)
+        let v = try value.broadcast(to: sel.shape)
+        v.data.withUnsafeBufferPointer { src in
+            data.withUnsafeMutableBufferPointer { d in Tensor.walk(sel) { k, off in d[off] = f(d[off], src[k]) } }
+        }
+    }
+}

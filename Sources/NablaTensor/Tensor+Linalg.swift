@@ -1,0 +1,93 @@
+import CBLAS
+
+/// Matrix products through OpenBLAS, with numpy's `matmul` rules for 1-d and batched operands.
+extension Tensor {
+    /// `a @ b` as numpy defines it: 1-d·1-d is a dot product, a 1-d operand is promoted to a
+    /// row (left) or column (right) and the added axis removed, leading axes broadcast as a batch.
+    public static func matmul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        guard a.rank >= 1, b.rank >= 1 else {
+            throw TensorError.argument(op: "matmul", message: "operands must have at least one dimension, got \(formatShape(a.shape)) @ \(formatShape(b.shape))")
+        }
+        let a2 = a.rank == 1 ? a.reshapedUnchecked([1, a.shape[0]]) : a
+        let b2 = b.rank == 1 ? b.reshapedUnchecked([b.shape[0], 1]) : b
+        let (m, k) = (a2.shape[a2.rank - 2], a2.shape[a2.rank - 1])
+        let (k2, n) = (b2.shape[b2.rank - 2], b2.shape[b2.rank - 1])
+        guard k == k2 else { throw TensorError.matmul(lhs: a.shape, rhs: b.shape, inner: k, other: k2) }
+        try checkBLASSize(m, n, k)
+
+        var out: Tensor
+        if a2.rank == 2 && b2.rank == 2 {
+            out = try gemm(a2, b2, transA: false, transB: false)
+        } else {
+            let batchA = Array(a2.shape.dropLast(2)), batchB = Array(b2.shape.dropLast(2))
+            let batch = try broadcastShape(batchA, batchB, op: "matmul")
+            let A = try a2.broadcast(to: batch + [m, k]), B = try b2.broadcast(to: batch + [k, n])
+            let nb = batch.reduce(1, *)
+            var data = [Double](repeating: 0, count: try checkedCount(batch + [m, n], op: "matmul"))
+            A.data.withUnsafeBufferPointer { pa in
+                B.data.withUnsafeBufferPointer { pb in
+                    data.withUnsafeMutableBufferPointer { pc in
+                        for i in 0..<nb {
+                            rawGemm(pa.baseAddress! + i * m * k, pb.baseAddress! + i * k * n, pc.baseAddress! + i * m * n,
+                                    m: m, n: n, k: k, transA: false, transB: false)
+                        }
+                    }
+                }
+            }
+            out = Tensor(unchecked: batch + [m, n], data: data)
+        }
+        var s = out.shape
+        if b.rank == 1 { s.removeLast() }
+        if a.rank == 1 { s.remove(at: s.count - (b.rank == 1 ? 1 : 2)) }
+        return out.reshapedUnchecked(s)
+    }
+
+    /// 2-d product `op(a) · op(b)` where op transposes when asked; BLAS reads the transposes
+    /// in place, so backward passes never materialize `Wᵀ`.
+    public static func gemm(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool) throws -> Tensor {
+        guard a.rank == 2, b.rank == 2 else {
+            throw TensorError.argument(op: "gemm", message: "needs 2-d operands, got \(formatShape(a.shape)) and \(formatShape(b.shape))")
+        }
+        let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
+        let k2 = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
+        guard k == k2 else { throw TensorError.matmul(lhs: a.shape, rhs: b.shape, inner: k, other: k2) }
+        try checkBLASSize(m, n, k)
+        var c = [Double](repeating: 0, count: try checkedCount([m, n], op: "matmul"))
+        if m > 0 && n > 0 && k > 0 {
+            a.data.withUnsafeBufferPointer { pa in
+                b.data.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        rawGemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k, transA: transA, transB: transB)
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: [m, n], data: c)
+    }
+
+    /// BLAS takes 32-bit dimensions.
+    private static func checkBLASSize(_ dims: Int...) throws {
+        guard dims.allSatisfy({ $0 <= Int(Int32.max) }) else {
+            throw TensorError.argument(op: "matmul", message: "a dimension exceeds BLAS's 32-bit limit")
+        }
+    }
+
+    /// C(m×n) = op(A)·op(B) for row-major buffers; a 1-column or 1-row case uses dgemv.
+    static func rawGemm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+                        m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
+        guard m > 0, n > 0, k > 0 else { return }
+        let lda = transA ? m : k, ldb = transB ? k : n
+        if n == 1 {
+            // c = op(A) · b, with b a k-vector (a column of B, stride ldb when B is not transposed).
+            cblas_dgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(transA ? k : m), Int32(transA ? m : k),
+                        1, a, Int32(lda), b, Int32(transB ? 1 : ldb), 0, c, 1)
+        } else if m == 1 {
+            // c = a · op(B) = op(B)ᵀ · a, with a a k-vector.
+            cblas_dgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
+                        1, b, Int32(ldb), a, Int32(transA ? lda : 1), 0, c, 1)
+        } else {
+            cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(n))
+        }
+    }
+}
