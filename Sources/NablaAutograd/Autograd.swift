@@ -1,13 +1,13 @@
 import NablaTensor
+import Synchronization
 
 /// Reverse-mode differentiation over the recorded graph.
 public enum Autograd {
-    nonisolated(unsafe) static var epoch = 0
+    static let epochs = Atomic<Int>(0)
 
     /// Nodes reachable from `root` through inputs that require grad, latest first.
     static func reverseTopological(_ root: Variable) -> [Variable] {
-        epoch &+= 1
-        let e = epoch
+        let e = epochs.wrappingAdd(1, ordering: .relaxed).newValue
         var order = [Variable]()
         var stack = [root]
         root.mark = e

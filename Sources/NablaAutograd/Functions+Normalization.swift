@@ -1,8 +1,13 @@
 import NablaTensor
 
-/// The seeded generator behind rand, randn and dropout; `seed(n)` resets it.
+/// The seeded generator behind rand, randn and dropout (one per thread); `seed(n)` resets it.
 public enum RandomSource {
-    nonisolated(unsafe) public static var generator = Xoshiro256(seed: 0)
+    private static let local = ThreadLocal { Xoshiro256(seed: 0) }
+
+    public static var generator: Xoshiro256 {
+        get { local.value }
+        set { local.value = newValue }
+    }
 
     public static func seed(_ s: UInt64) { generator = Xoshiro256(seed: s) }
 }

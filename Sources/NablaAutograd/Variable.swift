@@ -1,4 +1,5 @@
 import NablaTensor
+import Synchronization
 
 /// A node of the define-by-run graph: a tensor value, the op that made it, its inputs, and
 /// the rule that turns the gradient of the output into gradients of the inputs.
@@ -29,7 +30,7 @@ public final class Variable {
     var mark = 0
     var pending: Tensor?
 
-    nonisolated(unsafe) static var nextID = 0
+    static let counter = Atomic<Int>(0)
 
     init(value: Tensor, op: String, requiresGrad: Bool, inputs: [Variable], attributes: [String: Double], rule: Rule?) {
         self.value = value
@@ -38,8 +39,7 @@ public final class Variable {
         self.inputs = inputs
         self.attributes = attributes
         self.rule = rule
-        Variable.nextID &+= 1
-        self.id = Variable.nextID
+        self.id = Variable.counter.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     /// A constant: no gradient is tracked through it.
@@ -106,7 +106,13 @@ public enum GradMode: Sendable {
     /// Record every op, even on constants, so `explain` can show how a value was computed.
     case recordAll
 
-    nonisolated(unsafe) public static var current: GradMode = .normal
+    private static let local = ThreadLocal<GradMode> { .normal }
+
+    /// The mode in force on this thread.
+    public static var current: GradMode {
+        get { local.value }
+        set { local.value = newValue }
+    }
 
     /// Runs `body` with `mode` in force, restoring the previous mode after.
     public static func with<T>(_ mode: GradMode, _ body: () throws -> T) rethrows -> T {

@@ -115,8 +115,13 @@ public final class CancellationToken: Sendable {
 }
 
 public enum Cancellation {
-    /// The token engine operations poll; the session installs its own.
-    nonisolated(unsafe) public static var current: CancellationToken?
+    private static let local = ThreadLocal<CancellationToken?> { nil }
+
+    /// The token engine operations on this thread poll; a session installs its own.
+    public static var current: CancellationToken? {
+        get { local.value }
+        set { local.value = newValue }
+    }
 
     /// Throws `TensorError.interrupted` if the current token has been raised.
     @inline(__always) public static func check() throws {

@@ -1,0 +1,259 @@
+import Foundation
+import Testing
+import NablaTensor
+@testable import NablaAutograd
+
+func v(_ data: [Double]) -> Variable { Variable(Tensor(data)) }
+func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
+    a.count == b.count && zip(a.data, b).allSatisfy { Swift.abs($0 - $1) <= tol }
+}
+
+/// The lecture's worked numbers, computed independently (by hand or with numpy).
+@Suite struct LectureValues {
+    @Test func softmaxOfCatScores() throws {
+        let p = try F.softmax(v([3.2, 5.1, -1.7]))
+        #expect(approx(p.value, [0.1300, 0.8690, 0.0010]))
+        // −ln 0.13 = 2.04: the cross entropy of the cat image.
+        #expect(approx(try F.softmaxCrossEntropy(v([3.2, 5.1, -1.7]), Variable(0)).value, [2.0404]))
+        #expect(approx(try F.crossEntropy(p, Variable(0)).value, [2.0404]))
+    }
+
+    @Test func hingeOfCatCarFrog() throws {
+        // Columns of the lecture's score table, one row per image.
+        let s = Variable(t([3, 3], [3.2, 5.1, -1.7, 1.3, 4.9, 2.0, 2.2, 2.5, -3.1]))
+        let l = try F.hinge(s, Variable(t([3], [0, 1, 2])))
+        #expect(approx(l.value, [2.9, 0, 12.9], tol: 1e-9))
+        #expect(approx(try l.mean().value, [5.2667]))
+    }
+
+    @Test func softmaxAndHingeOfTenNineNine() throws {
+        let s = v([10, 9, 9])
+        #expect(approx(try F.softmaxCrossEntropy(s, Variable(0)).value, [0.5514]))
+        #expect(try F.hinge(s, Variable(0)).value.data == [0])
+    }
+
+    @Test func entropyAndNormal() throws {
+        #expect(approx(try F.entropy(v([0.5, 0.5])).value, [0.6931]))
+        #expect(approx(try F.entropy(v([Double](repeating: 1.0 / 6, count: 6))).value, [1.7918]))
+        #expect(approx(try F.entropy(v([0.5, 0.5]), base: 2).value, [1]))
+        #expect(approx(try F.entropy(v([1, 0])).value, [0]))  // 0·ln 0 counts as 0
+        #expect(approx(try F.normalPdf(Variable(5), mean: Variable(4), std: Variable(0.5)).value, [0.1080]))
+        #expect(approx(try F.normalPdf(Variable(5), mean: Variable(5), std: Variable(0.5)).value, [0.7979]))
+        let cdf = try F.normalCdf(Variable(5), mean: Variable(4), std: Variable(0.5)) - F.normalCdf(Variable(4), mean: Variable(4), std: Variable(0.5))
+        #expect(approx(cdf.value, [0.4772]))
+        #expect(approx(try F.kl(v([0.5, 0.5]), v([0.9, 0.1])).value, [0.5108]))
+    }
+
+    @Test func regularizersOfTheTwoWeightVectors() throws {
+        let w1 = v([1, 0, 0, 0]), w2 = v([0.25, 0.25, 0.25, 0.25])
+        #expect(try F.l1(w1).value.data == [1] && F.l1(w2).value.data == [1])
+        #expect(try F.l2(w1).value.data == [1] && F.l2(w2).value.data == [0.25])
+    }
+
+    @Test func sigmoidSlopeAtZero() throws {
+        let x = Variable.param(Tensor(0))
+        let y = F.sigmoid(x) * 3.0
+        #expect(try Autograd.grad(y, wrt: [x])[0].data == [0.75])
+    }
+
+    @Test func gradientDescentOnABowl() throws {
+        // y = x0² + x1² from (−3, 4) with α = 0.1: each step multiplies x by 0.8.
+        let x = Variable.param(Tensor([-3, 4]))
+        let opt = SGD([x], lr: 0.1)
+        for _ in 0..<2 {
+            opt.zeroGrad()
+            try Autograd.backward(try (x * x).sum())
+            try opt.step()
+        }
+        #expect(approx(x.value, [-1.92, 2.56], tol: 1e-12))
+    }
+}
+
+@Suite struct EngineBehaviour {
+    @Test func valueUsedSeveralTimesAccumulates() throws {
+        // micrograd's classic bug: b = a + a must give db/da = 2, not 1.
+        let a = Variable.param(Tensor(3))
+        let b = try a + a
+        try Autograd.backward(b)
+        #expect(a.grad?.data == [2])
+        let c = try a * a * a   // 3a² = 27
+        #expect(try Autograd.grad(c, wrt: [a])[0].data == [27])
+        #expect(a.grad?.data == [2])   // grad() leaves .grad alone
+        try Autograd.backward(b)       // backward accumulates, as PyTorch
+        #expect(a.grad?.data == [4])
+    }
+
+    @Test func broadcastGradientsAreReducedToInputShape() throws {
+        let b = Variable.param(t([1, 3], [1, 2, 3]))
+        let x = Variable(try Tensor.ones([4, 3]))
+        try Autograd.backward(try (x + b).sum())
+        #expect(b.grad?.shape == [1, 3])
+        #expect(b.grad?.data == [4, 4, 4])
+    }
+
+    @Test func gradientOfIntermediateAndUnrelated() throws {
+        let x = Variable.param(Tensor(2)), z = Variable.param(Tensor(5))
+        let y = x * 3.0
+        let L = try y * y
+        let g = try Autograd.grad(L, wrt: [y, z])
+        #expect(g[0].data == [12])
+        #expect(g[1].data == [0])
+    }
+
+    @Test func nonScalarNeedsSeed() throws {
+        let x = Variable.param(Tensor([1, 2]))
+        let y = x * 2.0
+        #expect(throws: TensorError.self) { try Autograd.backward(y) }
+        try Autograd.backward(y, seed: Tensor([1, 10]))
+        #expect(x.grad?.data == [2, 20])
+        #expect(throws: TensorError.self) { try Autograd.backward(Variable(1.0)) }
+    }
+
+    @Test func noGradAndDetach() throws {
+        let w = Variable.param(Tensor(2))
+        let y = GradMode.with(.off) { w * 3.0 }
+        #expect(!y.requiresGrad && y.inputs.isEmpty)
+        let d = (w * 3.0).detached()
+        #expect(!d.requiresGrad)
+        let recorded = GradMode.with(.recordAll) { Variable(1.0) * 2.0 }
+        #expect(recorded.inputs.count == 1 && !recorded.requiresGrad)
+    }
+
+    @Test func longChainsDoNotOverflowTheStack() throws {
+        var x = Variable.param(Tensor(1))
+        let root = x
+        for _ in 0..<200_000 { x = x * 1.0001 + 0.5 }
+        try Autograd.backward(x)
+        #expect(approx(root.grad!, [Foundation.pow(1.0001, 200_000)], tol: 1e-3 * Foundation.pow(1.0001, 200_000)))
+        x = Variable(0.0)   // releasing 400,000 nodes must not recurse
+    }
+
+    @Test func inPlaceUpdateKeepsOldGraphsCorrect() throws {
+        let w = Variable.param(Tensor(3))
+        let L = try w * w
+        try w.update { $0 = $0 - 1 }   // w is now 2, L was computed at 3
+        #expect(try Autograd.grad(L, wrt: [w])[0].data == [6])
+        #expect(throws: TensorError.self) { try w.update { $0 = Tensor([1, 2]) } }
+    }
+}
+
+/// The convention at every kink, written down and tested.
+@Suite struct KinkConventions {
+    func slope(_ x0: Double, _ f: (Variable) throws -> Variable) throws -> Double {
+        let x = Variable.param(Tensor(x0))
+        return try Autograd.grad(try f(x).sum(), wrt: [x])[0].data[0]
+    }
+
+    @Test func pointwise() throws {
+        #expect(try slope(0) { F.relu($0) } == 0)
+        #expect(try slope(0) { $0.abs() } == 0)
+        #expect(try slope(0) { F.leakyRelu($0, alpha: 0.1) } == 0.1)
+        #expect(try slope(0) { F.elu($0) } == 1)     // elu(0) + α = 1: continuous slope
+        #expect(try slope(0.3) { $0.clip(0, 0.3) } == 1)
+        #expect(try slope(1) { try Variable.maximum($0, Variable(1.0)) } == 0.5)
+    }
+
+    @Test func tiesInMaxAndMaxpool() throws {
+        let x = Variable.param(Tensor([1, 4, 4, 2]))
+        #expect(try Autograd.grad(try x.max(), wrt: [x])[0].data == [0, 0.5, 0.5, 0])
+        let img = Variable.param(t([2, 2], [3, 3, 1, 3]))
+        #expect(try Autograd.grad(try F.maxpool(img, size: 2).sum(), wrt: [img])[0].data == [1, 0, 0, 0])
+    }
+
+    @Test func hingeExactlyAtTheMargin() throws {
+        // s_1 − s_0 + 1 = 0: the margin is met exactly, the loss is 0 and so is the gradient.
+        let s = Variable.param(Tensor([2, 1, -5]))
+        let l = try F.hinge(s, Variable(0))
+        #expect(l.value.data == [0])
+        #expect(try Autograd.grad(l, wrt: [s])[0].data == [0, 0, 0])
+    }
+}
+
+@Suite struct Stability {
+    @Test func softmaxOfLargeScores() throws {
+        #expect(try F.softmax(v([1000, 0])).value.data == [1, 0])
+        #expect(try F.logSoftmax(v([1000, 0])).value.data.allSatisfy(\.isFinite))
+        #expect(try F.softmaxCrossEntropy(v([1000, 0]), Variable(1)).value.data == [1000])
+        #expect(F.sigmoid(v([-1000, 1000])).value.data == [0, 1])
+        #expect(F.softplus(v([1000])).value.data == [1000])
+    }
+
+    @Test func logOfZeroInsideLosses() throws {
+        let ce = try F.crossEntropy(v([0, 1]), Variable(0))
+        #expect(ce.value.data[0].isFinite && ce.value.data[0] > 27)
+        #expect(try F.bce(v([0, 1]), v([1, 0])).value.data[0].isFinite)
+        #expect(Variable(0.0).log().value.data == [-Double.infinity])
+    }
+}
+
+@Suite struct Misuse {
+    @Test func shapeErrorsNameBothShapes() {
+        let e = TensorError.matmul(lhs: [3], rhs: [2], inner: 3, other: 2)
+        #expect(throws: e) { try Variable.matmul(v([1, 2, 3]), v([1, 2])) }
+        #expect(throws: TensorError.self) { try F.hinge(Variable(t([2, 3], [1, 2, 3, 4, 5, 6])), v([0])) }
+        #expect(throws: TensorError.self) { try F.hinge(Variable(t([1, 3], [1, 2, 3])), v([3])) }
+        #expect(throws: TensorError.self) { try F.crossEntropy(v([0.5, 0.5]), v([1, 0, 0])) }
+        #expect(throws: TensorError.self) { try F.conv2d(Variable(try Tensor.zeros([1, 2, 5, 5])), Variable(try Tensor.zeros([1, 3, 3, 3]))) }
+        #expect(throws: TensorError.self) { try F.conv2d(Variable(try Tensor.zeros([3, 3])), Variable(try Tensor.zeros([5, 5]))) }
+        #expect(throws: TensorError.self) { try F.maxpool(Variable(try Tensor.zeros([4, 4])), size: 0) }
+        #expect(throws: TensorError.self) { try F.normalPdf(Variable(1), mean: Variable(0), std: Variable(0)) }
+        #expect(throws: TensorError.self) { try F.dropout(Variable(1), p: 1) }
+    }
+}
+
+@Suite struct CNNShapes {
+    @Test func lectureFiveByFive() throws {
+        let x = Variable(try Tensor.arange(0, 25).reshaped([5, 5]))
+        let k = Variable(try Tensor.ones([3, 3]))
+        #expect(try F.conv2d(x, k).value.shape == [3, 3])
+        #expect(try F.conv2d(x, k, padding: 1).value.shape == [5, 5])
+        #expect(try F.conv2d(x, k, stride: 2).value.shape == [2, 2])
+        #expect(try F.conv2d(x, k).value.data[0] == 0 + 1 + 2 + 5 + 6 + 7 + 10 + 11 + 12)
+        #expect(try F.maxpool(x, size: 2).value.data == [6, 8, 16, 18])
+        #expect(try F.avgpool(x, size: 2, stride: 1).value.shape == [4, 4])
+    }
+
+    @Test func batchedConvMatchesDirectSum() throws {
+        let x = sample([2, 3, 6, 6], seed: 30), k = sample([4, 3, 3, 3], seed: 31)
+        let y = try F.conv2d(Variable(x), Variable(k), stride: 2, padding: 1).value
+        #expect(y.shape == [2, 4, 3, 3])
+        let xp = try x.padded(1)
+        // out[1, 2, 1, 2] directly: Σ_c,u,v xp[1, c, 2 + u, 4 + v] · k[2, c, u, v]
+        var direct = 0.0
+        for c in 0..<3 { for u in 0..<3 { for w in 0..<3 {
+            direct += xp.data[((1 * 3 + c) * 8 + 2 + u) * 8 + 4 + w] * k.data[((2 * 3 + c) * 3 + u) * 3 + w]
+        } } }
+        #expect(Swift.abs(y.data[((1 * 4 + 2) * 3 + 1) * 3 + 2] - direct) < 1e-12)
+    }
+}
+
+@Suite struct Optimizers {
+    @Test func momentumMatchesTheUpdateRule() throws {
+        let w = Variable.param(Tensor([1.0]))
+        let opt = Momentum([w], lr: 0.1, momentum: 0.9)
+        w.grad = Tensor([2]); try opt.step()          // v = 2, w = 1 − 0.2
+        w.grad = Tensor([2]); try opt.step()          // v = 0.9·2 + 2 = 3.8, w = 0.8 − 0.38
+        #expect(approx(w.value, [0.42], tol: 1e-12))
+    }
+
+    @Test func adamFirstStepIsLrTimesSign() throws {
+        let w = Variable.param(Tensor([1.0, -1.0]))
+        let opt = Adam([w], lr: 0.01)
+        w.grad = Tensor([5, -0.001]); try opt.step()
+        #expect(approx(w.value, [0.99, -0.99], tol: 1e-5))
+        opt.zeroGrad()
+        #expect(w.grad == nil)
+        try opt.step()   // no grad: untouched
+        #expect(approx(w.value, [0.99, -0.99], tol: 1e-5))
+    }
+
+    @Test func dropoutIsSeededAndInverted() throws {
+        RandomSource.seed(3)
+        let a = try F.dropout(Variable(try Tensor.ones([1000])), p: 0.5).value
+        RandomSource.seed(3)
+        let b = try F.dropout(Variable(try Tensor.ones([1000])), p: 0.5).value
+        #expect(a == b)
+        #expect(Set(a.data) == [0, 2])
+        #expect(try F.dropout(Variable(1), p: 0.5, train: false).value.data == [1])
+    }
+}

@@ -1,0 +1,122 @@
+import Testing
+import NablaTensor
+@testable import NablaAutograd
+
+func t(_ shape: [Int], _ data: [Double]) -> Tensor { try! Tensor(shape: shape, data: data) }
+
+/// Deterministic inputs away from kinks (|x| ≥ 0.1), so finite differences are exact enough.
+func sample(_ shape: [Int], seed: UInt64, positive: Bool = false) -> Tensor {
+    var g = Xoshiro256(seed: seed)
+    let x = try! Tensor.rand(shape, using: &g)
+    return x.map { positive ? 0.2 + $0 : ($0 < 0.5 ? -0.1 - $0 : $0 - 0.4) }
+}
+
+/// A named scalar function of some inputs, checked against central differences.
+struct Case: CustomTestStringConvertible, Sendable {
+    let name: String
+    let inputs: [Tensor]
+    let f: @Sendable ([Variable]) throws -> Variable
+    var testDescription: String { name }
+    init(_ name: String, _ inputs: [Tensor], _ f: @escaping @Sendable ([Variable]) throws -> Variable) {
+        self.name = name; self.inputs = inputs; self.f = f
+    }
+}
+
+let M = sample([3, 4], seed: 1), N = sample([4, 2], seed: 2), P = sample([3, 4], seed: 3, positive: true)
+let col = sample([3, 1], seed: 4), row = sample([1, 4], seed: 5)
+let probs = t([2, 3], [0.2, 0.5, 0.3, 0.6, 0.1, 0.3])
+let labels = Variable(t([2], [1, 0]))
+let image = sample([2, 2, 5, 5], seed: 6), kernels = sample([3, 2, 3, 3], seed: 7)
+
+let cases: [Case] = [
+    Case("add (3,1)+(1,4) broadcast", [col, row]) { v in try (v[0] + v[1]).sum() },
+    Case("sub", [M, P]) { v in try (v[0] - v[1] * 2.0).sum() },
+    Case("mul broadcast row", [M, row]) { v in try (v[0] * v[1]).sum() },
+    Case("div", [M, P]) { v in try (v[0] / v[1]).sum() },
+    Case("pow constant", [P]) { v in try Variable.pow(v[0], 3).sum() },
+    Case("pow tensor", [P, M]) { v in try Variable.pow(v[0], v[1]).sum() },
+    Case("mod", [P]) { v in try Variable.mod(v[0] * 3.0, Variable(0.7)).sum() },
+    Case("matmul 2-d", [M, N]) { v in try Variable.matmul(v[0], v[1]).sum() },
+    Case("matmul 1-d @ 2-d", [t([4], [1, 2, -1, 0.5]), N]) { v in try Variable.matmul(v[0], v[1]).sum() },
+    Case("matmul 2-d @ 1-d", [M, t([4], [1, 2, -1, 0.5])]) { v in try Variable.matmul(v[0], v[1]).sum() },
+    Case("matmul dot", [t([3], [1, 2, 3]), t([3], [0.5, -1, 2])]) { v in try Variable.matmul(v[0], v[1]) },
+    Case("matmul batched broadcast", [sample([2, 3, 4], seed: 8), N]) { v in try Variable.matmul(v[0], v[1]).sum() },
+    Case("exp log sqrt", [P]) { v in try (v[0].exp() + v[0].log() + v[0].sqrt() + v[0].log2() + v[0].log10()).sum() },
+    Case("abs tanh sin cos", [M]) { v in try (v[0].abs() + v[0].tanh() + v[0].sin() + v[0].cos()).sum() },
+    Case("clip", [M]) { v in try v[0].clip(-0.3, 0.3).sum() },
+    Case("maximum minimum", [M, P]) { v in try (Variable.maximum(v[0], v[1] - 1.0) + Variable.minimum(v[0], v[1] * 0.5)).sum() },
+    Case("sum axis 0", [M]) { v in try (v[0].sum(axis: 0) * Variable(t([4], [1, 2, 3, 4]))).sum() },
+    Case("sum axis 1 keepdims", [M]) { v in try (v[0].sum(axis: 1, keepdims: true) * Variable(col)).sum() },
+    Case("mean axis -1", [M]) { v in try (v[0].mean(axis: -1) * Variable(t([3], [1, -2, 3]))).sum() },
+    Case("max axis 0", [M]) { v in try (v[0].max(axis: 0) * Variable(t([4], [1, 2, 3, 4]))).sum() },
+    Case("min axis 1", [M]) { v in try (v[0].min(axis: 1) * Variable(t([3], [1, 2, 3]))).sum() },
+    Case("max all", [M]) { v in try v[0].max() },
+    Case("prod axis 1", [M]) { v in try v[0].prod(axis: 1).sum() },
+    Case("prod all", [t([4], [0.5, -2, 1.5, 0.8])]) { v in try v[0].prod() },
+    Case("variance std", [M]) { v in try (v[0].variance(axis: 0) + v[0].std()).sum() },
+    Case("norm 2 axis", [M]) { v in try v[0].norm(axis: 1).sum() },
+    Case("norm 1 and inf", [M]) { v in try v[0].norm(ord: 1) + v[0].norm(ord: .infinity) },
+    Case("reshape transpose", [M]) { v in try (v[0].reshaped([2, 6]).transposed() * Variable(sample([6, 2], seed: 9))).sum() },
+    Case("transpose axes", [sample([2, 3, 4], seed: 10)]) { v in try (v[0].transposed([1, 2, 0]) * Variable(sample([3, 4, 2], seed: 11))).sum() },
+    Case("concat stack", [M, P]) { v in try (Variable.concat([v[0], v[1]], axis: 1) * Variable(sample([3, 8], seed: 12))).sum() + Variable.stack([v[0], v[1]]).max() },
+    Case("index slice and list", [M]) { v in try (v[0].indexed([.slice(nil, nil, -1), .list([0, 0, 3])]) * Variable(sample([3, 3], seed: 13))).sum() },
+    Case("setitem", [M, t([4], [1, 2, 3, 4])]) { v in try (Variable.replacing(v[0], [.at(1)], with: v[1]) * Variable(P)).sum() },
+    Case("pad", [M]) { v in try (v[0].padded(1) * Variable(sample([5, 6], seed: 14))).sum() },
+    Case("sigmoid", [M]) { v in try (F.sigmoid(v[0]) * Variable(P)).sum() },
+    Case("relu", [M]) { v in try (F.relu(v[0]) * Variable(P)).sum() },
+    Case("leaky_relu", [M]) { v in try (F.leakyRelu(v[0], alpha: 0.1) * Variable(P)).sum() },
+    Case("elu", [M]) { v in try (F.elu(v[0]) * Variable(P)).sum() },
+    Case("softplus", [M]) { v in try (F.softplus(v[0]) * Variable(P)).sum() },
+    Case("softmax", [M]) { v in try (F.softmax(v[0]) * Variable(P)).sum() },
+    Case("softmax axis 0", [M]) { v in try (F.softmax(v[0], axis: 0) * Variable(P)).sum() },
+    Case("log_softmax", [M]) { v in try (F.logSoftmax(v[0]) * Variable(P)).sum() },
+    Case("maxout", [M, P]) { v in try (F.maxout([v[0], v[1] - 0.7]) * Variable(P)).sum() },
+    Case("mse", [M, P]) { v in try F.mse(v[0], v[1]) },
+    Case("mae", [M, P]) { v in try F.mae(v[0], v[1]) },
+    Case("bce", [probs]) { v in try F.bce(v[0], Variable(t([2, 3], [0, 1, 0, 1, 0, 1]))) },
+    Case("bce_logits", [M]) { v in try F.bceLogits(v[0], Variable(P.map { $0 - 0.2 })) },
+    Case("cross_entropy one-hot", [probs]) { v in try F.crossEntropy(v[0], Variable(t([2, 3], [0, 1, 0, 1, 0, 0]))) },
+    Case("cross_entropy indices", [probs]) { v in try F.crossEntropy(v[0], labels) },
+    Case("softmax_cross_entropy", [M]) { v in try F.softmaxCrossEntropy(v[0], Variable(t([3], [0, 3, 1]))) },
+    Case("hinge", [M]) { v in try F.hinge(v[0], Variable(t([3], [0, 3, 1]))).sum() },
+    Case("l1 l2 elastic", [M]) { v in try F.l1(v[0]) + F.l2(v[0]) + F.elasticNet(v[0], l1: 0.3, l2: 0.2) },
+    Case("entropy", [probs]) { v in try F.entropy(v[0], base: 2).sum() },
+    Case("cross entropy of distributions", [probs, probs.map { 1 - $0 }]) { v in try F.crossEntropyDist(v[0], v[1]).sum() },
+    Case("kl", [probs, probs.map { ($0 + 0.1) / 1.3 }]) { v in try F.kl(v[0], v[1]).sum() },
+    Case("normal pdf in x, mean, std", [t([3], [4.5, 5, 3.8]), t([], [4.2]), t([], [0.6])]) { v in
+        try F.normalPdf(v[0], mean: v[1], std: v[2]).sum()
+    },
+    Case("normal cdf", [t([3], [4.5, 5, 3.8]), t([], [4.2]), t([], [0.6])]) { v in try F.normalCdf(v[0], mean: v[1], std: v[2]).sum() },
+    Case("log likelihood", [t([4], [4.1, 5.2, 3.9, 4.6]), t([], [4.4]), t([], [0.7])]) { v in try F.logLikelihood(v[0], mean: v[1], std: v[2]) },
+    Case("conv2d stride 1", [image, kernels]) { v in try (F.conv2d(v[0], v[1]) * Variable(sample([2, 3, 3, 3], seed: 15))).sum() },
+    Case("conv2d stride 2 padding 1 bias", [image, kernels, t([3], [0.1, -0.2, 0.3])]) { v in
+        try (F.conv2d(v[0], v[1], bias: v[2], stride: 2, padding: 1) * Variable(sample([2, 3, 3, 3], seed: 16))).sum()
+    },
+    Case("conv2d plain 2-d", [sample([5, 5], seed: 17), sample([3, 3], seed: 18)]) { v in try (F.conv2d(v[0], v[1], padding: 1) * Variable(sample([5, 5], seed: 19))).sum() },
+    Case("maxpool", [image]) { v in try (F.maxpool(v[0], size: 2, stride: 1) * Variable(sample([2, 2, 4, 4], seed: 20))).sum() },
+    Case("avgpool", [image]) { v in try (F.avgpool(v[0], size: 2) * Variable(sample([2, 2, 2, 2], seed: 21))).sum() },
+    Case("batchnorm (N, D)", [M, t([4], [1, 2, 0.5, -1]), t([4], [0, 0.1, 0.2, 0.3])]) { v in
+        try (F.batchnorm(v[0], gamma: v[1], beta: v[2]) * Variable(P)).sum()
+    },
+    Case("batchnorm (N, C, H, W)", [sample([2, 2, 3, 3], seed: 22), t([2], [1.5, 0.5]), t([2], [0, 1])]) { v in
+        try (F.batchnorm(v[0], gamma: v[1], beta: v[2]) * Variable(sample([2, 2, 3, 3], seed: 23))).sum()
+    },
+    Case("a value used twice", [t([], [0.7])]) { v in try v[0] * v[0] + v[0] },
+]
+
+@Suite struct GradientChecks {
+    @Test(arguments: cases)
+    func matchesFiniteDifferences(_ c: Case) throws {
+        let r = try GradCheck.check(c.inputs, eps: 1e-6, atol: 1e-5, rtol: 1e-3, c.f)
+        #expect(r.passed, "\(c.name): max abs error \(r.maxAbsError), rel \(r.maxRelError)")
+    }
+
+    @Test func gradcheckCatchesAWrongRule() throws {
+        // A deliberately wrong derivative (d/dx x² claimed to be x) must fail the check.
+        let r = try GradCheck.check([t([2], [1, 2])]) { v in
+            let x = v[0].value
+            return try Variable.make("bad_square", try x * x, [v[0]]) { g in [try g * x] }.sum()
+        }
+        #expect(!r.passed)
+    }
+}
