@@ -43,10 +43,15 @@ public enum Autograd {
             g0 = try Tensor.ones(root.shape)
         }
         let order = reverseTopological(root)
-        defer { for v in order { v.pending = nil } }
+        let token = Cancellation.current
         root.pending = g0
-        for v in order {
-            try Cancellation.check()
+        // On an error, drop the partial sums so the graph can be differentiated again.
+        do { try sweep(order, token: token, visit) } catch { for v in order { v.pending = nil }; throw error }
+    }
+
+    private static func sweep(_ order: [Variable], token: CancellationToken?, _ visit: (Variable, Tensor) -> Void) throws {
+        for (n, v) in order.enumerated() {
+            if n & 255 == 0, let token, token.isCancelled { throw TensorError.interrupted }
             guard let g = v.pending else { continue }
             v.pending = nil
             visit(v, g)

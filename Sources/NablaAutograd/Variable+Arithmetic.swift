@@ -28,11 +28,11 @@ extension Variable {
     // Constants on either side, without allocating a constant node.
 
     public static func + (a: Variable, c: Double) -> Variable {
-        make("add", a.value + c, [a], attributes: ["c": c]) { g in [g] }
+        make("add", a.value + c, [a], constant: c) { g in [g] }
     }
 
     public static func * (a: Variable, c: Double) -> Variable {
-        make("mul", a.value * c, [a], attributes: ["c": c]) { g in [g * c] }
+        make("mul", a.value * c, [a], constant: c) { g in [g * c] }
     }
 
     public static func - (a: Variable, c: Double) -> Variable { a + (-c) }

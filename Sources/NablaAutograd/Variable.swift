@@ -20,8 +20,17 @@ public final class Variable {
     public let op: String
     /// A display name (the variable a student bound it to), used by graph and explain views.
     public var name: String?
-    /// Extra facts about the op for display (`alpha` of leaky_relu, the constant of `x * 2`).
-    public let attributes: [String: Double]
+    /// Extra facts about the op for display (`alpha` of leaky_relu, `c` of `x * c`).
+    public var attributes: [String: Double] {
+        guard let constant else { return extra }
+        var a = extra
+        a["c"] = constant
+        return a
+    }
+    /// The constant operand of `x + c` and `x * c`, kept apart from `extra` so the hot
+    /// scalar path builds no dictionary.
+    let constant: Double?
+    let extra: [String: Double]
     /// The inputs, in argument order (empty for leaves and for untracked results).
     public internal(set) var inputs: [Variable]
     let rule: Rule?
@@ -32,12 +41,14 @@ public final class Variable {
 
     static let counter = Atomic<Int>(0)
 
-    init(value: Tensor, op: String, requiresGrad: Bool, inputs: [Variable], attributes: [String: Double], rule: Rule?) {
+    init(value: Tensor, op: String, requiresGrad: Bool, inputs: [Variable], attributes: [String: Double],
+         constant: Double? = nil, rule: Rule?) {
         self.value = value
         self.op = op
         self.requiresGrad = requiresGrad
         self.inputs = inputs
-        self.attributes = attributes
+        self.extra = attributes
+        self.constant = constant
         self.rule = rule
         self.id = Variable.counter.wrappingAdd(1, ordering: .relaxed).newValue
     }
@@ -73,13 +84,14 @@ public final class Variable {
     /// Records an op's result. Inputs and rule are kept only while recording and when some
     /// input requires grad (or in `.recordAll`, for `explain`).
     public static func make(_ op: String, _ value: Tensor, _ inputs: [Variable],
-                            attributes: [String: Double] = [:], rule: @escaping Rule) -> Variable {
+                            attributes: [String: Double] = [:], constant: Double? = nil,
+                            rule: @escaping Rule) -> Variable {
         let mode = GradMode.current
         let needs = mode != .off && inputs.contains { $0.requiresGrad }
         if needs || mode == .recordAll {
-            return Variable(value: value, op: op, requiresGrad: needs, inputs: inputs, attributes: attributes, rule: rule)
+            return Variable(value: value, op: op, requiresGrad: needs, inputs: inputs, attributes: attributes, constant: constant, rule: rule)
         }
-        return Variable(value: value, op: op, requiresGrad: false, inputs: [], attributes: attributes, rule: nil)
+        return Variable(value: value, op: op, requiresGrad: false, inputs: [], attributes: attributes, constant: constant, rule: nil)
     }
 
     /// Tears a long chain down iteratively: Swift's recursive release of a 100,000-node chain

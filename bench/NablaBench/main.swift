@@ -1,10 +1,73 @@
-import NablaTensor
+// Engine benchmarks, printed as JSON for bench/engine.py to set beside numpy and PyTorch.
+// Each figure is the median of several timed repetitions.
+import Foundation
 import NablaAutograd
-var g = Xoshiro256(seed: 1)
-let x = Variable.param(try Tensor.randn([3, 4], using: &g))
-let ga = Variable.param(Tensor([1, 2, 0.5, -1])), be = Variable.param(Tensor([0, 0.1, 0.2, 0.3]))
-let w = Variable(try Tensor.randn([3, 4], using: &g))
-let L = try (F.batchnorm(x, gamma: ga, beta: be) * w).sum()
-print(try Autograd.grad(L, wrt: [x, ga, be]))
-let r = try GradCheck.check([x.value, ga.value, be.value]) { v in try (F.batchnorm(v[0], gamma: v[1], beta: v[2]) * w).sum() }
-print(r)
+import NablaTensor
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Median seconds of `reps` runs of `body`, after one warm-up run.
+func median(reps: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times = [Double]()
+    for _ in 0..<reps {
+        let t0 = now()
+        try body()
+        times.append(now() - t0)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+var rng = Xoshiro256(seed: 0)
+var results = [String: Double]()
+/// Benchmarks named on the command line run alone (for profiling); none named runs all.
+let only = Set(CommandLine.arguments.dropFirst())
+func wanted(_ name: String) -> Bool { only.isEmpty || only.contains(name) }
+
+// 1. 1024×1024 matmul.
+if wanted("matmul_gflops") {
+let a = try Tensor.randn([1024, 1024], using: &rng), b = try Tensor.randn([1024, 1024], using: &rng)
+let tm = try median(reps: 15) { _ = try Tensor.matmul(a, b) }
+results["matmul_gflops"] = 2 * pow(1024, 3) / tm / 1e9
+}
+
+// 2. exp over 1e6 elements.
+if wanted("exp_1e6_ms") {
+    let big = try Tensor.randn([1_000_000], using: &rng)
+    results["exp_1e6_ms"] = median(reps: 30) { _ = big.exp() } * 1e3
+}
+
+// 3. One training step of a 784-128-10 MLP, batch 64.
+let x = Variable(try Tensor.randn([64, 784], using: &rng))
+let y = Variable(try Tensor(shape: [64], data: (0..<64).map { Double($0 % 10) }))
+let W1 = Variable.param(try Tensor.randn([784, 128], using: &rng) * 0.05), b1 = Variable.param(try Tensor.zeros([128]))
+let W2 = Variable.param(try Tensor.randn([128, 10], using: &rng) * 0.05), b2 = Variable.param(try Tensor.zeros([10]))
+let opt = SGD([W1, b1, W2, b2], lr: 0.01)
+func trainStep() throws {
+    opt.zeroGrad()
+    let h = F.relu(try Variable.matmul(x, W1) + b1)
+    let loss = try F.softmaxCrossEntropy(try Variable.matmul(h, W2) + b2, y)
+    try Autograd.backward(loss)
+    try opt.step()
+}
+if wanted("mlp_step_ms") { results["mlp_step_ms"] = try median(reps: 200) { try trainStep() } * 1e3 }
+
+// 4. A chain of 20,000 scalar ops `x = x * 1.0001 + 0.5`, forward and backward.
+let ops = 20_000
+if wanted("scalar_op_us") {
+let tc = try median(reps: 15) {
+    let p = Variable.param(Tensor(1))
+    var v = p
+    for _ in 0..<(ops / 2) { v = v * 1.0001 + 0.5 }
+    try Autograd.backward(v)
+}
+results["scalar_op_us"] = tc / Double(ops) * 1e6
+}
+
+let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))

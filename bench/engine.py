@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Engine benchmarks: Nabla's figures beside numpy (and PyTorch when importable), measured
+in the same run on the same machine. Prints a table of medians and ratios and writes
+bench/results/engine.json."""
+import json, math, os, statistics, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+import numpy as np
+
+try:
+    import torch
+    torch.set_default_dtype(torch.float64)
+except Exception:  # PyTorch is optional
+    torch = None
+
+
+def median(reps, body):
+    body()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); body(); ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def numpy_figures():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((1024, 1024)), rng.standard_normal((1024, 1024))
+    out = {"matmul_gflops": 2 * 1024**3 / median(15, lambda: a @ b) / 1e9}
+    big = rng.standard_normal(1_000_000)
+    out["exp_1e6_ms"] = median(30, lambda: np.exp(big)) * 1e3
+
+    x = rng.standard_normal((64, 784)); y = np.arange(64) % 10
+    W1 = rng.standard_normal((784, 128)) * 0.05; b1 = np.zeros(128)
+    W2 = rng.standard_normal((128, 10)) * 0.05; b2 = np.zeros(10)
+    onehot = np.eye(10)[y]
+
+    def step():
+        nonlocal W1, b1, W2, b2
+        z1 = x @ W1 + b1; h = np.maximum(z1, 0)
+        s = h @ W2 + b2
+        s = s - s.max(axis=1, keepdims=True); e = np.exp(s); p = e / e.sum(axis=1, keepdims=True)
+        loss = -np.log(p[np.arange(64), y]).mean()
+        ds = (p - onehot) / 64
+        dW2 = h.T @ ds; db2 = ds.sum(0)
+        dh = ds @ W2.T; dz1 = dh * (z1 > 0)
+        dW1 = x.T @ dz1; db1 = dz1.sum(0)
+        W1 -= 0.01 * dW1; b1 -= 0.01 * db1; W2 -= 0.01 * dW2; b2 -= 0.01 * db2
+        return loss
+    out["mlp_step_ms"] = median(200, step) * 1e3
+    return out
+
+
+def torch_figures():
+    if torch is None:
+        return {}
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.randn(1024, 1024, generator=g), torch.randn(1024, 1024, generator=g)
+    out = {"matmul_gflops": 2 * 1024**3 / median(15, lambda: a @ b) / 1e9}
+    big = torch.randn(1_000_000, generator=g)
+    out["exp_1e6_ms"] = median(30, lambda: torch.exp(big)) * 1e3
+    x = torch.randn(64, 784, generator=g); y = torch.arange(64) % 10
+    W1 = (torch.randn(784, 128, generator=g) * 0.05).requires_grad_(); b1 = torch.zeros(128, requires_grad=True)
+    W2 = (torch.randn(128, 10, generator=g) * 0.05).requires_grad_(); b2 = torch.zeros(10, requires_grad=True)
+    opt = torch.optim.SGD([W1, b1, W2, b2], lr=0.01)
+
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(torch.relu(x @ W1 + b1) @ W2 + b2, y)
+        loss.backward(); opt.step()
+    out["mlp_step_ms"] = median(200, step) * 1e3
+
+    def chain():
+        p = torch.tensor(1.0, requires_grad=True); v = p
+        for _ in range(10_000):
+            v = v * 1.0001 + 0.5
+        v.backward()
+    out["scalar_op_us"] = median(5, chain) / 20_000 * 1e6
+    return out
+
+
+def nabla_figures():
+    exe = ROOT / ".build" / "release" / "NablaBench"
+    return json.loads(subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout)
+
+
+ROWS = [  # key, label, unit, higher is better, target ratio vs numpy (None: no target)
+    ("matmul_gflops", "matmul 1024×1024", "GFLOPS", True),
+    ("exp_1e6_ms", "exp over 1e6 elements", "ms", False),
+    ("mlp_step_ms", "MLP 784-128-10 step, batch 64", "ms", False),
+    ("scalar_op_us", "scalar op x*1.0001+0.5, fwd+bwd", "µs/op", False),
+]
+
+
+def main():
+    nabla, numpy_, torch_ = nabla_figures(), numpy_figures(), torch_figures()
+    print(f"{'benchmark':34} {'unit':7} {'nabla':>9} {'numpy':>9} {'torch':>9} {'vs numpy':>9} {'vs torch':>9}")
+
+    def fmt(v):
+        return f"{v:9.3f}" if v is not None else f"{'—':>9}"
+
+    def ratio(mine, other, higher):
+        if mine is None or other is None:
+            return None
+        return mine / other if higher else other / mine  # > 1 means Nabla is better
+
+    rows = []
+    for key, label, unit, higher in ROWS:
+        n, p, t = nabla.get(key), numpy_.get(key), torch_.get(key)
+        rn, rt = ratio(n, p, higher), ratio(n, t, higher)
+        rows.append({"benchmark": key, "unit": unit, "nabla": n, "numpy": p, "torch": t,
+                     "speed_vs_numpy": rn, "speed_vs_torch": rt})
+        print(f"{label:34} {unit:7} {fmt(n)} {fmt(p)} {fmt(t)} "
+              f"{(f'{rn:8.2f}×' if rn else '—'):>9} {(f'{rt:8.2f}×' if rt else '—'):>9}")
+    print("ratios are speed relative to the peer (> 1: Nabla faster); medians of repeated runs")
+    if torch is None:
+        print("(PyTorch is not installed; `.venv/bin/pip install torch` adds its column)")
+    out = ROOT / "bench" / "results" / "engine.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"rows": rows, "numpy": np.__version__,
+                               "torch": torch.__version__ if torch else None}, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
