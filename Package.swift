@@ -12,14 +12,19 @@ let package = Package(
     products: [
         .executable(name: "nabla", targets: ["nabla"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "NablaTensor", dependencies: ["CBLAS"], swiftSettings: settings),
         .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: settings),
-        .executableTarget(name: "nabla", dependencies: ["NablaAutograd"], swiftSettings: settings),
+        .target(name: "NablaLanguage", dependencies: ["NablaAutograd"], swiftSettings: settings),
+        .executableTarget(name: "nabla", dependencies: ["NablaLanguage", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
         .executableTarget(name: "NablaBench", dependencies: ["NablaAutograd"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
+        .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage"], swiftSettings: settings),
     ]
 )

@@ -56,6 +56,7 @@ extension F {
 
     static func softmaxValue(_ x: Tensor, axis: Int) throws -> Tensor {
         if x.rank == 0 { return Tensor(1) }
+        _ = try Tensor.normalizeAxis(axis, rank: x.rank, op: "softmax")
         let e = try (x - x.max(axis: axis, keepdims: true)).exp()
         return try e / e.sum(axis: axis, keepdims: true)
     }
@@ -64,6 +65,7 @@ extension F {
     public static func logSoftmax(_ x: Variable, axis: Int = -1) throws -> Variable {
         let v = x.value
         if v.rank == 0 { return Variable.make("log_softmax", Tensor(0), [x]) { _ in [nil] } }
+        _ = try Tensor.normalizeAxis(axis, rank: v.rank, op: "log_softmax")
         let shifted = try v - v.max(axis: axis, keepdims: true)
         let y = try shifted - shifted.exp().sum(axis: axis, keepdims: true).log()
         return Variable.make("log_softmax", y, [x]) { g in

@@ -22,7 +22,7 @@ extension Tensor {
     }
 
     /// Python's slice semantics: the first position, the number of positions, and the step.
-    static func resolveSlice(_ start: Int?, _ stop: Int?, _ step: Int?, size: Int) throws -> (Int, Int, Int) {
+    public static func resolveSlice(_ start: Int?, _ stop: Int?, _ step: Int?, size: Int) throws -> (Int, Int, Int) {
         let st = step ?? 1
         guard st != 0 else { throw TensorError.argument(op: "slice", message: "slice step cannot be zero") }
         func clamp(_ v: Int?, _ dflt: Int, lo: Int, hi: Int) -> Int {

@@ -91,7 +91,7 @@ extension Tensor {
         for d in shape {
             guard d >= 0 else { throw TensorError.shape(op: op, message: "negative dimension \(d) in \(formatShape(shape))") }
             let (p, o) = n.multipliedReportingOverflow(by: d)
-            guard !o else { throw TensorError.tooLarge(op: op, shape: shape, limitBytes: limit) }
+            guard !o else { throw TensorError.tooLarge(op: op, shape: shape, limitBytes: Int.max) }
             n = p
         }
         let (bytes, o) = n.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)

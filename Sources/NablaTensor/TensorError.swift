@@ -13,7 +13,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case index(op: String, index: Int, axis: Int, size: Int)
     /// A shape that is not allowed here (e.g. a reshape to a different element count).
     case shape(op: String, message: String)
-    /// A tensor larger than the configured memory limit, refused before allocation.
+    /// A tensor larger than the configured memory limit, refused before allocation
+    /// (`limitBytes` is `Int.max` when its element count does not even fit in an Int).
     case tooLarge(op: String, shape: [Int], limitBytes: Int)
     /// Any other bad argument, with the reason.
     case argument(op: String, message: String)
@@ -29,9 +30,11 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
         case let .axis(op, axis, rank):
             return "\(op): axis \(axis) is out of range for a tensor of rank \(rank)"
         case let .index(op, index, axis, size):
-            return "\(op): index \(index) is out of range for axis \(axis) with size \(size)"
+            return (op == "index" ? "" : "\(op): ") + "index \(index) is out of range for axis \(axis) with size \(size)"
         case let .shape(op, message), let .argument(op, message):
             return "\(op): \(message)"
+        case let .tooLarge(op, shape, limit) where limit == Int.max:
+            return "\(op): a tensor of shape \(formatShape(shape)) has more elements than memory can address"
         case let .tooLarge(op, shape, limit):
             return "\(op): a tensor of shape \(formatShape(shape)) exceeds the memory limit of \(formatBytes(limit))"
         case .interrupted:

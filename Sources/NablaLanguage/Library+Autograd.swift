@@ -1,0 +1,104 @@
+import NablaAutograd
+import NablaTensor
+
+/// An optimizer as a language object: `opt.step()`, `opt.zero_grad()`, `opt.lr`.
+final class OptimizerObject: NablaObject {
+    let optimizer: Optimizer
+    let kind: String
+    init(_ o: Optimizer, kind: String) { optimizer = o; self.kind = kind }
+
+    var typeName: String { kind }
+    var text: String { "\(kind)(\(optimizer.params.count) param\(optimizer.params.count == 1 ? "" : "s"))" }
+    var attributeNames: [String] { ["step", "zero_grad", "params"] }
+
+    func attribute(_ name: String) -> Value? {
+        switch name {
+        case "step":
+            return .builtin(Builtin("step()", doc: "One update of every param from its .grad.") { [optimizer] _ in try optimizer.step(); return .none })
+        case "zero_grad":
+            return .builtin(Builtin("zero_grad()", doc: "Clears .grad of every param.") { [optimizer] _ in optimizer.zeroGrad(); return .none })
+        case "params":
+            return .list(ListRef(optimizer.params.map { .tensor($0) }))
+        default: return nil
+        }
+    }
+}
+
+/// The result of `gradcheck`: its errors as attributes, and a one-line verdict as text.
+final class GradCheckObject: NablaObject {
+    let result: GradCheckResult
+    init(_ r: GradCheckResult) { result = r }
+    var typeName: String { "gradcheck" }
+    var text: String {
+        "gradcheck: \(result.passed ? "passed" : "FAILED") — max abs error \(Tensor.formatNumber(result.maxAbsError, precision: 3)), max rel error \(Tensor.formatNumber(result.maxRelError, precision: 3))"
+    }
+    var attributeNames: [String] { ["passed", "max_abs_error", "max_rel_error"] }
+    func attribute(_ name: String) -> Value? {
+        switch name {
+        case "passed": return .bool(result.passed)
+        case "max_abs_error": return .number(result.maxAbsError)
+        case "max_rel_error": return .number(result.maxRelError)
+        default: return nil
+        }
+    }
+}
+
+extension Library {
+    /// The params in an argument that may be one tensor or a list of them.
+    static func paramList(_ a: Args, _ name: String) throws -> [Variable] {
+        let v = a.value(name) ?? .none
+        if case let .tensor(t) = v { return [t] }
+        return try a.interpreter.elements(v, span: a.span).map { item in
+            guard case let .tensor(t) = item else { throw NablaError(.type, "\(a.builtin.name)(): expected tensors, got \(item.typeName)") }
+            return t
+        }
+    }
+
+    static func autograd(_ i: Interpreter) {
+        i.register(Builtin("param(x)", doc: "A tensor whose gradient is wanted: a leaf of the autograd graph (requires_grad).") { a in
+            .tensor(Variable.param(try a.tensor("x").value))
+        })
+        i.register(Builtin("grad(L, wrt, seed=None)", formula: "∂L/∂x for each x in wrt", doc: "Gradients of L with respect to a tensor or a list of tensors, computed by reverse-mode autograd. Leaves .grad untouched. L must be a scalar unless `seed` (∂out/∂L) is given.") { a in
+            let L = try a.tensor("L")
+            let single: Bool
+            if case .tensor = a.value("wrt") ?? .none { single = true } else { single = false }
+            let gs = try Autograd.grad(L, wrt: try paramList(a, "wrt"), seed: try a.optionalTensor("seed")?.value)
+            return single ? t(Variable(gs[0])) : .list(ListRef(gs.map { t(Variable($0)) }))
+        })
+        i.register(Builtin("backward(L, seed=None)", formula: "x.grad += ∂L/∂x for every param x", doc: "Backpropagates from L, adding ∂L/∂x into .grad of every param it depends on (as PyTorch's L.backward()).") { a in
+            try Autograd.backward(try a.tensor("L"), seed: try a.optionalTensor("seed")?.value)
+            return .none
+        })
+        i.register(Builtin("zero_grad(*params)", doc: "Clears .grad of the given params (or of a list of them).") { a in
+            var ps = [Variable]()
+            for v in a.rest {
+                if case let .tensor(t) = v { ps.append(t) } else { ps += try a.interpreter.elements(v, span: a.span).compactMap { if case let .tensor(t) = $0 { return t }; return nil } }
+            }
+            Autograd.zeroGrad(ps)
+            return .none
+        })
+        i.register(Builtin("detach(x)", doc: "The same value cut off from the autograd graph.") { a in t(try a.tensor("x").detached()) })
+        i.register(Builtin("no_grad()", doc: "A context for `with no_grad():` in which no graph is recorded (for updates and evaluation).") { _ in
+            .object(GradModeContext(.off))
+        })
+        i.register(Builtin("sgd(params, lr)", formula: "w ← w − η ∇w", doc: "Plain gradient descent over a list of params; call .step() after backward and .zero_grad() before the next one.") { a in
+            .object(OptimizerObject(SGD(try paramList(a, "params"), lr: try a.double("lr")), kind: "sgd"))
+        })
+        i.register(Builtin("momentum(params, lr, momentum=0.9)", formula: "v ← μv + ∇w,  w ← w − ηv", doc: "Gradient descent with momentum (PyTorch's form).") { a in
+            .object(OptimizerObject(Momentum(try paramList(a, "params"), lr: try a.double("lr"), momentum: try a.double("momentum", default: 0.9)), kind: "momentum"))
+        })
+        i.register(Builtin("adam(params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)", formula: "m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  w ← w − η m̂ / (√v̂ + ε)", doc: "Adam with bias correction (PyTorch's defaults).") { a in
+            .object(OptimizerObject(Adam(try paramList(a, "params"), lr: try a.double("lr", default: 1e-3), beta1: try a.double("beta1", default: 0.9),
+                                         beta2: try a.double("beta2", default: 0.999), eps: try a.double("eps", default: 1e-8)), kind: "adam"))
+        })
+        i.register(Builtin("gradcheck(f, *inputs, eps=1e-6)", formula: "∂f/∂xᵢ ≈ (f(x + εeᵢ) − f(x − εeᵢ)) / 2ε", doc: "Checks autograd (or your own backward formula) against central finite differences for a scalar function f of the inputs; reports the largest error.") { a in
+            guard let f = a.value("f") else { throw NablaError(.type, "gradcheck() needs a function") }
+            let inputs = try a.rest.map { try a.interpreter.toVariable($0, span: a.span, what: "gradcheck(): an input").value }
+            guard !inputs.isEmpty else { throw NablaError(.type, "gradcheck() needs at least one input tensor") }
+            let r = try GradCheck.check(inputs, eps: try a.double("eps", default: 1e-6)) { vars in
+                try a.interpreter.toVariable(try a.interpreter.call(f, vars.map { .tensor($0) }, [], span: a.span), span: a.span, what: "gradcheck(): f's result")
+            }
+            return .object(GradCheckObject(r))
+        })
+    }
+}
