@@ -116,7 +116,7 @@ extension Session {
         do {
             _ = try Parser.parse(code)
         } catch let e as NablaError {
-            let atEnd = e.span.line >= lines.count || e.message.contains("end of") || e.message.contains("indented block")
+            let atEnd = e.message.contains("end of") || e.message.contains("indented block")
                 || e.message.contains("unterminated string") && code.contains("\"\"\"")
             if last.trimmed(" ").hasSuffix(":") { return .incomplete(indent: lastIndent + "    ") }
             return atEnd && e.kind == .syntax ? .incomplete(indent: lastIndent) : .invalid
