@@ -22,9 +22,10 @@ let package = Package(
         .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: settings),
         .target(name: "NablaLanguage", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .executableTarget(name: "nabla", dependencies: ["NablaLanguage", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
+        .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
         .executableTarget(name: "NablaBench", dependencies: ["NablaAutograd"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
-        .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage"], swiftSettings: settings),
+        .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage"], exclude: ["Golden"], swiftSettings: settings),
     ]
 )

@@ -97,7 +97,9 @@ public struct Lexer {
                 while let d = peek(), d != "\n" { advance() }
             case "\\" where peek(1) == "\n":
                 advance(); advance()
-            case "0"..."9", "." where peek(1)?.isASCIIDigit == true:
+            case "0"..."9":
+                try number(start)
+            case "." where peek(1)?.isASCIIDigit == true:
                 try number(start)
             case "\"", "'":
                 try string(start)
