@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "NablaLanguage", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .executableTarget(name: "nabla", dependencies: ["NablaLanguage", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
         .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
-        .executableTarget(name: "NablaBench", dependencies: ["NablaAutograd"], path: "bench/NablaBench", swiftSettings: settings),
+        .executableTarget(name: "NablaBench", dependencies: ["NablaLanguage"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage"], exclude: ["Golden"], swiftSettings: settings),

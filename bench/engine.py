@@ -79,6 +79,14 @@ def torch_figures():
     return out
 
 
+def cpython_figures():
+    def loop():
+        x = 1.0
+        for _ in range(100_000):
+            x = x * 1.0001 + 0.5
+    return {"lang_op_us": median(5, loop) / 200_000 * 1e6}
+
+
 def nabla_figures():
     exe = ROOT / ".build" / "release" / "NablaBench"
     return json.loads(subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout)
@@ -89,6 +97,9 @@ ROWS = [  # key, label, unit, higher is better, target ratio vs numpy (None: no 
     ("exp_1e6_ms", "exp over 1e6 elements", "ms", False),
     ("mlp_step_ms", "MLP 784-128-10 step, batch 64", "ms", False),
     ("scalar_op_us", "scalar op x*1.0001+0.5, fwd+bwd", "µs/op", False),
+]
+LANG_ROWS = [
+    ("lang_op_us", "language loop, 1e5 iters, fwd+bwd", "µs/op", False),
 ]
 
 
@@ -112,6 +123,15 @@ def main():
                      "speed_vs_numpy": rn, "speed_vs_torch": rt})
         print(f"{label:34} {unit:7} {fmt(n)} {fmt(p)} {fmt(t)} "
               f"{(f'{rn:8.2f}×' if rn else '—'):>9} {(f'{rt:8.2f}×' if rt else '—'):>9}")
+    cpy = cpython_figures()
+    for key, label, unit, higher in LANG_ROWS:
+        n, c, t = nabla.get(key), cpy.get(key), torch_.get("scalar_op_us")
+        rc, rt = ratio(n, c, higher), ratio(n, t, higher)
+        rows.append({"benchmark": key, "unit": unit, "nabla": n, "cpython_float_loop": c, "torch": t,
+                     "speed_vs_cpython": rc, "speed_vs_torch": rt})
+        print(f"{label:34} {unit:7} {fmt(n)} {fmt(c)} {fmt(t)} "
+              f"{(f'{rc:8.2f}×' if rc else '—'):>9} {(f'{rt:8.2f}×' if rt else '—'):>9}")
+    print("(the language row's peer column is CPython's plain float loop, no autograd)")
     print("ratios are speed relative to the peer (> 1: Nabla faster); medians of repeated runs")
     if torch is None:
         print("(PyTorch is not installed; `.venv/bin/pip install torch` adds its column)")

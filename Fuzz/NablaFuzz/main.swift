@@ -48,10 +48,16 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
+#if NABLA_FUZZ
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
                          _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
+#endif
 
+#if NABLA_FUZZ
 var argc = CommandLine.argc
 var argv = CommandLine.unsafeArgv
 exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzz(data, size) })
+#else
+print("NablaFuzz runs under libFuzzer: build and run it with scripts/fuzz")
+#endif

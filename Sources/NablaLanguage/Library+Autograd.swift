@@ -1,3 +1,4 @@
+import Foundation
 import NablaAutograd
 import NablaTensor
 
@@ -29,8 +30,14 @@ final class GradCheckObject: NablaObject {
     let result: GradCheckResult
     init(_ r: GradCheckResult) { result = r }
     var typeName: String { "gradcheck" }
+    /// The verdict with the error's order of magnitude (its last digits vary with the CPU's
+    /// libm; the exact numbers are the attributes).
     var text: String {
-        "gradcheck: \(result.passed ? "passed" : "FAILED") — max abs error \(Tensor.formatNumber(result.maxAbsError, precision: 3)), max rel error \(Tensor.formatNumber(result.maxRelError, precision: 3))"
+        func bound(_ e: Double) -> String {
+            guard e > 0, e.isFinite else { return e == 0 ? "0" : Tensor.formatNumber(e) }
+            return "< 1e\(Int(Foundation.log10(e).rounded(.up)))"
+        }
+        return "gradcheck: \(result.passed ? "passed" : "FAILED") — largest error \(bound(result.maxAbsError)) absolute, \(bound(result.maxRelError)) relative"
     }
     var attributeNames: [String] { ["passed", "max_abs_error", "max_rel_error"] }
     func attribute(_ name: String) -> Value? {

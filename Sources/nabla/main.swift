@@ -6,7 +6,7 @@ import NablaLanguage
 struct Nabla: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Nabla: a tensor language with autograd, for learning how models learn.",
-        subcommands: [Run.self])
+        subcommands: [Run.self, ReferenceCommand.self])
 }
 
 struct Run: ParsableCommand {
@@ -40,6 +40,12 @@ struct Run: ParsableCommand {
             }
         }
     }
+}
+
+struct ReferenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reference",
+        abstract: "Print the builtin reference (Markdown) that docs/language.md includes.")
+    func run() { print(Reference.markdown(), terminator: "") }
 }
 
 Nabla.main()

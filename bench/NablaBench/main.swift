@@ -2,6 +2,7 @@
 // Each figure is the median of several timed repetitions.
 import Foundation
 import NablaAutograd
+import NablaLanguage
 import NablaTensor
 
 func now() -> Double {
@@ -67,6 +68,21 @@ let tc = try median(reps: 15) {
     try Autograd.backward(v)
 }
 results["scalar_op_us"] = tc / Double(ops) * 1e6
+}
+
+// 5. The same loop written in the language: 100,000 iterations on a param, then backward.
+if wanted("lang_op_us") {
+    let session = Session()
+    final class Quiet: OutputSink {
+        func write(_ text: String, stream: String) {}
+        func display(_ value: Value, id: String?, update: Bool) {}
+        func clearOutput(wait: Bool) {}
+        func readInput(prompt: String, password: Bool) throws -> String { "" }
+    }
+    let sink = Quiet()
+    let code = "x = param(1.0)\nv = x\nfor i in range(100000):\n    v = v * 1.0001 + 0.5\nbackward(v)"
+    let tl = median(reps: 5) { _ = session.execute(code, sink: sink) }
+    results["lang_op_us"] = tl / 200_000 * 1e6
 }
 
 let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
