@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -21,11 +22,14 @@ let package = Package(
         .target(name: "NablaTensor", dependencies: ["CBLAS"], swiftSettings: settings),
         .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: settings),
         .target(name: "NablaLanguage", dependencies: ["NablaAutograd"], swiftSettings: settings),
-        .executableTarget(name: "nabla", dependencies: ["NablaLanguage", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
+        .target(name: "NablaDisplay", dependencies: ["NablaLanguage"], swiftSettings: settings),
+        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: settings),
+        .executableTarget(name: "nabla", dependencies: ["NablaKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
         .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
         .executableTarget(name: "NablaBench", dependencies: ["NablaLanguage"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage"], exclude: ["Golden"], swiftSettings: settings),
+        .testTarget(name: "NablaKernelTests", dependencies: ["NablaKernel"], swiftSettings: settings),
     ]
 )

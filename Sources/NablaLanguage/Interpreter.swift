@@ -13,6 +13,12 @@ public protocol OutputSink: AnyObject {
     func clearOutput(wait: Bool)
     /// `input(prompt)`: a line typed by the user, or an error when input is not available.
     func readInput(prompt: String, password: Bool) throws -> String
+    /// Long help text (`help(name)`): Jupyter shows it in its pager.
+    func page(_ text: String)
+}
+
+extension OutputSink {
+    public func page(_ text: String) { write(text.hasSuffix("\n") ? text : text + "\n", stream: "stdout") }
 }
 
 /// Tree-walking evaluator. Holds the session's variables; one instance per session.

@@ -118,8 +118,8 @@ extension Session {
         } catch let e as NablaError {
             let atEnd = e.message.contains("end of") || e.message.contains("indented block")
                 || e.message.contains("unterminated string") && code.contains("\"\"\"")
-            if last.trimmed(" ").hasSuffix(":") { return .incomplete(indent: lastIndent + "    ") }
-            return atEnd && e.kind == .syntax ? .incomplete(indent: lastIndent) : .invalid
+            guard atEnd && e.kind == .syntax else { return .invalid }
+            return .incomplete(indent: last.trimmed(" ").hasSuffix(":") ? lastIndent + "    " : lastIndent)
         } catch { return .invalid }
         if !lastIndent.isEmpty && !endsWithBlank { return .incomplete(indent: lastIndent) }
         return .complete

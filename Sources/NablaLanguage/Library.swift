@@ -50,7 +50,11 @@ enum Library {
             case let .string(s): text = a.interpreter.builtins[s]?.docstring ?? "no builtin named '\(s)'"
             case let v: text = "\(v.typeName): " + a.interpreter.repr(v)
             }
-            a.interpreter.sink?.write(text + "\n", stream: "stdout")
+            a.interpreter.sink?.page(text)
+            return .none
+        })
+        i.register(Builtin("warn(message)", doc: "Writes a warning to the error stream (shown apart from printed output).") { a in
+            a.interpreter.sink?.write("Warning: " + a.interpreter.str(a.value("message") ?? .none) + "\n", stream: "stderr")
             return .none
         })
         i.register(Builtin("input(prompt='', password=False)", doc: "Asks the user for a line of text (through the notebook, or standard input under `nabla run`).") { a in

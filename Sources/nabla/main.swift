@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import NablaKernel
 import NablaLanguage
 
 /// `nabla`: the one executable. `nabla run FILE` runs a script; the kernel adds its commands.
 struct Nabla: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Nabla: a tensor language with autograd, for learning how models learn.",
-        subcommands: [Run.self, ReferenceCommand.self])
+        subcommands: [Run.self, KernelCommand.self, Install.self, ReferenceCommand.self])
 }
 
 struct Run: ParsableCommand {
@@ -46,6 +47,55 @@ struct ReferenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reference",
         abstract: "Print the builtin reference (Markdown) that docs/language.md includes.")
     func run() { print(Reference.markdown(), terminator: "") }
+}
+
+struct KernelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kernel",
+        abstract: "Run as a Jupyter kernel (what kernel.json starts).")
+
+    @Option(name: .short, help: "The connection file Jupyter wrote.") var f: String
+
+    func run() throws {
+        setvbuf(stderr, nil, _IONBF, 0)
+        let log: (String) -> Void = { FileHandle.standardError.write(Data("[nabla] \($0)\n".utf8)) }
+        let info: ConnectionInfo
+        do { info = try ConnectionInfo(file: f) } catch {
+            log("\(error)")
+            throw ExitCode(2)
+        }
+        let dataDir = ProcessInfo.processInfo.environment["JUPYTER_DATA_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/jupyter")
+        let server = try KernelServer(info: info, historyFile: dataDir.appendingPathComponent("nabla_history.jsonl"), log: log)
+        server.installSigintHandler()
+        server.serve()
+    }
+}
+
+struct Install: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Install the Nabla kernelspec so Jupyter can start this binary.")
+
+    @Flag(help: "Install for the current user (the default).") var user = false
+    @Flag(name: .customLong("sys-prefix"), help: "Install into the active Python environment (VIRTUAL_ENV).") var sysPrefix = false
+    @Option(help: "Install into PREFIX/share/jupyter/kernels.") var prefix: String?
+    @Option(help: "The kernelspec's name.") var name = "nabla"
+    @Option(help: "Folder holding kernel.json and the logos.") var template: String?
+
+    func run() throws {
+        let location: KernelspecInstaller.Location = prefix.map { .prefix($0) } ?? (sysPrefix ? .sysPrefix : .user)
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
+        let resolved = exe.hasPrefix("/") ? exe : FileManager.default.currentDirectoryPath + "/" + exe
+        let defaultTemplate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("kernelspec")
+        let dir = try KernelspecInstaller.install(name: name, location: location, executable: Install.executablePath() ?? resolved,
+                                                  template: template.map { URL(fileURLWithPath: $0) } ?? defaultTemplate)
+        print("Installed kernelspec \(name) in \(dir.path)")
+    }
+
+    /// The absolute path of the running binary.
+    static func executablePath() -> String? {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    }
 }
 
 Nabla.main()

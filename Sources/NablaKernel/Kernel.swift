@@ -1,0 +1,187 @@
+import Foundation
+import NablaDisplay
+import NablaLanguage
+
+/// The channels a kernel talks on (heartbeat is served by the transport alone).
+public enum Channel: String, Sendable { case shell, control, stdin, iopub }
+
+/// How the kernel logic reaches its clients: over libzmq sockets in `KernelServer`, or in
+/// memory in tests.
+public protocol KernelTransport: AnyObject {
+    /// Sends a message; replies carry the request's routing identities.
+    func send(_ message: Message, on channel: Channel)
+    /// Waits for the `input_reply` to an `input_request` just sent on stdin (nil: none will come).
+    func receiveInputReply() -> Message?
+}
+
+/// Jupyter kernel logic, independent of sockets: a dispatcher from msg_type to handler, over
+/// a language Session. Thread-safety: shell messages are handled one at a time; control
+/// messages may arrive on another thread while a cell runs.
+public final class Kernel: @unchecked Sendable {
+    public static let version = "0.1.0"
+    public let session = Session()
+    let transport: KernelTransport
+    let kernelSessionID = UUID().uuidString.lowercased()
+    var renderer: Renderer { Renderer(precision: session.interpreter.precision) }
+    public internal(set) var executionCount = 0
+    let history: History
+    /// Set after an error with stop_on_error: queued execute requests are answered "aborted".
+    public var aborting = false
+    /// Called after a shutdown_request has been answered (restart: whether one is wanted).
+    public var onShutdown: ((Bool) -> Void)?
+    let log: (String) -> Void
+
+    public init(transport: KernelTransport, historyFile: URL? = nil, log: @escaping (String) -> Void = { _ in }) {
+        self.transport = transport
+        self.history = History(file: historyFile)
+        self.log = log
+    }
+
+    typealias Handler = (Kernel) -> (Message, Channel) -> Void
+
+    static let handlers: [String: Handler] = [
+        "kernel_info_request": { $0.kernelInfo },
+        "execute_request": { $0.execute },
+        "complete_request": { $0.complete },
+        "inspect_request": { $0.inspect },
+        "is_complete_request": { $0.isComplete },
+        "history_request": { $0.historyRequest },
+        "comm_info_request": { $0.commInfo },
+        "comm_open": { $0.commOpen },
+        "comm_msg": { _ in { _, _ in } },
+        "comm_close": { _ in { _, _ in } },
+        "shutdown_request": { $0.shutdown },
+        "interrupt_request": { $0.interrupt },
+    ]
+
+    /// Handles one decoded request: `busy`, the handler, `idle`, all tied to the request.
+    public func handle(_ msg: Message, on channel: Channel) {
+        guard let handler = Kernel.handlers[msg.msgType] else {
+            log("ignoring unknown message type '\(msg.msgType)' on \(channel.rawValue)")
+            return
+        }
+        publishStatus("busy", parent: msg)
+        defer { publishStatus("idle", parent: msg) }
+        if aborting && msg.msgType == "execute_request" {
+            reply(msg, channel, "execute_reply", ["status": "aborted", "execution_count": executionCount])
+            return
+        }
+        handler(self)(msg, channel)
+    }
+
+    /// Announces the kernel once at start.
+    public func start() { publishStatus("starting", parent: nil) }
+
+    // MARK: Message construction
+
+    func header(_ type: String) -> JSONObject {
+        ["msg_id": UUID().uuidString.lowercased(), "session": kernelSessionID, "username": "nabla",
+         "date": Kernel.timestamp(), "msg_type": type, "version": "5.5"]
+    }
+
+    static func timestamp() -> String {
+        var tv = timeval()
+        gettimeofday(&tv, nil)
+        var t = time_t(tv.tv_sec)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
+                      tmv.tm_hour, tmv.tm_min, tmv.tm_sec, Int32(tv.tv_usec))
+    }
+
+    func reply(_ request: Message, _ channel: Channel, _ type: String, _ content: JSONObject, metadata: JSONObject = [:]) {
+        transport.send(Message(identities: request.identities, header: header(type), parentHeader: request.header,
+                               metadata: metadata, content: content), on: channel)
+    }
+
+    func publish(_ type: String, _ content: JSONObject, parent: Message?, metadata: JSONObject = [:]) {
+        transport.send(Message(identities: [Data(type.utf8)], header: header(type), parentHeader: parent?.header ?? [:],
+                               metadata: metadata, content: content), on: .iopub)
+    }
+
+    func publishStatus(_ state: String, parent: Message?) {
+        publish("status", ["execution_state": state], parent: parent)
+    }
+
+    // MARK: Handlers
+
+    static var docsURL: String {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/language.md")
+        return docs.absoluteString
+    }
+
+    func kernelInfo(_ msg: Message, _ channel: Channel) {
+        reply(msg, channel, "kernel_info_reply", [
+            "status": "ok", "protocol_version": "5.5", "implementation": "nabla", "implementation_version": Kernel.version,
+            "language_info": ["name": "nabla", "version": Kernel.version, "mimetype": "text/x-nabla", "file_extension": ".nabla",
+                              "pygments_lexer": "python", "codemirror_mode": "python", "nbconvert_exporter": "script"],
+            "banner": "Nabla \(Kernel.version) — tensors, autograd and the lecture's loss functions. help(name) documents any builtin.",
+            "help_links": [["text": "Nabla language reference", "url": Kernel.docsURL]],
+            "debugger": false,
+        ])
+    }
+
+    func complete(_ msg: Message, _ channel: Channel) {
+        let code = msg.content["code"] as? String ?? ""
+        let cursor = msg.content["cursor_pos"] as? Int ?? code.unicodeScalars.count
+        let c = session.complete(code, cursor: cursor)
+        reply(msg, channel, "complete_reply", ["status": "ok", "matches": c.matches, "cursor_start": c.start, "cursor_end": c.end, "metadata": [:] as JSONObject])
+    }
+
+    func inspect(_ msg: Message, _ channel: Channel) {
+        let code = msg.content["code"] as? String ?? ""
+        let cursor = msg.content["cursor_pos"] as? Int ?? code.unicodeScalars.count
+        let text = session.inspect(code, cursor: cursor)
+        reply(msg, channel, "inspect_reply", ["status": "ok", "found": text != nil,
+                                               "data": text.map { ["text/plain": $0] } ?? [:], "metadata": [:] as JSONObject])
+    }
+
+    func isComplete(_ msg: Message, _ channel: Channel) {
+        var content: JSONObject
+        switch Session.isComplete(msg.content["code"] as? String ?? "") {
+        case .complete: content = ["status": "complete"]
+        case let .incomplete(indent): content = ["status": "incomplete", "indent": indent]
+        case .invalid: content = ["status": "invalid"]
+        }
+        reply(msg, channel, "is_complete_reply", content)
+    }
+
+    func historyRequest(_ msg: Message, _ channel: Channel) {
+        let c = msg.content
+        let entries: [History.Entry]
+        switch c["hist_access_type"] as? String ?? "tail" {
+        case "range":
+            entries = history.range(session: c["session"] as? Int ?? 0, start: c["start"] as? Int ?? 0, stop: c["stop"] as? Int)
+        case "search":
+            entries = history.search(pattern: c["pattern"] as? String ?? "*", unique: c["unique"] as? Bool ?? false, n: c["n"] as? Int)
+        default:
+            entries = history.tail(c["n"] as? Int ?? 10)
+        }
+        let output = c["output"] as? Bool ?? false
+        reply(msg, channel, "history_reply", ["status": "ok", "history": entries.map { e -> [Any] in
+            output ? [e.session, e.line, [e.input, NSNull()]] : [e.session, e.line, e.input]
+        }])
+    }
+
+    func commInfo(_ msg: Message, _ channel: Channel) {
+        reply(msg, channel, "comm_info_reply", ["status": "ok", "comms": [:] as JSONObject])
+    }
+
+    /// No comm targets exist: close any comm a frontend opens.
+    func commOpen(_ msg: Message, _ channel: Channel) {
+        publish("comm_close", ["comm_id": msg.content["comm_id"] as? String ?? "", "data": [:] as JSONObject], parent: msg)
+    }
+
+    func shutdown(_ msg: Message, _ channel: Channel) {
+        let restart = msg.content["restart"] as? Bool ?? false
+        session.interrupt()
+        reply(msg, channel, "shutdown_reply", ["status": "ok", "restart": restart])
+        onShutdown?(restart)
+    }
+
+    func interrupt(_ msg: Message, _ channel: Channel) {
+        session.interrupt()
+        reply(msg, channel, "interrupt_reply", ["status": "ok"])
+    }
+}

@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+
+/// A JSON object as Foundation decodes it.
+public typealias JSONObject = [String: Any]
+
+/// One Jupyter message (protocol 5.5): routing identities, the four JSON parts, buffers.
+public struct Message {
+    public var identities: [Data] = []
+    public var header: JSONObject
+    public var parentHeader: JSONObject
+    public var metadata: JSONObject
+    public var content: JSONObject
+    public var buffers: [Data] = []
+
+    public var msgType: String { header["msg_type"] as? String ?? "" }
+    public var msgID: String { header["msg_id"] as? String ?? "" }
+
+    public init(identities: [Data] = [], header: JSONObject, parentHeader: JSONObject = [:], metadata: JSONObject = [:], content: JSONObject, buffers: [Data] = []) {
+        self.identities = identities; self.header = header; self.parentHeader = parentHeader
+        self.metadata = metadata; self.content = content; self.buffers = buffers
+    }
+}
+
+/// Why an incoming multipart message was refused. Each is logged and survived.
+public enum WireError: Error, Equatable, CustomStringConvertible {
+    case noDelimiter
+    case tooFewFrames(Int)
+    case badSignature
+    case badJSON(String)
+    public var description: String {
+        switch self {
+        case .noDelimiter: return "no <IDS|MSG> delimiter"
+        case let .tooFewFrames(n): return "\(n) frames after the delimiter, need 5"
+        case .badSignature: return "bad or missing HMAC signature"
+        case let .badJSON(part): return "\(part) is not a JSON object"
+        }
+    }
+}
+
+/// Frames ⇄ messages: `[ids…, "<IDS|MSG>", hmac, header, parent, metadata, content, buffers…]`,
+/// signed with HMAC-SHA256 over the four JSON frames. An empty key means no signing.
+public struct Wire: Sendable {
+    public static let delimiter = Data("<IDS|MSG>".utf8)
+    let key: SymmetricKey?
+
+    public init(key: String, scheme: String = "hmac-sha256") {
+        self.key = key.isEmpty ? nil : SymmetricKey(data: Data(key.utf8))
+    }
+
+    /// Hex HMAC-SHA256 of the parts, or "" when unsigned.
+    public func sign(_ parts: [Data]) -> String {
+        guard let key else { return "" }
+        var h = HMAC<SHA256>(key: key)
+        for p in parts { h.update(data: p) }
+        return Data(h.finalize()).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Checks a signature in constant time.
+    func verify(_ signature: Data, _ parts: [Data]) -> Bool {
+        guard let key else { return true }
+        guard let sig = Wire.unhex(signature) else { return false }
+        var h = HMAC<SHA256>(key: key)
+        for p in parts { h.update(data: p) }
+        return Wire.constantTimeEquals(Data(h.finalize()), sig)
+    }
+
+    static func constantTimeEquals(_ a: Data, _ b: Data) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for (x, y) in zip(a, b) { diff |= x ^ y }
+        return diff == 0
+    }
+
+    static func unhex(_ d: Data) -> Data? {
+        guard d.count % 2 == 0 else { return nil }
+        var out = Data(capacity: d.count / 2)
+        var it = d.makeIterator()
+        func nib(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
+            default: return nil
+            }
+        }
+        while let a = it.next(), let b = it.next() {
+            guard let h = nib(a), let l = nib(b) else { return nil }
+            out.append(h << 4 | l)
+        }
+        return out
+    }
+
+    public func decode(_ frames: [Data]) throws -> Message {
+        guard let d = frames.firstIndex(of: Wire.delimiter) else { throw WireError.noDelimiter }
+        let rest = Array(frames[(d + 1)...])
+        guard rest.count >= 5 else { throw WireError.tooFewFrames(rest.count) }
+        guard verify(rest[0], Array(rest[1...4])) else { throw WireError.badSignature }
+        func object(_ data: Data, _ name: String) throws -> JSONObject {
+            guard let o = (try? JSONSerialization.jsonObject(with: data, options: [])) as? JSONObject else { throw WireError.badJSON(name) }
+            return o
+        }
+        return Message(identities: Array(frames[..<d]), header: try object(rest[1], "header"), parentHeader: try object(rest[2], "parent_header"),
+                       metadata: try object(rest[3], "metadata"), content: try object(rest[4], "content"), buffers: Array(rest[5...]))
+    }
+
+    public func encode(_ m: Message) -> [Data] {
+        let parts = [m.header, m.parentHeader, m.metadata, m.content].map(Wire.json)
+        return m.identities + [Wire.delimiter, Data(sign(parts).utf8)] + parts + m.buffers
+    }
+
+    static func json(_ o: JSONObject) -> Data {
+        (try? JSONSerialization.data(withJSONObject: Wire.sanitize(o), options: [])) ?? Data("{}".utf8)
+    }
+
+    /// Makes any value JSON-serializable (non-finite numbers become null, as JSON has no NaN).
+    static func sanitize(_ v: Any) -> Any {
+        switch v {
+        case let d as Double: return d.isFinite ? d : NSNull()
+        case let o as JSONObject: return o.mapValues(sanitize)
+        case let a as [Any]: return a.map(sanitize)
+        default: return v
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import CZeroMQ
+import Foundation
+
+/// Errors from libzmq, with its message.
+public struct ZMQError: Error, CustomStringConvertible {
+    public let what: String
+    public let code: Int32
+    public var description: String { "\(what): \(String(cString: zmq_strerror(code)))" }
+    static func last(_ what: String) -> ZMQError { ZMQError(what: what, code: zmq_errno()) }
+}
+
+/// A libzmq context (one per process).
+public final class ZMQContext: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+    public init() throws {
+        guard let h = zmq_ctx_new() else { throw ZMQError.last("zmq_ctx_new") }
+        handle = h
+    }
+    deinit { zmq_ctx_term(handle) }
+}
+
+/// A thin wrapper of one libzmq socket: bind/connect, multipart send and receive, poll.
+/// Like libzmq's sockets, not thread-safe: callers serialize access.
+public final class ZMQSocket: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+    /// Largest message accepted; a peer sending more is disconnected by libzmq.
+    public static let maxMessageSize: Int64 = 512 << 20
+
+    public init(_ context: ZMQContext, type: Int32) throws {
+        guard let h = zmq_socket(context.handle, type) else { throw ZMQError.last("zmq_socket") }
+        handle = h
+        var linger: Int32 = 1000
+        zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
+        var maxSize = ZMQSocket.maxMessageSize
+        zmq_setsockopt(handle, ZMQ_MAXMSGSIZE, &maxSize, MemoryLayout<Int64>.size)
+    }
+
+    deinit { zmq_close(handle) }
+
+    public func bind(_ endpoint: String) throws {
+        guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError.last("bind \(endpoint)") }
+    }
+
+    public func connect(_ endpoint: String) throws {
+        guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError.last("connect \(endpoint)") }
+    }
+
+    public func setOption(_ option: Int32, _ value: Data) {
+        value.withUnsafeBytes { p in _ = zmq_setsockopt(handle, option, p.baseAddress, value.count) }
+    }
+
+    /// The endpoint actually bound (for port 0 / wildcard binds).
+    public var lastEndpoint: String {
+        var buf = [CChar](repeating: 0, count: 256)
+        var size = buf.count
+        zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buf, &size)
+        return String(cString: buf)
+    }
+
+    /// Sends frames as one multipart message.
+    public func send(_ frames: [Data]) throws {
+        for (i, f) in frames.enumerated() {
+            let flags: Int32 = i < frames.count - 1 ? ZMQ_SNDMORE : 0
+            let rc = f.withUnsafeBytes { p -> Int32 in zmq_send(handle, p.baseAddress, f.count, flags) }
+            guard rc >= 0 else { throw ZMQError.last("send") }
+        }
+    }
+
+    /// Waits up to `timeout` ms (−1: forever) until a message can be read.
+    public func poll(timeout: Int) -> Bool {
+        var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
+        let rc = zmq_poll(&item, 1, timeout)
+        return rc > 0 && (item.revents & Int16(ZMQ_POLLIN)) != 0
+    }
+
+    /// Receives one multipart message, or nil when none arrives within `timeout` ms.
+    public func receive(timeout: Int = -1) throws -> [Data]? {
+        guard poll(timeout: timeout) else { return nil }
+        var frames = [Data]()
+        while true {
+            var msg = zmq_msg_t()
+            zmq_msg_init(&msg)
+            defer { zmq_msg_close(&msg) }
+            guard zmq_msg_recv(&msg, handle, 0) >= 0 else {
+                if zmq_errno() == EINTR { continue }
+                throw ZMQError.last("recv")
+            }
+            let size = zmq_msg_size(&msg)
+            frames.append(size > 0 ? Data(bytes: zmq_msg_data(&msg), count: size) : Data())
+            if zmq_msg_more(&msg) == 0 { break }
+        }
+        return frames
+    }
+}
