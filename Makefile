@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: bootstrap build release test test-swift bench clean
+.PHONY: bootstrap build release test bench clean reference
 
 bootstrap:
 	@./scripts/bootstrap
@@ -26,3 +26,8 @@ bench: release
 
 clean:
 	rm -rf .build
+
+## Regenerate the builtin reference in docs/language.md from the docstrings.
+reference: build
+	.build/debug/nabla reference > .build/reference.md
+	python3 -c "import re,sys; d=open('docs/language.md').read(); r=open('.build/reference.md').read(); a='<!-- reference:start -->\n'; b='<!-- reference:end -->'; i=d.index(a)+len(a); j=d.index(b); open('docs/language.md','w').write(d[:i]+r+d[j:])"
