@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: bootstrap build release test bench clean reference
+.PHONY: bootstrap build release test bench clean reference lab
 
 bootstrap:
 	@./scripts/bootstrap
@@ -15,10 +15,18 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release
 
-## Build and run every test.
+## Build, register the kernel in .venv, and open JupyterLab on the lecture notebooks.
+lab: release
+	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla install --sys-prefix
+	$(VENV)/bin/jupyter lab notebooks/
+
+## Build and run every test: the Swift suites, then the Jupyter suites against the kernel
+## installed in .venv (history kept out of the user's data dir).
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	VIRTUAL_ENV=$(CURDIR)/.venv .build/debug/nabla install --sys-prefix
+	NABLA_HISTORY_FILE= $(PY) -m pytest -q -p no:cacheprovider Tests/python
 
 ## Benchmarks beside numpy (and PyTorch when importable), medians and ratios.
 bench: release

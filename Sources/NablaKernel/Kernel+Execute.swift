@@ -26,7 +26,8 @@ extension Kernel {
                 publish("execute_result", ["execution_count": count, "data": b.data, "metadata": b.metadata], parent: msg)
             }
             let exprs = c["user_expressions"] as? [String: Any] ?? [:]
-            let payload: [Any] = sink.paged.isEmpty ? [] : [["source": "page", "data": ["text/plain": sink.paged], "start": 0] as JSONObject]
+            var payload: [Any] = sink.paged.isEmpty ? [] : [["source": "page", "data": ["text/plain": sink.paged], "start": 0] as JSONObject]
+            if sink.exitRequested { payload.append(["source": "ask_exit", "keepkernel": false] as JSONObject) }
             reply(msg, channel, "execute_reply", ["status": "ok", "execution_count": count,
                                                    "user_expressions": userExpressions(exprs), "payload": payload])
         case let .error(e):
@@ -37,8 +38,12 @@ extension Kernel {
             r["execution_count"] = count
             r["user_expressions"] = [:] as JSONObject
             r["payload"] = [Any]()
+            // Requests queued before this reply was sent are aborted; later ones run.
+            let queued = stopOnError && channel == .shell ? transport.takeQueuedRequests() : []
             reply(msg, channel, "execute_reply", r, metadata: ["status": "error"])
-            if stopOnError { aborting = true }
+            aborting = true
+            defer { aborting = false }
+            for q in queued { handle(q, on: .shell) }
         }
     }
 
@@ -89,6 +94,9 @@ final class KernelSink: OutputSink {
     var paged = ""
 
     func page(_ text: String) { paged += text }
+
+    var exitRequested = false
+    func requestExit() { exitRequested = true }
 
     init(kernel: Kernel, parent: Message?, allowStdin: Bool, silent: Bool) {
         self.kernel = kernel; self.parent = parent; self.allowStdin = allowStdin; self.silent = silent

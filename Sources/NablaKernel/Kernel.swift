@@ -12,6 +12,8 @@ public protocol KernelTransport: AnyObject {
     func send(_ message: Message, on channel: Channel)
     /// Waits for the `input_reply` to an `input_request` just sent on stdin (nil: none will come).
     func receiveInputReply() -> Message?
+    /// Shell requests that have arrived and wait their turn (for stop_on_error's aborts).
+    func takeQueuedRequests() -> [Message]
 }
 
 /// Jupyter kernel logic, independent of sockets: a dispatcher from msg_type to handler, over
@@ -25,8 +27,8 @@ public final class Kernel: @unchecked Sendable {
     var renderer: Renderer { Renderer(precision: session.interpreter.precision) }
     public internal(set) var executionCount = 0
     let history: History
-    /// Set after an error with stop_on_error: queued execute requests are answered "aborted".
-    public var aborting = false
+    /// While true, execute requests are answered "aborted" (after an error with stop_on_error).
+    var aborting = false
     /// Called after a shutdown_request has been answered (restart: whether one is wanted).
     public var onShutdown: ((Bool) -> Void)?
     let log: (String) -> Void

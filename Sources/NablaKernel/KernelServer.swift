@@ -51,7 +51,24 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         do { try socket.send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
     }
 
+    /// True while a cell waits in input(): only then is stdin read for replies.
+    let awaitingInput = ManagedAtomicFlag()
+
+    /// Reads and drops what arrives on stdin when no input() waits, so a misbehaving client
+    /// cannot fill the socket's queue.
+    func dropStrayInput() {
+        while !awaitingInput.get() {
+            stdinLock.lock()
+            let frames = try? stdin.receive(timeout: 0)
+            stdinLock.unlock()
+            guard frames != nil else { return }
+            log("dropped a message on stdin: no input() is waiting")
+        }
+    }
+
     public func receiveInputReply() -> Message? {
+        awaitingInput.set(true)
+        defer { awaitingInput.set(false) }
         while running.get() {
             stdinLock.lock()
             let frames = try? stdin.receive(timeout: 50)
@@ -89,28 +106,27 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
             shellLock.unlock()
             guard let frames, let msg = decode(frames, "shell") else { continue }
             kernel.handle(msg, on: .shell)
-            if kernel.aborting { drainAborted() }
         }
         // Give the last replies time to leave before the sockets close.
         Thread.sleep(forTimeInterval: 0.05)
     }
 
-    /// After a failed cell with stop_on_error, answers every execute already queued "aborted".
-    func drainAborted() {
+    public func takeQueuedRequests() -> [Message] {
+        var queued = [Message]()
         while true {
             shellLock.lock()
             let frames = try? shell.receive(timeout: 0)
             shellLock.unlock()
-            guard let frames else { break }
-            if let msg = decode(frames, "shell") { kernel.handle(msg, on: .shell) }
+            guard let frames else { return queued }
+            if let msg = decode(frames, "shell") { queued.append(msg) }
         }
-        kernel.aborting = false
     }
 
     func startControl() {
         let t = Thread { [self] in
             while running.get() {
                 welcomeSubscribers()
+                dropStrayInput()
                 controlLock.lock()
                 let frames = try? control.receive(timeout: 50)
                 controlLock.unlock()
@@ -129,7 +145,9 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
             iopubLock.lock()
             let frames = try? iopub.receive(timeout: 0)
             iopubLock.unlock()
-            guard let frame = frames?.first, frame.first == 1 else { return }
+            guard let frames else { return }
+            // Unsubscriptions (0x00) and anything else are read and dropped.
+            guard let frame = frames.first, frames.count == 1, frame.first == 1 else { continue }
             let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
             kernel.publish("iopub_welcome", ["subscription": topic], parent: nil)
         }

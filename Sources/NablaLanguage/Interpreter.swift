@@ -15,10 +15,13 @@ public protocol OutputSink: AnyObject {
     func readInput(prompt: String, password: Bool) throws -> String
     /// Long help text (`help(name)`): Jupyter shows it in its pager.
     func page(_ text: String)
+    /// `exit()`: asks the frontend (a console) to close.
+    func requestExit()
 }
 
 extension OutputSink {
     public func page(_ text: String) { write(text.hasSuffix("\n") ? text : text + "\n", stream: "stdout") }
+    public func requestExit() {}
 }
 
 /// Tree-walking evaluator. Holds the session's variables; one instance per session.

@@ -12,7 +12,7 @@ extension Library {
         "conv2d": "conv2d(reshape(arange(16), 4, 4), ones(3, 3))", "cos": "cos(0)", "cross_entropy": "cross_entropy([0.13, 0.87, 0.001], 0)",
         "detach": "detach(param(2.0) * 3).requires_grad", "display": "display([1, 2])", "dot": "dot([1, 2, 3], [4, 5, 6])",
         "dropout": "seed(0)\ndropout(ones(6), 0.5)", "elastic_net": "elastic_net([1, -2], 0.5, 0.1)", "elu": "elu([-1, 0, 2])",
-        "entropy": "entropy([0.5, 0.5], base=2)", "exp": "exp(1)", "eye": "eye(2)", "flatten": "flatten([[1, 2], [3, 4]])",
+        "entropy": "entropy([0.5, 0.5], base=2)", "exp": "exp(1)", "eye": "eye(2)", "exit": "exit()", "quit": "quit()", "flatten": "flatten([[1, 2], [3, 4]])",
         "float": "float('2.5')", "full": "full((2, 2), 7)", "grad": "x = param(3.0)\ngrad(x ** 2, x)",
         "gradcheck": "gradcheck(lambda v: sum(sigmoid(v)), [0.0, 1.0])", "help": "help(relu)", "hinge": "hinge([3.2, 5.1, -1.7], 0)",
         "input": "# input('Your guess: ') asks the notebook user for a line\nprecision(4)", "int": "int(-2.7)", "isclose": "isclose(0.1 + 0.2, 0.3)",

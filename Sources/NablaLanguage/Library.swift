@@ -53,6 +53,12 @@ enum Library {
             a.interpreter.sink?.page(text)
             return .none
         })
+        for name in ["exit", "quit"] {
+            i.register(Builtin("\(name)()", doc: "Closes a console session (jupyter console); in a notebook it does nothing.") { a in
+                a.interpreter.sink?.requestExit()
+                return .none
+            })
+        }
         i.register(Builtin("warn(message)", doc: "Writes a warning to the error stream (shown apart from printed output).") { a in
             a.interpreter.sink?.write("Warning: " + a.interpreter.str(a.value("message") ?? .none) + "\n", stream: "stderr")
             return .none

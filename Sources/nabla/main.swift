@@ -65,7 +65,14 @@ struct KernelCommand: ParsableCommand {
         }
         let dataDir = ProcessInfo.processInfo.environment["JUPYTER_DATA_DIR"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/jupyter")
-        let server = try KernelServer(info: info, historyFile: dataDir.appendingPathComponent("nabla_history.jsonl"), log: log)
+        // NABLA_HISTORY_FILE names the history file; set empty, history stays in memory.
+        let historyFile: URL?
+        if let h = ProcessInfo.processInfo.environment["NABLA_HISTORY_FILE"] {
+            historyFile = h.isEmpty ? nil : URL(fileURLWithPath: h)
+        } else {
+            historyFile = dataDir.appendingPathComponent("nabla_history.jsonl")
+        }
+        let server = try KernelServer(info: info, historyFile: historyFile, log: log)
         server.installSigintHandler()
         server.serve()
     }
