@@ -30,6 +30,7 @@ let package = Package(
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage"], exclude: ["Golden"], swiftSettings: settings),
+        .testTarget(name: "NablaDisplayTests", dependencies: ["NablaDisplay"], exclude: ["Golden"], swiftSettings: settings),
         .testTarget(name: "NablaKernelTests", dependencies: ["NablaKernel"], swiftSettings: settings),
     ]
 )

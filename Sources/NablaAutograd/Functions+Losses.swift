@@ -73,7 +73,8 @@ extension F {
         return try reduce(per, reduction)
     }
 
-    /// Multiclass SVM (hinge) loss: L_i = Σ_{j ≠ y_i} max(0, s_j − s_{y_i} + margin), per sample.
+    /// Multiclass SVM (hinge) loss: L_i = Σ_{j ≠ y_i} max(0, s_j − s_{y_i} + margin), per sample;
+    /// ∂L_i/∂s_j = 1 where that margin is positive (j ≠ y_i) and ∂L_i/∂s_{y_i} = −(their count).
     /// Exactly at the margin (s_j − s_{y_i} + margin = 0) the gradient is 0.
     public static func hinge(_ scores: Variable, _ labels: Variable, margin: Double = 1, reduction: Reduction = .none) throws -> Variable {
         let s = scores.value
@@ -81,14 +82,26 @@ extension F {
             throw TensorError.shape(op: "hinge", message: "scores must be (C,) or (N, C), got \(formatShape(s.shape))")
         }
         let ids = try labels.value.indices(op: "hinge")
-        let rows = s.rank == 1 ? 1 : s.shape[0]
+        let rows = s.rank == 1 ? 1 : s.shape[0], c = s.shape[s.rank - 1]
         guard ids.count == rows, labels.value.rank == s.rank - 1 else {
             throw TensorError.shape(op: "hinge", message: "labels of shape \(formatShape(labels.value.shape)) do not match scores \(formatShape(s.shape))")
         }
-        let correct = try scores.pick(ids)
-        let cs = s.rank == 1 ? correct : try correct.expandingDims(-1)
-        let others = Variable(try 1 - Tensor.onehot(labels.value, classes: s.shape[s.rank - 1]))
-        let margins = try F.relu(scores - cs + margin) * others
-        return try reduce(try margins.sum(axis: -1), reduction)
+        for y in ids where y < 0 || y >= c { throw TensorError.index(op: "hinge", index: y, axis: s.rank - 1, size: c) }
+        var loss = [Double](repeating: 0, count: rows), slope = [Double](repeating: 0, count: s.count)
+        for (i, y) in ids.enumerated() {
+            let sy = s.data[i * c + y]
+            for j in 0..<c where j != y {
+                let m = s.data[i * c + j] - sy + margin
+                if m > 0 { loss[i] += m; slope[i * c + j] = 1; slope[i * c + y] -= 1 }
+            }
+        }
+        let out = try Tensor(shape: Array(s.shape.dropLast()), data: loss)
+        let dL = try Tensor(shape: s.shape, data: slope)
+        var attributes = ["margin": margin]
+        if rows == 1 && s.rank == 1 { attributes["label"] = Double(ids[0]) }
+        let per = Variable.make("hinge", out, [scores], attributes: attributes) { g in
+            [try dL * (s.rank == 1 ? g : g.expandingDims(-1))]
+        }
+        return try reduce(per, reduction)
     }
 }

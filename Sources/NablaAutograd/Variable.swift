@@ -69,6 +69,8 @@ public final class Variable {
     }
 
     public var shape: [Int] { value.shape }
+    /// Position in creation order (inputs are always created before their results).
+    public var creationIndex: Int { id }
     public var isLeaf: Bool { inputs.isEmpty }
 
     /// Replaces a param's value in place (an optimizer step, `W -= lr * g`); the shape must stay.

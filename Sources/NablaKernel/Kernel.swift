@@ -37,6 +37,7 @@ public final class Kernel: @unchecked Sendable {
         self.transport = transport
         self.history = History(file: historyFile)
         self.log = log
+        DisplayLibrary.register(in: session.interpreter)
     }
 
     typealias Handler = (Kernel) -> (Message, Channel) -> Void

@@ -123,8 +123,15 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
     }
 
     func startControl() {
+        let parent = getppid()
         let t = Thread { [self] in
             while running.get() {
+                // An orphaned kernel (its frontend died without shutting it down) exits.
+                if parent > 1 && getppid() != parent {
+                    log("parent process \(parent) is gone; exiting")
+                    running.set(false)
+                    kernel.session.interrupt()
+                }
                 welcomeSubscribers()
                 dropStrayInput()
                 controlLock.lock()

@@ -53,7 +53,7 @@ public struct Wire: Sendable {
         guard let key else { return "" }
         var h = HMAC<SHA256>(key: key)
         for p in parts { h.update(data: p) }
-        return Data(h.finalize()).map { String(format: "%02x", $0) }.joined()
+        return Wire.hex(Data(h.finalize()))
     }
 
     /// Checks a signature in constant time.
@@ -63,6 +63,15 @@ public struct Wire: Sendable {
         var h = HMAC<SHA256>(key: key)
         for p in parts { h.update(data: p) }
         return Wire.constantTimeEquals(Data(h.finalize()), sig)
+    }
+
+    /// Lowercase hex, without String(format:) (slow on Linux: it showed as most of a round trip).
+    static func hex(_ d: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(d.count * 2)
+        for b in d { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func constantTimeEquals(_ a: Data, _ b: Data) -> Bool {
@@ -109,17 +118,5 @@ public struct Wire: Sendable {
         return m.identities + [Wire.delimiter, Data(sign(parts).utf8)] + parts + m.buffers
     }
 
-    static func json(_ o: JSONObject) -> Data {
-        (try? JSONSerialization.data(withJSONObject: Wire.sanitize(o), options: [])) ?? Data("{}".utf8)
-    }
-
-    /// Makes any value JSON-serializable (non-finite numbers become null, as JSON has no NaN).
-    static func sanitize(_ v: Any) -> Any {
-        switch v {
-        case let d as Double: return d.isFinite ? d : NSNull()
-        case let o as JSONObject: return o.mapValues(sanitize)
-        case let a as [Any]: return a.map(sanitize)
-        default: return v
-        }
-    }
+    static func json(_ o: JSONObject) -> Data { JSONWriter.data(o) }
 }

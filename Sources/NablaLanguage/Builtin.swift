@@ -8,6 +8,8 @@ public final class Builtin {
         public var name: String
         public var hasDefault: Bool
         public var variadic: Bool
+        /// `**name`: collects keyword arguments no other parameter takes.
+        public var keywords: Bool = false
     }
 
     public let name: String
@@ -20,26 +22,30 @@ public final class Builtin {
     let body: (Args) throws -> Value
     /// For methods (`x.sum`): the receiver, passed as the first argument.
     let receiver: Value?
+    /// Arguments are evaluated with every op recorded (`explain` shows how they were computed).
+    public let recordsGraph: Bool
 
-    public init(_ signature: String, formula: String? = nil, doc: String, _ body: @escaping (Args) throws -> Value) {
+    public init(_ signature: String, formula: String? = nil, doc: String, recordsGraph: Bool = false, _ body: @escaping (Args) throws -> Value) {
         self.signature = signature
         self.formula = formula
         self.doc = doc
         self.body = body
         self.receiver = nil
+        self.recordsGraph = recordsGraph
         let open = signature.firstIndex(of: "(") ?? signature.endIndex
         name = String(signature[..<open])
         let inner = signature[open...].dropFirst().dropLast()
         parameters = inner.split(separator: ",").map { raw in
             let p = String(raw).trimmed(" ")
             let n = p.split(separator: "=", maxSplits: 1).first.map(String.init) ?? p
+            if n.hasPrefix("**") { return Parameter(name: String(n.dropFirst(2)), hasDefault: true, variadic: false, keywords: true) }
             return Parameter(name: n.hasPrefix("*") ? String(n.dropFirst()) : n, hasDefault: p.contains("="), variadic: n.hasPrefix("*"))
         }
     }
 
     private init(bound: Builtin, to receiver: Value) {
         name = bound.name; signature = bound.signature; formula = bound.formula; doc = bound.doc
-        parameters = bound.parameters; body = bound.body; self.receiver = receiver
+        parameters = bound.parameters; body = bound.body; self.receiver = receiver; recordsGraph = bound.recordsGraph
     }
 
     /// This builtin with `receiver` as its first argument (a method).
@@ -71,6 +77,8 @@ public struct Args {
     var named: [String: Value] = [:]
     /// Extra positional arguments of a `*name` parameter.
     public var rest: [Value] = []
+    /// Keyword arguments collected by a `**name` parameter, in call order.
+    public var extraKeywords: [(String, Value)] = []
 
     init(builtin: Builtin, positional: [Value], keywords: [(String, Value)], span: Span, interpreter: Interpreter) throws {
         self.builtin = builtin; self.span = span; self.interpreter = interpreter
@@ -78,22 +86,27 @@ public struct Args {
         var pos = positional
         if let r = builtin.receiver { pos.insert(r, at: 0) }
         var i = 0
-        for p in params {
+        for p in params where !p.keywords {
             if p.variadic { rest = Array(pos[min(i, pos.count)...]); i = pos.count; break }
             if i < pos.count { named[p.name] = pos[i]; i += 1 }
         }
         if i < pos.count {
             throw NablaError(.type, "\(builtin.name)() takes \(params.count) positional argument\(params.count == 1 ? "" : "s") but \(pos.count) were given", at: span)
         }
+        let collects = params.contains { $0.keywords }
         for (k, v) in keywords {
-            guard params.contains(where: { $0.name == k && !$0.variadic }) else {
+            if collects, !params.contains(where: { $0.name == k && !$0.variadic && !$0.keywords }) {
+                extraKeywords.append((k, v))
+                continue
+            }
+            guard params.contains(where: { $0.name == k && !$0.variadic && !$0.keywords }) else {
                 let hint = suggest(k, among: params.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
                 throw NablaError(.type, "\(builtin.name)() got an unexpected keyword argument '\(k)'\(hint)", at: span)
             }
             guard named[k] == nil else { throw NablaError(.type, "\(builtin.name)() got multiple values for argument '\(k)'", at: span) }
             named[k] = v
         }
-        for p in params where !p.hasDefault && !p.variadic && named[p.name] == nil {
+        for p in params where !p.hasDefault && !p.variadic && !p.keywords && named[p.name] == nil {
             throw NablaError(.type, "\(builtin.name)() missing required argument '\(p.name)' — usage: \(builtin.signature)", at: span)
         }
     }

@@ -47,8 +47,12 @@ extension Interpreter {
             return try truthy(eval(cond, scope), span: cond.span) ? try eval(body, scope) : try eval(other, scope)
         case let .call(fe, argExprs, kwExprs):
             let f = try eval(fe, scope)
-            let args = try argExprs.map { try eval($0, scope) }
-            let kwargs = try kwExprs.map { ($0.0, try eval($0.1, scope)) }
+            let evalArgs = { [self] in (try argExprs.map { try self.eval($0, scope) }, try kwExprs.map { ($0.0, try self.eval($0.1, scope)) }) }
+            if case let .builtin(b) = f, b.recordsGraph {
+                let (args, kwargs) = try GradMode.with(.recordAll) { try evalArgs() }
+                return try call(f, args, kwargs, span: e.span)
+            }
+            let (args, kwargs) = try evalArgs()
             return try call(f, args, kwargs, span: e.span)
         case let .index(base, items):
             return try index(try eval(base, scope), items, scope, span: e.span)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NablaDisplay
 import NablaKernel
 import NablaLanguage
 
@@ -23,6 +24,7 @@ struct Run: ParsableCommand {
         }
         let source = String(decoding: data, as: UTF8.self)
         let session = Session()
+        DisplayLibrary.register(in: session.interpreter)
         let sink = TextSink(interpreter: session.interpreter, readsStandardInput: true)
         let formatter = DiagnosticFormatter(color: false)
         for (code, firstLine) in Script.cells(source) {

@@ -1,0 +1,127 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import NablaDisplay
+import NablaLanguage
+
+/// Golden files per MIME type (`.txt`, `.tex`, `.html`, `.svg`, `.md`) for each kind of value,
+/// compared exactly; `NABLA_RECORD=1 swift test` rewrites them.
+let goldenDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+let setup = """
+s = [3.2, 5.1, -1.7]
+W = param([[0.1, 0.2], [0.3, 0.4]])
+b = param([0.0, 0.0])
+L = mse(sigmoid(W @ [1.0, 2.0] + b), [1.0, 0.0])
+W1 = param([[0.1, -0.2], [0.4, 0.3], [0.2, 0.1]]); b1 = param([0.0, 0.1, -0.1])
+W2 = param([[0.3, -0.1, 0.2]]); b2 = param([0.05])
+L2 = mse(sigmoid(W2 @ sigmoid(W1 @ [1.0, 2.0] + b1) + b2), [1.0])
+path = [[-3, 4], [-2.4, 3.2], [-1.92, 2.56], [-1.536, 2.048]]
+"""
+
+let cases: [(String, String)] = [
+    ("scalar", "0.5514"),
+    ("tiny", "[9.9e-4, 1.5, -2]"),
+    ("vector", "softmax(s)"),
+    ("matrix", "[[1, 2.5], [-3, 4e-5]]"),
+    ("tensor3", "reshape(arange(8), 2, 2, 2)"),
+    ("param_with_grad", "backward(L)\nW"),
+    ("string", "'hello'"),
+    ("table_matrix", "table([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]], rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3'])"),
+    ("table_columns", "table(p=softmax(s), y=[1, 0, 0], name=['cat', 'car', 'frog'])"),
+    ("plot_sigmoid", "plot([sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x))], -6, 6, labels=['σ(x)', \"σ'(x)\"], title='sigmoid and its derivative', xlabel='x', points=61)"),
+    ("plot_normals", "plot([lambda x: normal_pdf(x, 4, 0.5), lambda x: normal_pdf(x, 5, 0.5)], 2, 7, labels=['N(4, 0.5)', 'N(5, 0.5)'], marks=[5], xlabel='weight (kg)', points=51)"),
+    ("plot_log", "plot([1, 10, 100, 1000], [0.5, 0.1, 0.02, 0.001], logx=True, logy=True, scatter=True, title='loss')"),
+    ("contour_descent", "contour(lambda x: x[0] ** 2 + x[1] ** 2, (-5, 5), (-5, 5), path=path, levels=6, points=21)"),
+    ("graph", "graph(L)"),
+    ("explain_svm", "explain(hinge(s, 0))"),
+    ("explain_tensor", "explain(W @ [1.0, 2.0] + b)"),
+    ("backprop_table", "backprop_table(L2, [W1, b1, W2, b2])"),
+]
+
+func bundles() throws -> [(String, MimeBundle)] {
+    let session = Session()
+    DisplayLibrary.register(in: session.interpreter)
+    let sink = TextSink(interpreter: session.interpreter)
+    guard case .ok = session.execute(setup, sink: sink) else { throw NablaError(.value, "setup failed") }
+    return try cases.map { name, code in
+        guard case let .ok(v?) = session.execute(code, sink: sink) else { throw NablaError(.value, "\(name) gave no value") }
+        return (name, Renderer(precision: 4).bundle(v, interpreter: session.interpreter))
+    }
+}
+
+let extensions = ["text/plain": "txt", "text/latex": "tex", "text/html": "html", "image/svg+xml": "svg", "text/markdown": "md"]
+
+@Suite struct DisplayGoldenTests {
+    @Test func everyMimeTypeMatchesItsGolden() throws {
+        let record = ProcessInfo.processInfo.environment["NABLA_RECORD"] != nil
+        for (name, b) in try bundles() {
+            for (mime, text) in b.data {
+                guard let ext = extensions[mime] else { Issue.record("unexpected MIME type \(mime)"); continue }
+                let url = goldenDir.appendingPathComponent("\(name).\(ext)")
+                if record { try text.write(to: url, atomically: true, encoding: .utf8); continue }
+                let expected = try? String(contentsOf: url, encoding: .utf8)
+                #expect(expected == text, "\(name).\(ext) differs from its golden file")
+            }
+        }
+    }
+
+    @Test func htmlAndSvgAreWellFormedXML() throws {
+        for (name, b) in try bundles() {
+            for mime in ["text/html", "image/svg+xml"] {
+                guard let text = b.data[mime] else { continue }
+                let parser = XMLParser(data: Data(("<root>" + text + "</root>").utf8))
+                #expect(parser.parse(), "\(name) \(mime) is not well-formed: \(String(describing: parser.parserError))")
+            }
+        }
+    }
+
+    @Test func latexIsBalancedAndUsesKnownCommands() throws {
+        let known: Set<String> = ["begin", "end", "quad", "nabla", "times", "infty", "text", "left", "right", "cdot", "frac", "sqrt",
+                                  "ln", "sigma", "operatorname", "_", ",", "\\"]
+        for (name, b) in try bundles() {
+            guard let tex = b.data["text/latex"] else { continue }
+            var depth = 0
+            for ch in tex { if ch == "{" { depth += 1 }; if ch == "}" { depth -= 1 }; #expect(depth >= 0, "\(name): unbalanced braces") }
+            #expect(depth == 0, "\(name): unbalanced braces")
+            #expect(tex.components(separatedBy: "\\begin{").count == tex.components(separatedBy: "\\end{").count, "\(name): begin/end mismatch")
+            let chars = Array(tex)
+            var i = 0
+            while i < chars.count {
+                defer { i += 1 }
+                guard chars[i] == "\\", i + 1 < chars.count else { continue }
+                var j = i + 1
+                while j < chars.count, chars[j].isLetter { j += 1 }
+                let cmd = j > i + 1 ? String(chars[(i + 1)..<j]) : String(chars[i + 1])
+                #expect(known.contains(cmd), "\(name): unknown LaTeX command \\\(cmd)")
+                i = j > i + 1 ? j - 1 : i + 1
+            }
+        }
+    }
+
+    @Test func hostileLabelsStayText() throws {
+        let session = Session()
+        DisplayLibrary.register(in: session.interpreter)
+        let sink = TextSink(interpreter: session.interpreter)
+        let code = "table([[1]], rows=['<script>alert(1)</script>'], cols=['a&b\"c'], title=\"<img src=x onerror='x'>\")"
+        guard case let .ok(t?) = session.execute(code, sink: sink) else { Issue.record("no table"); return }
+        let html = Renderer().bundle(t, interpreter: session.interpreter).data["text/html"] ?? ""
+        #expect(!html.contains("<script>") && html.contains("&lt;script&gt;") && html.contains("a&amp;b&quot;c") && !html.contains("<img"))
+        guard case let .ok(p?) = session.execute("plot([1, 2], [3, 4], labels=['</text><script>'], title='<b>&', xlabel=\"'\")", sink: sink) else { Issue.record("no plot"); return }
+        let svg = Renderer().bundle(p, interpreter: session.interpreter).data["image/svg+xml"] ?? ""
+        #expect(!svg.contains("<script>") && svg.contains("&lt;/text&gt;&lt;script&gt;") && svg.contains("&lt;b&gt;&amp;"))
+    }
+
+    @Test func niceTicksAndContours() {
+        #expect(Plot.ticks(0, 1) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1].map { ($0 * 10).rounded() / 10 } || Plot.ticks(0, 1).count == 6)
+        #expect(Plot.ticks(-6, 6).first == -6 && Plot.ticks(-6, 6).last == 6)
+        // A circle of radius 1 in z = x² + y² at level 1: every segment end lies near the circle.
+        let g = (0..<41).map { -2 + 4 * Double($0) / 40 }
+        let z = g.map { y in g.map { x in x * x + y * y } }
+        let segs = Plot.marchingSquares(xs: g, ys: g, z: z, level: 1)
+        #expect(segs.count > 20)
+        #expect(segs.allSatisfy { Swift.abs(($0.0 * $0.0 + $0.1 * $0.1).squareRoot() - 1) < 0.02 })
+    }
+}
