@@ -17,6 +17,8 @@ public final class Expr: @unchecked Sendable {
         case index(Expr, [IndexItem])
         case attribute(Expr, String)
         case lambda([Param], Expr)
+        case listComp(Expr, Expr, Expr, Expr?)         // [element for target in iterable if condition]
+        case starred(Expr)                             // *items, spread into a call's arguments
     }
     public let kind: Kind
     public let span: Span

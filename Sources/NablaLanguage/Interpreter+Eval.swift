@@ -47,7 +47,13 @@ extension Interpreter {
             return try truthy(eval(cond, scope), span: cond.span) ? try eval(body, scope) : try eval(other, scope)
         case let .call(fe, argExprs, kwExprs):
             let f = try eval(fe, scope)
-            let evalArgs = { [self] in (try argExprs.map { try self.eval($0, scope) }, try kwExprs.map { ($0.0, try self.eval($0.1, scope)) }) }
+            let evalArgs = { [self] () throws -> ([Value], [(String, Value)]) in
+                var args = [Value]()
+                for a in argExprs {
+                    if case let .starred(inner) = a.kind { args += try self.elements(try self.eval(inner, scope), span: inner.span) } else { args.append(try self.eval(a, scope)) }
+                }
+                return (args, try kwExprs.map { ($0.0, try self.eval($0.1, scope)) })
+            }
             if case let .builtin(b) = f, b.recordsGraph {
                 let (args, kwargs) = try GradMode.with(.recordAll) { try evalArgs() }
                 return try call(f, args, kwargs, span: e.span)
@@ -58,6 +64,20 @@ extension Interpreter {
             return try index(try eval(base, scope), items, scope, span: e.span)
         case let .attribute(base, name):
             return try attribute(try eval(base, scope), name, span: e.span)
+        case .starred:
+            throw NablaError(.syntax, "*items can only spread a call's arguments", at: e.span)
+        case let .listComp(element, target, iterable, condition):
+            // Its own scope, as in Python 3: the loop variable does not leak.
+            let inner = Scope(parent: scope)
+            var values = [Value]()
+            try forEach(try eval(iterable, scope), span: iterable.span) { item in
+                try checkInterrupt(e.span)
+                try assign(target, item, inner)
+                if let condition, !(try truthy(eval(condition, inner), span: condition.span)) { return true }
+                values.append(try eval(element, inner))
+                return true
+            }
+            return try collect(values, span: e.span)
         case let .lambda(params, body):
             return .function(Function(name: "<lambda>", params: params, defaults: try params.map { try $0.defaultValue.map { try eval($0, scope) } },
                                       body: .expr(body), closure: scope, doc: nil))
@@ -67,7 +87,11 @@ extension Interpreter {
     /// `[...]`: a tensor when the elements are numbers or equally shaped tensors without
     /// gradient tracking (nested literals must be rectangular), otherwise a list.
     func listLiteral(_ items: [Expr], _ scope: Scope, span: Span) throws -> Value {
-        let values = try items.map { try eval($0, scope) }
+        try collect(try items.map { try eval($0, scope) }, literals: items, span: span)
+    }
+
+    /// Values of a list display or comprehension as a tensor when they can form one.
+    func collect(_ values: [Value], literals items: [Expr] = [], span: Span) throws -> Value {
         if values.isEmpty { return .list(ListRef([])) }
         var tensors = [Tensor]()
         for v in values {
@@ -153,15 +177,26 @@ extension Interpreter {
             if r.value.rank == 0 { return .bool(r.value.data[0] != 0) }
             return .tensor(r)
         default:
-            let equal: Bool
-            switch (a, b) {
-            case (.none, .none): equal = true
-            case let (.list(x), .list(y)): equal = x === y
-            default: equal = false
-            }
+            let equal = try structurallyEqual(a, b, span: span)
             if op == "==" { return .bool(equal) }
             if op == "!=" { return .bool(!equal) }
             throw NablaError(.type, "'\(op)' is not supported between \(a.typeName) and \(b.typeName)", at: span)
+        }
+    }
+
+    /// `==` between values that are not tensors: tuples and lists compare item by item.
+    func structurallyEqual(_ a: Value, _ b: Value, span: Span) throws -> Bool {
+        switch (a, b) {
+        case (.none, .none): return true
+        case let (.list(x), .list(y)) where x === y: return true
+        case (.tuple, .tuple), (.list, .list):
+            let (xs, ys) = (try elements(a, span: span), try elements(b, span: span))
+            guard xs.count == ys.count else { return false }
+            for (x, y) in zip(xs, ys) where !(try truthy(try compare("==", x, y, span: span), span: span)) { return false }
+            return true
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        default: return false
         }
     }
 

@@ -352,7 +352,13 @@ public struct Parser {
                         kwargs.append((n, try expression()))
                     } else {
                         if !kwargs.isEmpty { throw error("a positional argument follows a keyword argument") }
-                        args.append(try expression())
+                        if isOp("*") {
+                            let star = next()
+                            let e = try expression()
+                            args.append(Expr(.starred(e), star.span.through(e.span)))
+                        } else {
+                            args.append(try expression())
+                        }
                     }
                     if !accept(op: ",") { break }
                 }
@@ -422,6 +428,14 @@ public struct Parser {
             var items = [Expr]()
             while !isOp("]") {
                 items.append(try expression())
+                if items.count == 1, accept(keyword: "for") {
+                    let target = try targetList()
+                    guard accept(keyword: "in") else { throw error("expected 'in' in the list comprehension, found \(describe(tok))") }
+                    let iterable = try orExpr()
+                    let condition = accept(keyword: "if") ? try orExpr() : nil
+                    let close = try expect(op: "]", "to close the list comprehension")
+                    return Expr(.listComp(items[0], target, iterable, condition), t.span.through(close.span))
+                }
                 if !accept(op: ",") { break }
             }
             let close = try expect(op: "]", "to close the list")
