@@ -4,7 +4,7 @@ SWIFT ?= swift
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: bootstrap build release test bench clean reference lab
+.PHONY: bootstrap build release test bench clean reference lab report
 
 bootstrap:
 	@./scripts/bootstrap
@@ -28,9 +28,17 @@ test: bootstrap
 	VIRTUAL_ENV=$(CURDIR)/.venv .build/debug/nabla install --sys-prefix
 	NABLA_HISTORY_FILE= $(PY) -m pytest -q -p no:cacheprovider Tests/python
 
+## Execute every notebook and write reports/NAME.html and reports/NAME.pdf (no network needed).
+report: release
+	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla install --sys-prefix
+	$(PY) scripts/report.py
+
 ## Benchmarks beside numpy (and PyTorch when importable), medians and ratios.
 bench: release
+	$(VENV)/bin/pip install -q -r requirements-bench.txt
+	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla install --sys-prefix
 	$(PY) bench/engine.py
+	$(PY) bench/kernel.py
 
 clean:
 	rm -rf .build
