@@ -18,7 +18,7 @@ release: bootstrap
 ## Build, register the kernel in .venv, and open JupyterLab on the lecture notebooks.
 lab: release
 	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla install --sys-prefix
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## Build and run every test: the Swift suites, then the Jupyter suites against the kernel
 ## installed in .venv (history kept out of the user's data dir).

@@ -21,7 +21,8 @@ public struct Renderer {
         switch v {
         case let .tensor(t):
             data["text/latex"] = "$" + latex(t.value) + "$"
-            if t.value.rank == 2 { data["text/html"] = html(t.value) }
+            // Frontends that prefer HTML (JupyterLab ranks it above LaTeX) still get the typeset matrix.
+            if t.value.rank == 2 { data["text/html"] = "<div class=\"nabla-tensor\">\\(" + escapeHTML(latex(t.value)) + "\\)</div>" }
             if let g = t.grad, t.isLeaf {
                 data["text/latex"] = "$" + latex(t.value) + ",\\quad \\nabla = " + latex(g) + "$"
                 data["text/plain"] = interpreter.repr(v) + "\ngrad: " + g.formatted(precision: precision)
@@ -55,16 +56,6 @@ public struct Renderer {
         }
     }
 
-    /// An HTML table of a matrix, numbers right-aligned.
-    public func html(_ t: Tensor) -> String {
-        guard t.rank == 2 else { return "" }
-        let (r, c) = (t.shape[0], t.shape[1])
-        var s = "<table class=\"nabla-tensor\">"
-        for i in 0..<min(r, 100) {
-            s += "<tr>" + (0..<min(c, 100)).map { j in "<td style=\"text-align:right\">\(escapeHTML(Tensor.formatNumber(t.data[i * c + j], precision: precision)))</td>" }.joined() + "</tr>"
-        }
-        return s + "</table>"
-    }
 }
 
 /// Objects with rich forms of their own (tables, plots, graphs) give their MIME data here.
