@@ -11,11 +11,6 @@ extension F {
         try -(p * safeLog(p)).sum(axis: -1) / Foundation.log(base)
     }
 
-    /// H(p, q) = −Σ p ln q / ln(base): the cross entropy of q measured against the true p.
-    public static func crossEntropyDist(_ p: Variable, _ q: Variable, base: Double = M_E) throws -> Variable {
-        try -(p * safeLog(q)).sum(axis: -1) / Foundation.log(base)
-    }
-
     /// KL(p ‖ q) = Σ p (ln p − ln q) / ln(base) = H(p, q) − H(p).
     public static func kl(_ p: Variable, _ q: Variable, base: Double = M_E) throws -> Variable {
         try (p * (safeLog(p) - safeLog(q))).sum(axis: -1) / Foundation.log(base)

@@ -170,10 +170,11 @@ public struct Args {
         return try interpreter.elements(v, span: span)
     }
 
-    /// A shape given as separate ints (`zeros(2, 3)`) or one tuple/list (`zeros((2, 3))`).
-    public func shape(_ first: String) throws -> [Int] {
+    /// A shape given as separate ints (`zeros(2, 3)`) or one tuple/list (`zeros((2, 3))`):
+    /// the parameter `first` (if any) and the `*` extras.
+    public func shape(_ first: String? = nil) throws -> [Int] {
         var items = [Value]()
-        if let v = value(first) { items.append(v) }
+        if let first, let v = value(first) { items.append(v) }
         items += rest
         if items.count == 1, case .tensor(let t) = items[0], t.value.rank == 1 { return try t.value.indices(op: builtin.name) }
         if items.count == 1, (try? interpreter.elements(items[0], span: span)) != nil, !isNumber(items[0]) {

@@ -94,7 +94,7 @@ extension Library {
 
         // Shape
         i.register(Builtin("reshape(x, *shape)", doc: "The same elements in a new shape; one dimension may be -1 and is inferred.") { a in
-            t(try a.tensor("x").reshaped(try a.shape("__none__")))
+            t(try a.tensor("x").reshaped(try a.shape()))
         })
         i.register(Builtin("transpose(x, axes=None)", doc: "Axes reversed (x.T for a matrix), or permuted by `axes`.") { a in
             let axes = a.has("axes") ? try a.sequence("axes").map { try a.interpreter.toInt($0, span: a.span, what: "an axis") } : nil

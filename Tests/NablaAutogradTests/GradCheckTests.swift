@@ -81,7 +81,7 @@ let cases: [Case] = [
     Case("hinge", [M]) { v in try F.hinge(v[0], Variable(t([3], [0, 3, 1]))).sum() },
     Case("l1 l2 elastic", [M]) { v in try F.l1(v[0]) + F.l2(v[0]) + F.elasticNet(v[0], l1: 0.3, l2: 0.2) },
     Case("entropy", [probs]) { v in try F.entropy(v[0], base: 2).sum() },
-    Case("cross entropy of distributions", [probs, probs.map { 1 - $0 }]) { v in try F.crossEntropyDist(v[0], v[1]).sum() },
+    Case("cross entropy of distributions", [probs.map { 1 - $0 }]) { v in try F.crossEntropy(v[0], Variable(probs), reduction: .sum) },
     Case("kl", [probs, probs.map { ($0 + 0.1) / 1.3 }]) { v in try F.kl(v[0], v[1]).sum() },
     Case("normal pdf in x, mean, std", [t([3], [4.5, 5, 3.8]), t([], [4.2]), t([], [0.6])]) { v in
         try F.normalPdf(v[0], mean: v[1], std: v[2]).sum()
