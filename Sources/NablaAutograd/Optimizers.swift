@@ -22,7 +22,7 @@ public final class SGD: Optimizer {
     public func step() throws {
         for p in params {
             guard let g = p.grad else { continue }
-            try p.update { w in w = try w - g * lr }
+            try p.update { w in try w.addScaled(g, -lr) }
         }
     }
 }
@@ -43,7 +43,7 @@ public final class Momentum: Optimizer {
             guard let g = p.grad else { continue }
             let v = try velocity[i].map { try $0 * momentum + g } ?? g
             velocity[i] = v
-            try p.update { w in w = try w - v * lr }
+            try p.update { w in try w.addScaled(v, -lr) }
         }
     }
 }
@@ -72,7 +72,7 @@ public final class Adam: Optimizer {
             m[i] = mi; v[i] = vi
             let (lr, eps) = (lr, eps)
             let stepT = try Tensor.zip(mi, vi, op: "adam") { a, b in lr * (a / c1) / ((b / c2).squareRoot() + eps) }
-            try p.update { w in w = try w - stepT }
+            try p.update { w in try w.addScaled(stepT, -1) }
         }
     }
 }

@@ -75,10 +75,20 @@ public final class Variable {
 
     /// Replaces a param's value in place (an optimizer step, `W -= lr * g`); the shape must stay.
     public func update(_ f: (inout Tensor) throws -> Void) throws {
-        var v = value
-        try f(&v)
-        guard v.shape == value.shape else {
-            throw TensorError.shape(op: "update", message: "in-place update changed shape \(formatShape(value.shape)) to \(formatShape(v.shape))")
+        // Take the value out so `f` can mutate its storage in place when nothing else holds it
+        // (copy-on-write copies only when an older graph still captures it).
+        var v = Tensor(0)
+        swap(&v, &value)
+        let shape = v.shape
+        var failure: Error?
+        do { try f(&v) } catch { failure = error }
+        if failure == nil && v.shape != shape {
+            failure = TensorError.shape(op: "update", message: "in-place update changed shape \(formatShape(shape)) to \(formatShape(v.shape))")
+        }
+        if let failure {
+            if v.shape != shape { v = try Tensor.zeros(shape) }   // unreachable in practice: f checks first
+            value = v
+            throw failure
         }
         value = v
     }

@@ -65,6 +65,18 @@ extension Tensor {
         return Tensor(unchecked: [m, n], data: c)
     }
 
+    /// self += alpha · other, in place (BLAS daxpy); shapes must match.
+    public mutating func addScaled(_ other: Tensor, _ alpha: Double) throws {
+        guard other.shape == shape else { throw TensorError.broadcast(op: "axpy", lhs: shape, rhs: other.shape) }
+        let n = Int32(clamping: count)
+        guard Int(n) == count else { self = try self + other * alpha; return }
+        other.data.withUnsafeBufferPointer { x in
+            data.withUnsafeMutableBufferPointer { y in
+                if let xb = x.baseAddress, let yb = y.baseAddress { cblas_daxpy(n, alpha, xb, 1, yb, 1) }
+            }
+        }
+    }
+
     /// BLAS takes 32-bit dimensions.
     private static func checkBLASSize(_ dims: Int...) throws {
         guard dims.allSatisfy({ $0 <= Int(Int32.max) }) else {

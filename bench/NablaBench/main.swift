@@ -49,11 +49,15 @@ let y = Variable(try Tensor(shape: [64], data: (0..<64).map { Double($0 % 10) })
 let W1 = Variable.param(try Tensor.randn([784, 128], using: &rng) * 0.05), b1 = Variable.param(try Tensor.zeros([128]))
 let W2 = Variable.param(try Tensor.randn([128, 10], using: &rng) * 0.05), b2 = Variable.param(try Tensor.zeros([10]))
 let opt = SGD([W1, b1, W2, b2], lr: 0.01)
-func trainStep() throws {
-    opt.zeroGrad()
+/// Forward and backward; the graph is released on return, as PyTorch frees it after backward.
+func forwardBackward() throws {
     let h = F.relu(try Variable.matmul(x, W1) + b1)
     let loss = try F.softmaxCrossEntropy(try Variable.matmul(h, W2) + b2, y)
     try Autograd.backward(loss)
+}
+func trainStep() throws {
+    opt.zeroGrad()
+    try forwardBackward()
     try opt.step()
 }
 if wanted("mlp_step_ms") { results["mlp_step_ms"] = try median(reps: 200) { try trainStep() } * 1e3 }
