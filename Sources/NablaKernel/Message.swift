@@ -106,7 +106,7 @@ public struct Wire: Sendable {
         guard rest.count >= 5 else { throw WireError.tooFewFrames(rest.count) }
         guard verify(rest[0], Array(rest[1...4])) else { throw WireError.badSignature }
         func object(_ data: Data, _ name: String) throws -> JSONObject {
-            guard let o = (try? JSONSerialization.jsonObject(with: data, options: [])) as? JSONObject else { throw WireError.badJSON(name) }
+            guard let o = JSONReader.object(data) else { throw WireError.badJSON(name) }
             return o
         }
         return Message(identities: Array(frames[..<d]), header: try object(rest[1], "header"), parentHeader: try object(rest[2], "parent_header"),

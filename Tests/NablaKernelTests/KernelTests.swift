@@ -160,3 +160,30 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         #expect(done.wait(timeout: .now() + 5) == .success)
     }
 }
+
+@Suite struct JSONTests {
+    @Test func readsWhatJupyterSends() throws {
+        let text = #"{"a": [1, -2.5e3, true, false, null, "x\"y\\z\n\u00e9\ud83d\ude00"], "b": {"c": {}}, "d": [], "e": 12345678901}"#
+        let o = try #require(JSONReader.object(Data(text.utf8)))
+        let a = try #require(o["a"] as? [Any])
+        #expect(a[0] as? Int == 1 && a[1] as? Double == -2500 && a[2] as? Bool == true && a[3] as? Bool == false && a[4] is NSNull)
+        #expect(a[5] as? String == "x\"y\\z\né😀")
+        #expect((o["b"] as? [String: Any])?["c"] is [String: Any] && (o["d"] as? [Any])?.isEmpty == true && o["e"] as? Int == 12345678901)
+    }
+
+    @Test func refusesMalformedAndDeepInput() {
+        for bad in ["", "[1]", "{", "{\"a\" 1}", "{\"a\": tru}", "{\"a\": 1,}", "{\"a\": \"x}", "{} x", "{\"a\": 1e}"] {
+            #expect(JSONReader.object(Data(bad.utf8)) == nil, "\(bad)")
+        }
+        let deep = "{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(JSONReader.object(Data(deep.utf8)) == nil)
+    }
+
+    @Test func writesAndReadsBack() throws {
+        let o: JSONObject = ["s": "q\"\\\n\t\u{1}é", "i": 3, "d": 0.25, "b": true, "n": NSNull(), "nan": Double.nan, "a": [1, "x"] as [Any]]
+        let back = try #require(JSONReader.object(JSONWriter.data(o)))
+        #expect(back["s"] as? String == "q\"\\\n\t\u{1}é" && back["i"] as? Int == 3 && back["d"] as? Double == 0.25)
+        #expect(back["b"] as? Bool == true && back["n"] is NSNull && back["nan"] is NSNull)
+        #expect((try? JSONSerialization.jsonObject(with: JSONWriter.data(o))) != nil)   // Foundation agrees it is JSON
+    }
+}
