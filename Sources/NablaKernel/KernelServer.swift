@@ -100,12 +100,16 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         startHeartbeat()
         startControl()
         kernel.start()
-        while running.get() {
-            shellLock.lock()
-            let frames = try? shell.receive(timeout: 100)
-            shellLock.unlock()
-            guard let frames, let msg = decode(frames, "shell") else { continue }
-            kernel.handle(msg, on: .shell)
+        // The shell loop runs on the session's own (large-stack) thread, so executing a cell
+        // needs no thread hand-off.
+        kernel.session.onSessionThread { [self] in
+            while running.get() {
+                shellLock.lock()
+                let frames = try? shell.receive(timeout: 100)
+                shellLock.unlock()
+                guard let frames, let msg = decode(frames, "shell") else { continue }
+                kernel.handle(msg, on: .shell)
+            }
         }
         // Give the last replies time to leave before the sockets close.
         Thread.sleep(forTimeInterval: 0.05)
@@ -138,6 +142,12 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
                 let frames = try? control.receive(timeout: 50)
                 controlLock.unlock()
                 guard let frames, let msg = decode(frames, "control") else { continue }
+                // Control serves what must work while a cell runs; anything else belongs on
+                // shell (the session is busy with it, and waiting would block control).
+                guard KernelServer.controlMessages.contains(msg.msgType) else {
+                    log("ignoring \(msg.msgType) on control")
+                    continue
+                }
                 kernel.handle(msg, on: .control)
             }
         }
@@ -179,6 +189,8 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
     }
 
     nonisolated(unsafe) static var sigintToken: CancellationToken?
+
+    static let controlMessages: Set<String> = ["kernel_info_request", "interrupt_request", "shutdown_request"]
 }
 
 /// A Bool shared between threads.

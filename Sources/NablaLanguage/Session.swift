@@ -51,6 +51,8 @@ public final class Session: @unchecked Sendable {
     public func interrupt() { interpreter.token.cancel() }
 
     /// Runs `body` on the session's thread (for work that touches the interpreter's state).
+    /// Called from that thread itself, it runs at once; a kernel can run its whole request
+    /// loop there and skip a thread hand-off per request.
     public func onSessionThread<T>(_ body: @escaping () -> T) -> T {
         var result: T?
         worker.run { result = body() }
@@ -99,7 +101,11 @@ final class Worker: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The worker's own thread, so work submitted from it runs at once instead of deadlocking.
+    private var thread: pthread_t?
+
     private func loop() {
+        lock.lock(); thread = pthread_self(); lock.broadcast(); lock.unlock()
         while true {
             lock.lock()
             while job == nil && !stopping { lock.wait() }
@@ -119,6 +125,11 @@ final class Worker: @unchecked Sendable {
     func run(_ body: @escaping () -> Void) {
         if inline { body(); return }
         lock.lock()
+        if let t = thread, pthread_equal(t, pthread_self()) != 0 {
+            lock.unlock()
+            body()
+            return
+        }
         while job != nil { lock.wait() }
         done = false
         job = body
