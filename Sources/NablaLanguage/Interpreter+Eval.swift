@@ -185,14 +185,22 @@ extension Interpreter {
     }
 
     /// `==` between values that are not tensors: tuples and lists compare item by item.
-    func structurallyEqual(_ a: Value, _ b: Value, span: Span) throws -> Bool {
+    func structurallyEqual(_ a: Value, _ b: Value, span: Span, depth: Int = 0) throws -> Bool {
+        guard depth < Interpreter.maxNesting else { throw NablaError(.value, "comparison nested too deeply (does a list contain itself?)", at: span) }
         switch (a, b) {
         case (.none, .none): return true
         case let (.list(x), .list(y)) where x === y: return true
         case (.tuple, .tuple), (.list, .list):
             let (xs, ys) = (try elements(a, span: span), try elements(b, span: span))
             guard xs.count == ys.count else { return false }
-            for (x, y) in zip(xs, ys) where !(try truthy(try compare("==", x, y, span: span), span: span)) { return false }
+            for (x, y) in zip(xs, ys) {
+                let same: Bool
+                switch (x, y) {
+                case (.tuple, .tuple), (.list, .list): same = try structurallyEqual(x, y, span: span, depth: depth + 1)
+                default: same = try truthy(try compare("==", x, y, span: span), span: span)
+                }
+                if !same { return false }
+            }
             return true
         case let (.bool(x), .bool(y)): return x == y
         case let (.string(x), .string(y)): return x == y
@@ -204,13 +212,23 @@ extension Interpreter {
 
     /// A value as a tensor: numbers, bools, tensors, and (nested) lists or tuples of numbers.
     public func toVariable(_ v: Value, span: Span, what: String) throws -> Variable {
+        try toVariable(v, span: span, what: what, depth: 0)
+    }
+
+    /// Nested lists are bounded, so a list that contains itself is an error, not a stack overflow.
+    static let maxNesting = 64
+
+    func toVariable(_ v: Value, span: Span, what: String, depth: Int) throws -> Variable {
+        guard depth < Interpreter.maxNesting else {
+            throw NablaError(.value, "\(what): lists nested more than \(Interpreter.maxNesting) deep (does a list contain itself?)", at: span)
+        }
         switch v {
         case let .tensor(t): return t
         case let .bool(b): return Variable(b ? 1 : 0)
         case .list, .tuple:
             let items = try elements(v, span: span)
             if items.isEmpty { return Variable(Tensor([])) }
-            let parts = try items.map { try toVariable($0, span: span, what: what) }
+            let parts = try items.map { try toVariable($0, span: span, what: what, depth: depth + 1) }
             if parts.contains(where: \.requiresGrad) { return try wrap(span) { try Variable.stack(parts) } }
             return Variable(try wrap(span) { try Tensor.stack(parts.map(\.value)) })
         case let .range(r) where r.count <= 10_000_000:
@@ -259,6 +277,13 @@ extension Interpreter {
 
     /// The text form of a value, as a result is shown in plain text.
     public func repr(_ v: Value) -> String {
+        var open = Set<ObjectIdentifier>()
+        return repr(v, open: &open, depth: 0)
+    }
+
+    /// `open` holds the lists being printed, so a list inside itself shows as `[...]`, as in Python.
+    func repr(_ v: Value, open: inout Set<ObjectIdentifier>, depth: Int) -> String {
+        if depth > Interpreter.maxNesting { return "..." }
         switch v {
         case let .tensor(t):
             let body = t.value.formatted(precision: precision)
@@ -270,8 +295,16 @@ extension Interpreter {
         case let .bool(b): return b ? "True" : "False"
         case .none: return "None"
         case let .string(s): return "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'").replacingOccurrences(of: "\n", with: "\\n") + "'"
-        case let .list(l): return "[" + l.items.map(repr).joined(separator: ", ") + "]"
-        case let .tuple(t): return t.count == 1 ? "(\(repr(t[0])),)" : "(" + t.map(repr).joined(separator: ", ") + ")"
+        case let .list(l):
+            guard open.insert(ObjectIdentifier(l)).inserted else { return "[...]" }
+            defer { open.remove(ObjectIdentifier(l)) }
+            var parts = [String]()
+            for item in l.items { parts.append(repr(item, open: &open, depth: depth + 1)) }
+            return "[" + parts.joined(separator: ", ") + "]"
+        case let .tuple(t):
+            var parts = [String]()
+            for item in t { parts.append(repr(item, open: &open, depth: depth + 1)) }
+            return parts.count == 1 ? "(\(parts[0]),)" : "(" + parts.joined(separator: ", ") + ")"
         case let .range(r): return r.step == 1 ? "range(\(r.start), \(r.stop))" : "range(\(r.start), \(r.stop), \(r.step))"
         case let .function(f): return "<function \(f.signature)>"
         case let .builtin(b): return "<builtin \(b.signature)>"

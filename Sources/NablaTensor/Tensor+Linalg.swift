@@ -24,12 +24,14 @@ extension Tensor {
             let A = try a2.broadcast(to: batch + [m, k]), B = try b2.broadcast(to: batch + [k, n])
             let nb = batch.reduce(1, *)
             var data = [Double](repeating: 0, count: try checkedCount(batch + [m, n], op: "matmul"))
-            A.data.withUnsafeBufferPointer { pa in
-                B.data.withUnsafeBufferPointer { pb in
-                    data.withUnsafeMutableBufferPointer { pc in
+            try A.data.withUnsafeBufferPointer { pa in
+                try B.data.withUnsafeBufferPointer { pb in
+                    try data.withUnsafeMutableBufferPointer { pc in
+                        // Empty operands (a 0 in m, n or k) leave the zero-filled result as it is.
+                        guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else { return }
                         for i in 0..<nb {
-                            rawGemm(pa.baseAddress! + i * m * k, pb.baseAddress! + i * k * n, pc.baseAddress! + i * m * n,
-                                    m: m, n: n, k: k, transA: false, transB: false)
+                            try Cancellation.check()
+                            rawGemm(a0 + i * m * k, b0 + i * k * n, c0 + i * m * n, m: m, n: n, k: k, transA: false, transB: false)
                         }
                     }
                 }
@@ -57,7 +59,8 @@ extension Tensor {
             a.data.withUnsafeBufferPointer { pa in
                 b.data.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
-                        rawGemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k, transA: transA, transB: transB)
+                        guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else { return }
+                        rawGemm(a0, b0, c0, m: m, n: n, k: k, transA: transA, transB: transB)
                     }
                 }
             }

@@ -92,6 +92,12 @@ func close(_ a: Tensor, _ b: [Double], tol: Double = 1e-9) -> Bool {
         #expect(out.data == [3, 7, 11, 6, 14, 22])
     }
 
+    @Test func emptyOperands() throws {
+        #expect(try Tensor.matmul(Tensor.zeros([2, 0, 3]), Tensor.zeros([3, 4])).shape == [2, 0, 4])
+        #expect(try Tensor.matmul(Tensor.zeros([2, 3, 0]), Tensor.zeros([0, 4])).data == [Double](repeating: 0, count: 24))
+        #expect(try Tensor.matmul(Tensor.zeros([0, 3]), Tensor.zeros([3, 2])).shape == [0, 2])
+    }
+
     @Test func mismatchSaysBothShapes() {
         let e = TensorError.matmul(lhs: [3], rhs: [2], inner: 3, other: 2)
         #expect(throws: e) { try Tensor.matmul(t([3], [1, 2, 3]), t([2], [1, 2])) }
