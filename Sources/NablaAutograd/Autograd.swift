@@ -90,3 +90,12 @@ public enum Autograd {
         for p in params { p.grad = nil }
     }
 }
+
+extension Variable {
+    /// This op's backward rule applied to `seed` (dL/d self): dL/d input for each input.
+    /// `explain` uses it to show one link of the chain rule.
+    public func backward(_ seed: Tensor) throws -> [Tensor?] {
+        guard let rule, !inputs.isEmpty else { return [] }
+        return try rule(seed)
+    }
+}

@@ -9,19 +9,19 @@ extension F {
     /// σ(x) = 1 / (1 + e^−x);  σ'(x) = σ(x)(1 − σ(x)).
     public static func sigmoid(_ x: Variable) -> Variable {
         let y = x.value.sigmoid()
-        return Variable.make("sigmoid", y, [x]) { g in [try g * y.map { $0 * (1 - $0) }] }
+        return Variable.make(.sigmoid, y, [x]) { g in [try g * y.map { $0 * (1 - $0) }] }
     }
 
     /// relu(x) = max(0, x);  relu'(x) = 1 if x > 0 else 0 (so relu'(0) = 0, as PyTorch).
     public static func relu(_ x: Variable) -> Variable {
         let v = x.value
-        return Variable.make("relu", v.map { $0 > 0 ? $0 : 0 }, [x]) { g in [try g * v.map { $0 > 0 ? 1 : 0 }] }
+        return Variable.make(.relu, v.map { $0 > 0 ? $0 : 0 }, [x]) { g in [try g * v.map { $0 > 0 ? 1 : 0 }] }
     }
 
     /// leaky_relu(x) = x if x > 0 else αx;  derivative 1 or α (α at 0).
     public static func leakyRelu(_ x: Variable, alpha: Double = 0.01) -> Variable {
         let v = x.value
-        return Variable.make("leaky_relu", v.map { $0 > 0 ? $0 : alpha * $0 }, [x], attributes: ["alpha": alpha]) { g in
+        return Variable.make(.leakyRelu(alpha: alpha), v.map { $0 > 0 ? $0 : alpha * $0 }, [x]) { g in
             [try g * v.map { $0 > 0 ? 1 : alpha }]
         }
     }
@@ -30,7 +30,7 @@ extension F {
     public static func elu(_ x: Variable, alpha: Double = 1) -> Variable {
         let v = x.value
         let y = v.map { $0 > 0 ? $0 : alpha * Foundation.expm1($0) }
-        return Variable.make("elu", y, [x], attributes: ["alpha": alpha]) { g in
+        return Variable.make(.elu(alpha: alpha), y, [x]) { g in
             [try g * Tensor.zip(v, y, op: "elu") { $0 > 0 ? 1 : $1 + alpha }]
         }
     }
@@ -40,7 +40,7 @@ extension F {
     /// softplus(x) = ln(1 + eˣ), computed stably;  derivative σ(x).
     public static func softplus(_ x: Variable) -> Variable {
         let v = x.value
-        return Variable.make("softplus", v.map { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }, [x]) { g in
+        return Variable.make(.softplus, v.map { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }, [x]) { g in
             [try g * v.sigmoid()]
         }
     }
@@ -49,7 +49,7 @@ extension F {
     /// the Jacobian-vector product is y ⊙ (g − Σ g ⊙ y).
     public static func softmax(_ x: Variable, axis: Int = -1) throws -> Variable {
         let y = try softmaxValue(x.value, axis: axis)
-        return Variable.make("softmax", y, [x]) { g in
+        return Variable.make(.softmax(axis: axis), y, [x]) { g in
             [try y * (g - (g * y).sum(axis: axis, keepdims: true))]
         }
     }
@@ -64,11 +64,11 @@ extension F {
     /// log_softmax(x) = x − max − ln Σ e^(x − max);  gradient g − softmax(x) Σ g.
     public static func logSoftmax(_ x: Variable, axis: Int = -1) throws -> Variable {
         let v = x.value
-        if v.rank == 0 { return Variable.make("log_softmax", Tensor(0), [x]) { _ in [nil] } }
+        if v.rank == 0 { return Variable.make(.logSoftmax(axis: axis), Tensor(0), [x]) { _ in [nil] } }
         _ = try Tensor.normalizeAxis(axis, rank: v.rank, op: "log_softmax")
         let shifted = try v - v.max(axis: axis, keepdims: true)
         let y = try shifted - shifted.exp().sum(axis: axis, keepdims: true).log()
-        return Variable.make("log_softmax", y, [x]) { g in
+        return Variable.make(.logSoftmax(axis: axis), y, [x]) { g in
             [try g - y.exp() * g.sum(axis: axis, keepdims: true)]
         }
     }

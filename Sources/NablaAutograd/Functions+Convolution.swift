@@ -27,15 +27,14 @@ extension F {
             throw TensorError.shape(op: "conv2d", message: "input has \(x.value.shape[1]) channels but kernels \(formatShape(k.value.shape)) expect \(k.value.shape[1])")
         }
         guard padding >= 0 else { throw TensorError.argument(op: "conv2d", message: "padding must be non-negative, got \(padding)") }
-        var out = try correlate(padding > 0 ? x.padded(padding) : x, k, stride: stride)
-        if let bias {
-            let f = k.value.shape[0]
-            guard bias.value.count == f else {
-                throw TensorError.shape(op: "conv2d", message: "bias of shape \(formatShape(bias.value.shape)) for \(f) kernels")
-            }
-            out = try out + bias.reshaped([f, 1, 1])
+        let f = k.value.shape[0]
+        if let bias, bias.value.count != f {
+            throw TensorError.shape(op: "conv2d", message: "bias of shape \(formatShape(bias.value.shape)) for \(f) kernels")
         }
-        return out
+        return try Variable.composite(.conv2d(stride: stride, padding: padding), [x, k] + (bias.map { [$0] } ?? [])) { v in
+            let out = try correlate(padding > 0 ? v[0].padded(padding) : v[0], v[1], stride: stride)
+            return v.count == 3 ? try out + v[2].reshaped([f, 1, 1]) : out
+        }
     }
 
     /// The unpadded correlation op itself, with its im2col forward and col2im backward.
@@ -68,7 +67,7 @@ extension F {
         let k2 = try kv.reshaped([f, rows])
         let y = try Tensor.gemm(k2, colT, transA: false, transB: false)         // (F, N·OH·OW)
             .reshaped([f, n, oh, ow]).transposed([1, 0, 2, 3])
-        return Variable.make("conv2d", y, [x, k], attributes: ["stride": Double(s)]) { [needX = x.requiresGrad] g in
+        return Variable.make(.correlate(stride: s), y, [x, k]) { [needX = x.requiresGrad] g in
             let g2 = try g.transposed([1, 0, 2, 3]).reshaped([f, cols])
             let dk = try Tensor.gemm(g2, colT, transA: false, transB: true).reshaped(kv.shape)
             guard needX else { return [nil, dk] }
@@ -94,15 +93,16 @@ extension F {
     /// Max pooling over `size`×`size` windows moved by `stride` (default `size`) on the last
     /// two axes. The gradient goes to the first maximum of each window (as PyTorch).
     public static func maxpool(_ x: Variable, size: Int, stride: Int? = nil) throws -> Variable {
-        try pool(x, size: size, stride: stride ?? size, op: "maxpool", max: true)
+        try pool(x, size: size, stride: stride ?? size, max: true)
     }
 
     /// Average pooling; each input in a window receives g / size².
     public static func avgpool(_ x: Variable, size: Int, stride: Int? = nil) throws -> Variable {
-        try pool(x, size: size, stride: stride ?? size, op: "avgpool", max: false)
+        try pool(x, size: size, stride: stride ?? size, max: false)
     }
 
-    static func pool(_ x: Variable, size k: Int, stride s: Int, op: String, max: Bool) throws -> Variable {
+    static func pool(_ x: Variable, size k: Int, stride s: Int, max: Bool) throws -> Variable {
+        let op = max ? "maxpool" : "avgpool"
         let v = x.value
         guard v.rank >= 2 else { throw TensorError.shape(op: op, message: "needs at least (H, W), got \(formatShape(v.shape))") }
         let (h, w) = (v.shape[v.rank - 2], v.shape[v.rank - 1])
@@ -128,7 +128,7 @@ extension F {
             } }
         }
         let y = try Tensor(shape: outShape, data: out)
-        return Variable.make(op, y, [x], attributes: ["size": Double(k), "stride": Double(s)]) { g in
+        return Variable.make(max ? .maxpool(size: k, stride: s) : .avgpool(size: k, stride: s), y, [x]) { g in
             var dx = [Double](repeating: 0, count: v.count)
             if max {
                 for o in 0..<m { dx[source[o]] += g.data[o] }

@@ -1,11 +1,6 @@
 import Foundation
 import NablaTensor
 
-/// How a loss combines its per-sample values.
-public enum Reduction: String, Sendable {
-    case mean, sum, none
-}
-
 /// Loss functions. Each accepts one sample (1-d scores, scalar label) or a batch (N, C).
 extension F {
     static func reduce(_ x: Variable, _ r: Reduction) throws -> Variable {
@@ -21,27 +16,31 @@ extension F {
 
     /// MSE = (1/n) Σ (y − t)².
     public static func mse(_ y: Variable, _ t: Variable, reduction: Reduction = .mean) throws -> Variable {
-        let d = try y - t
-        return try reduce(d * d, reduction)
+        try Variable.composite(.mse(reduction), [y, t]) { v in
+            let d = try v[0] - v[1]
+            return try reduce(d * d, reduction)
+        }
     }
 
     /// MAE = (1/n) Σ |y − t|.
     public static func mae(_ y: Variable, _ t: Variable, reduction: Reduction = .mean) throws -> Variable {
-        try reduce((y - t).abs(), reduction)
+        try Variable.composite(.mae(reduction), [y, t]) { v in try reduce((v[0] - v[1]).abs(), reduction) }
     }
 
     /// Binary cross entropy −[t ln p + (1 − t) ln(1 − p)], p clamped to [1e−12, 1 − 1e−12].
     public static func bce(_ p: Variable, _ t: Variable, reduction: Reduction = .mean) throws -> Variable {
-        let pc = p.clip(probabilityFloor, 1 - probabilityFloor)
-        let l = try -(t * pc.log() + (1 - t) * (1 - pc).log())
-        return try reduce(l, reduction)
+        try Variable.composite(.bce(reduction), [p, t]) { v in
+            let (p, t) = (v[0], v[1])
+            let pc = p.clip(probabilityFloor, 1 - probabilityFloor)
+            return try reduce(-(t * pc.log() + (1 - t) * (1 - pc).log()), reduction)
+        }
     }
 
     /// BCE from logits z: max(z, 0) − z t + ln(1 + e^−|z|);  gradient σ(z) − t.
     public static func bceLogits(_ z: Variable, _ t: Variable, reduction: Reduction = .mean) throws -> Variable {
         let (zv, tv) = (z.value, t.value)
         let l = try Tensor.zip(zv, tv, op: "bce_logits") { z, t in Swift.max(z, 0) - z * t + Foundation.log1p(Foundation.exp(-Swift.abs(z))) }
-        let per = Variable.make("bce_logits", l, [z, t]) { g in
+        let per = Variable.make(.bceLogits, l, [z, t]) { g in
             [try g * (zv.sigmoid() - tv), try g * -zv]
         }
         return try reduce(per, reduction)
@@ -59,18 +58,22 @@ extension F {
 
     /// Cross entropy of predicted probabilities p against a target (one-hot rows or class
     /// indices): L = −Σ_k t_k ln p_k per sample, p clamped below at 1e−12; mean over samples.
-    public static func crossEntropy(_ p: Variable, _ target: Variable, reduction: Reduction = .mean) throws -> Variable {
+    public static func crossEntropy(_ p: Variable, _ target: Variable, base: Double = M_E, reduction: Reduction = .mean) throws -> Variable {
+        guard base > 0, base != 1 else { throw TensorError.argument(op: "cross_entropy", message: "base must be positive and not 1") }
         let t = Variable(try targetDistribution(p.value, target.value, op: "cross_entropy"))
-        let per = try -(t * p.clip(probabilityFloor, 1).log()).sum(axis: -1)
-        return try reduce(per, reduction)
+        return try Variable.composite(.crossEntropy(base: base, reduction), [p, t]) { v in
+            let per = try -(v[1] * v[0].clip(probabilityFloor, 1).log()).sum(axis: -1)
+            return try reduce(per, reduction) / Foundation.log(base)
+        }
     }
 
     /// Cross entropy of softmax(scores), through log-softmax so large scores stay finite:
     /// L = −Σ_k t_k log_softmax(s)_k;  dL/ds = softmax(s) − t for one-hot t.
     public static func softmaxCrossEntropy(_ scores: Variable, _ target: Variable, reduction: Reduction = .mean) throws -> Variable {
         let t = Variable(try targetDistribution(scores.value, target.value, op: "softmax_cross_entropy"))
-        let per = try -(t * logSoftmax(scores)).sum(axis: -1)
-        return try reduce(per, reduction)
+        return try Variable.composite(.softmaxCrossEntropy(reduction), [scores, t]) { v in
+            try reduce(-(v[1] * logSoftmax(v[0])).sum(axis: -1), reduction)
+        }
     }
 
     /// Multiclass SVM (hinge) loss: L_i = Σ_{j ≠ y_i} max(0, s_j − s_{y_i} + margin), per sample;
@@ -97,11 +100,12 @@ extension F {
         }
         let out = try Tensor(shape: Array(s.shape.dropLast()), data: loss)
         let dL = try Tensor(shape: s.shape, data: slope)
-        var attributes = ["margin": margin]
-        if rows == 1 && s.rank == 1 { attributes["label"] = Double(ids[0]) }
-        let per = Variable.make("hinge", out, [scores], attributes: attributes) { g in
-            [try dL * (s.rank == 1 ? g : g.expandingDims(-1))]
+        let per = Variable.make(.hinge(margin: margin), out, [scores, labels]) { g in
+            [try dL * (s.rank == 1 ? g : g.expandingDims(-1)), nil]
         }
-        return try reduce(per, reduction)
+        guard reduction != .none else { return per }
+        return Variable.make(.hingeReduced(margin: margin, reduction), try reduce(Variable(out), reduction).value, [per]) { g in
+            [reduction == .mean ? try (g / Double(Swift.max(rows, 1))).broadcast(to: out.shape) : try g.broadcast(to: out.shape)]
+        }
     }
 }

@@ -21,13 +21,17 @@ extension F {
         guard train, p > 0 else { return x }
         let keep = 1 - p
         let mask = try Tensor.rand(x.value.shape, using: &RandomSource.generator).map { $0 < keep ? 1 / keep : 0 }
-        return Variable.make("dropout", try x.value * mask, [x], attributes: ["p": p]) { g in [try g * mask] }
+        return Variable.make(.dropout(p: p), try x.value * mask, [x]) { g in [try g * mask] }
     }
 
     /// Batch normalization with batch statistics: x̂ = (x − μ_B) / √(σ²_B + ε), y = γ x̂ + β.
     /// Statistics are per feature over the batch for (N, D), per channel over (N, H, W) for
     /// (N, C, H, W). Built from differentiable pieces, so its gradient is exact.
     public static func batchnorm(_ x: Variable, gamma: Variable, beta: Variable, eps: Double = 1e-5) throws -> Variable {
+        try Variable.composite(.batchnorm(eps: eps), [x, gamma, beta]) { v in try batchnormBody(v[0], gamma: v[1], beta: v[2], eps: eps) }
+    }
+
+    static func batchnormBody(_ x: Variable, gamma: Variable, beta: Variable, eps: Double) throws -> Variable {
         let shape = x.value.shape
         switch shape.count {
         case 2:
@@ -38,7 +42,7 @@ extension F {
         case 4:
             let c = shape[1]
             let flat = try x.transposed([0, 2, 3, 1]).reshaped([-1, c])            // (N·H·W, C)
-            let y = try batchnorm(flat, gamma: gamma.reshaped([c]), beta: beta.reshaped([c]), eps: eps)
+            let y = try batchnormBody(flat, gamma: gamma.reshaped([c]), beta: beta.reshaped([c]), eps: eps)
             return try y.reshaped([shape[0], shape[2], shape[3], c]).transposed([0, 3, 1, 2])
         default:
             throw TensorError.shape(op: "batchnorm", message: "expected (N, D) or (N, C, H, W), got \(formatShape(shape))")

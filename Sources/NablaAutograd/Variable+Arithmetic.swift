@@ -4,35 +4,35 @@ import NablaTensor
 /// Arithmetic and elementwise math; each op's forward value and gradient rule side by side.
 extension Variable {
     public static func + (a: Variable, b: Variable) throws -> Variable {
-        make("add", try a.value + b.value, [a, b]) { g in [g, g] }
+        make(.add, try a.value + b.value, [a, b]) { g in [g, g] }
     }
 
     public static func - (a: Variable, b: Variable) throws -> Variable {
-        make("sub", try a.value - b.value, [a, b]) { g in [g, -g] }
+        make(.sub, try a.value - b.value, [a, b]) { g in [g, -g] }
     }
 
     public static func * (a: Variable, b: Variable) throws -> Variable {
         let (x, y) = (a.value, b.value)
-        return make("mul", try x * y, [a, b]) { g in [try g * y, try g * x] }
+        return make(.mul, try x * y, [a, b]) { g in [try g * y, try g * x] }
     }
 
     public static func / (a: Variable, b: Variable) throws -> Variable {
         let (x, y) = (a.value, b.value)
-        return make("div", try x / y, [a, b]) { g in [try g / y, try -(g * x) / (y * y)] }
+        return make(.div, try x / y, [a, b]) { g in [try g / y, try -(g * x) / (y * y)] }
     }
 
     public static prefix func - (a: Variable) -> Variable {
-        make("neg", -a.value, [a]) { g in [-g] }
+        make(.neg, -a.value, [a]) { g in [-g] }
     }
 
     // Constants on either side, without allocating a constant node.
 
     public static func + (a: Variable, c: Double) -> Variable {
-        make("add", a.value + c, [a], constant: c) { g in [g] }
+        make(.addScalar(c), a.value + c, [a]) { g in [g] }
     }
 
     public static func * (a: Variable, c: Double) -> Variable {
-        make("mul", a.value * c, [a], constant: c) { g in [g * c] }
+        make(.mulScalar(c), a.value * c, [a]) { g in [g * c] }
     }
 
     public static func - (a: Variable, c: Double) -> Variable { a + (-c) }
@@ -44,7 +44,7 @@ extension Variable {
     /// `a ** p` for a constant exponent: d/da = p·a^(p−1).
     public static func pow(_ a: Variable, _ p: Double) -> Variable {
         let x = a.value
-        return make("pow", x.map { Foundation.pow($0, p) }, [a], attributes: ["p": p]) { g in
+        return make(.powScalar(p), x.map { Foundation.pow($0, p) }, [a]) { g in
             [try g * x.map { p == 2 ? 2 * $0 : p * Foundation.pow($0, p - 1) }]
         }
     }
@@ -56,7 +56,7 @@ extension Variable {
         }
         let (x, y) = (a.value, b.value)
         let out = try Tensor.pow(x, y)
-        return make("pow", out, [a, b]) { g in
+        return make(.pow, out, [a, b]) { g in
             let da = try Tensor.zip(x, y, op: "pow") { u, v in v * Foundation.pow(u, v - 1) }
             let db = try Tensor.zip(out, x, op: "pow") { o, u in u > 0 ? o * Foundation.log(u) : 0 }
             return [try g * da, try g * db]
@@ -66,7 +66,7 @@ extension Variable {
     /// Python's `%` (floored): d/da = 1, d/db = −floor(a / b).
     public static func mod(_ a: Variable, _ b: Variable) throws -> Variable {
         let (x, y) = (a.value, b.value)
-        return make("mod", try Tensor.mod(x, y), [a, b]) { g in
+        return make(.mod, try Tensor.mod(x, y), [a, b]) { g in
             [g, try g * Tensor.zip(x, y, op: "mod") { -($0 / $1).rounded(.down) }]
         }
     }
@@ -76,7 +76,7 @@ extension Variable {
     public static func matmul(_ a: Variable, _ b: Variable) throws -> Variable {
         let (x, y) = (a.value, b.value)
         let out = try Tensor.matmul(x, y)
-        return make("matmul", out, [a, b]) { [needA = a.requiresGrad, needB = b.requiresGrad] g in
+        return make(.matmul, out, [a, b]) { [needA = a.requiresGrad, needB = b.requiresGrad] g in
             if x.rank == 2 && y.rank == 2 {
                 return [needA ? try Tensor.gemm(g, y, transA: false, transB: true) : nil,
                         needB ? try Tensor.gemm(x, g, transA: true, transB: false) : nil]
@@ -99,60 +99,60 @@ extension Variable {
 
     public func exp() -> Variable {
         let y = value.exp()
-        return Variable.make("exp", y, [self]) { g in [try g * y] }
+        return Variable.make(.exp, y, [self]) { g in [try g * y] }
     }
 
     /// Natural log; log(0) is −inf, not a crash.
     public func log() -> Variable {
         let x = value
-        return Variable.make("log", x.log(), [self]) { g in [try g / x] }
+        return Variable.make(.log, x.log(), [self]) { g in [try g / x] }
     }
 
     public func log2() -> Variable {
         let x = value
-        return Variable.make("log2", x.log2(), [self]) { g in [try g / (x * M_LN2)] }
+        return Variable.make(.log2, x.log2(), [self]) { g in [try g / (x * M_LN2)] }
     }
 
     public func log10() -> Variable {
         let x = value
-        return Variable.make("log10", x.log10(), [self]) { g in [try g / (x * M_LN10)] }
+        return Variable.make(.log10, x.log10(), [self]) { g in [try g / (x * M_LN10)] }
     }
 
     public func sqrt() -> Variable {
         let y = value.sqrt()
-        return Variable.make("sqrt", y, [self]) { g in [try g / (y * 2)] }
+        return Variable.make(.sqrt, y, [self]) { g in [try g / (y * 2)] }
     }
 
     /// |x|, with abs'(0) = 0.
     public func abs() -> Variable {
         let x = value
-        return Variable.make("abs", x.abs(), [self]) { g in [try g * x.sign()] }
+        return Variable.make(.abs, x.abs(), [self]) { g in [try g * x.sign()] }
     }
 
     /// sign(x): piecewise constant, so no gradient flows.
     public func sign() -> Variable {
-        Variable.make("sign", value.sign(), [self]) { _ in [nil] }
+        Variable.make(.sign, value.sign(), [self]) { _ in [nil] }
     }
 
     public func tanh() -> Variable {
         let y = value.tanh()
-        return Variable.make("tanh", y, [self]) { g in [try g * y.map { 1 - $0 * $0 }] }
+        return Variable.make(.tanh, y, [self]) { g in [try g * y.map { 1 - $0 * $0 }] }
     }
 
     public func sin() -> Variable {
         let x = value
-        return Variable.make("sin", x.sin(), [self]) { g in [try g * x.cos()] }
+        return Variable.make(.sin, x.sin(), [self]) { g in [try g * x.cos()] }
     }
 
     public func cos() -> Variable {
         let x = value
-        return Variable.make("cos", x.cos(), [self]) { g in [try g * -x.sin()] }
+        return Variable.make(.cos, x.cos(), [self]) { g in [try g * -x.sin()] }
     }
 
     /// Limits to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (boundaries included).
     public func clip(_ lo: Double, _ hi: Double) -> Variable {
         let x = value
-        return Variable.make("clip", x.clip(lo, hi), [self], attributes: ["lo": lo, "hi": hi]) { g in
+        return Variable.make(.clip(lo: lo, hi: hi), x.clip(lo, hi), [self]) { g in
             [try g * x.map { $0 >= lo && $0 <= hi ? 1 : 0 }]
         }
     }
@@ -160,7 +160,7 @@ extension Variable {
     /// Elementwise larger value; at a tie each side gets half the gradient.
     public static func maximum(_ a: Variable, _ b: Variable) throws -> Variable {
         let (x, y) = (a.value, b.value)
-        return make("maximum", try Tensor.maximum(x, y), [a, b]) { g in
+        return make(.maximum, try Tensor.maximum(x, y), [a, b]) { g in
             [try g * Tensor.zip(x, y, op: "maximum") { $0 > $1 ? 1 : ($0 == $1 ? 0.5 : 0) },
              try g * Tensor.zip(y, x, op: "maximum") { $0 > $1 ? 1 : ($0 == $1 ? 0.5 : 0) }]
         }
@@ -169,7 +169,7 @@ extension Variable {
     /// Elementwise smaller value; at a tie each side gets half the gradient.
     public static func minimum(_ a: Variable, _ b: Variable) throws -> Variable {
         let (x, y) = (a.value, b.value)
-        return make("minimum", try Tensor.minimum(x, y), [a, b]) { g in
+        return make(.minimum, try Tensor.minimum(x, y), [a, b]) { g in
             [try g * Tensor.zip(x, y, op: "minimum") { $0 < $1 ? 1 : ($0 == $1 ? 0.5 : 0) },
              try g * Tensor.zip(y, x, op: "minimum") { $0 < $1 ? 1 : ($0 == $1 ? 0.5 : 0) }]
         }

@@ -13,7 +13,7 @@ extension Variable {
 
     public func sum(axis: Int? = nil, keepdims: Bool = false) throws -> Variable {
         let shape = value.shape
-        return Variable.make("sum", try value.sum(axis: axis, keepdims: keepdims), [self], attributes: axisAttr(axis)) { g in
+        return Variable.make(.sum(axis: axis), try value.sum(axis: axis, keepdims: keepdims), [self]) { g in
             [try Variable.unreduce(g, axis: axis, keepdims: keepdims, to: shape)]
         }
     }
@@ -22,25 +22,25 @@ extension Variable {
         let shape = value.shape
         let out = try value.mean(axis: axis, keepdims: keepdims)
         let n = Double(Swift.max(value.count / Swift.max(out.count, 1), 1))
-        return Variable.make("mean", out, [self], attributes: axisAttr(axis)) { g in
+        return Variable.make(.mean(axis: axis), out, [self]) { g in
             [try Variable.unreduce(g / n, axis: axis, keepdims: keepdims, to: shape)]
         }
     }
 
     /// Largest element(s); tied maxima share the gradient equally.
     public func max(axis: Int? = nil, keepdims: Bool = false) throws -> Variable {
-        try extreme(axis: axis, keepdims: keepdims, op: "max", value.max(axis: axis, keepdims: true))
+        try extreme(axis: axis, keepdims: keepdims, op: .max(axis: axis), value.max(axis: axis, keepdims: true))
     }
 
     /// Smallest element(s); tied minima share the gradient equally.
     public func min(axis: Int? = nil, keepdims: Bool = false) throws -> Variable {
-        try extreme(axis: axis, keepdims: keepdims, op: "min", value.min(axis: axis, keepdims: true))
+        try extreme(axis: axis, keepdims: keepdims, op: .min(axis: axis), value.min(axis: axis, keepdims: true))
     }
 
-    private func extreme(axis: Int?, keepdims: Bool, op: String, _ kept: Tensor) throws -> Variable {
+    private func extreme(axis: Int?, keepdims: Bool, op: Op, _ kept: Tensor) throws -> Variable {
         let x = value
         let out = try kept.reshaped(Variable.reducedShape(x.shape, axis: axis, keepdims: keepdims))
-        return Variable.make(op, out, [self], attributes: axisAttr(axis)) { g in
+        return Variable.make(op, out, [self]) { g in
             let mask = try Tensor.eq(x, kept)
             let ties = try mask.sum(axis: axis, keepdims: true)
             let share = try Variable.unreduce(g, axis: axis, keepdims: keepdims, to: x.shape)
@@ -60,7 +60,7 @@ extension Variable {
     /// Product; d/dx_i is the product of the other elements (exact even with zeros).
     public func prod(axis: Int? = nil, keepdims: Bool = false) throws -> Variable {
         let x = value
-        return Variable.make("prod", try x.prod(axis: axis, keepdims: keepdims), [self], attributes: axisAttr(axis)) { g in
+        return Variable.make(.prod(axis: axis), try x.prod(axis: axis, keepdims: keepdims), [self]) { g in
             let others = try Variable.productOfOthers(x, axis: axis)
             return [try Variable.unreduce(g, axis: axis, keepdims: keepdims, to: x.shape) * others]
         }
@@ -87,12 +87,15 @@ extension Variable {
 
     /// Population variance (ddof = 0), built from differentiable pieces.
     public func variance(axis: Int? = nil, keepdims: Bool = false) throws -> Variable {
-        let d = try self - mean(axis: axis, keepdims: true)
-        return try (d * d).mean(axis: axis, keepdims: keepdims)
+        try Variable.composite(.variance(axis: axis), [self]) { v in
+            let d = try v[0] - v[0].mean(axis: axis, keepdims: true)
+            return try (d * d).mean(axis: axis, keepdims: keepdims)
+        }
     }
 
+    /// Population standard deviation √variance (the MLE of σ).
     public func std(axis: Int? = nil, keepdims: Bool = false) throws -> Variable {
-        try variance(axis: axis, keepdims: keepdims).sqrt()
+        try Variable.composite(.std(axis: axis), [self]) { v in try v[0].variance(axis: axis, keepdims: keepdims).sqrt() }
     }
 
     /// p-norm for ord 1, 2 or ∞; the 2-norm's gradient x/‖x‖ is taken as 0 at x = 0.
@@ -104,7 +107,7 @@ extension Variable {
             let x = value
             let kept = try x.norm(ord: 2, axis: axis, keepdims: true)
             let out = try kept.reshaped(Variable.reducedShape(x.shape, axis: axis, keepdims: keepdims))
-            return Variable.make("norm", out, [self], attributes: axisAttr(axis)) { g in
+            return Variable.make(.norm(axis: axis), out, [self]) { g in
                 let share = try Variable.unreduce(g, axis: axis, keepdims: keepdims, to: x.shape)
                 return [try share * Tensor.zip(x, kept, op: "norm") { $1 == 0 ? 0 : $0 / $1 }]
             }
@@ -121,9 +124,5 @@ extension Variable {
 
     public func argmin(axis: Int? = nil, keepdims: Bool = false) throws -> Variable {
         Variable(try value.argmin(axis: axis, keepdims: keepdims))
-    }
-
-    private func axisAttr(_ axis: Int?) -> [String: Double] {
-        axis.map { ["axis": Double($0)] } ?? [:]
     }
 }

@@ -4,7 +4,7 @@ import NablaTensor
 extension Variable {
     public func reshaped(_ shape: [Int]) throws -> Variable {
         let old = value.shape
-        return Variable.make("reshape", try value.reshaped(shape), [self]) { g in [try g.reshaped(old)] }
+        return Variable.make(.reshape, try value.reshaped(shape), [self]) { g in [try g.reshaped(old)] }
     }
 
     public func flattened() throws -> Variable { try reshaped([value.count]) }
@@ -15,24 +15,24 @@ extension Variable {
         let perm = try axes.map { try $0.map { try Tensor.normalizeAxis($0, rank: r, op: "transpose") } } ?? Array((0..<r).reversed())
         var inverse = [Int](repeating: 0, count: perm.count)
         for (i, p) in perm.enumerated() where p < inverse.count { inverse[p] = i }
-        return Variable.make("transpose", try value.transposed(perm), [self]) { g in [try g.transposed(inverse)] }
+        return Variable.make(.transpose, try value.transposed(perm), [self]) { g in [try g.transposed(inverse)] }
     }
 
     public func expandingDims(_ axis: Int) throws -> Variable {
         let old = value.shape
-        return Variable.make("expand_dims", try value.expandingDims(axis), [self]) { g in [try g.reshaped(old)] }
+        return Variable.make(.expandDims, try value.expandingDims(axis), [self]) { g in [try g.reshaped(old)] }
     }
 
     /// Materialized broadcast; the engine sums the gradient back to the old shape.
     public func broadcast(to shape: [Int]) throws -> Variable {
-        Variable.make("broadcast_to", try value.broadcast(to: shape), [self]) { g in [g] }
+        Variable.make(.broadcast, try value.broadcast(to: shape), [self]) { g in [g] }
     }
 
     public static func concat(_ parts: [Variable], axis: Int = 0) throws -> Variable {
         let out = try Tensor.concat(parts.map(\.value), axis: axis)
         let ax = try Tensor.normalizeAxis(axis, rank: out.rank, op: "concat")
         let sizes = parts.map { $0.value.shape[ax] }
-        return make("concat", out, parts) { g in
+        return make(.concat, out, parts) { g in
             var start = 0
             return try sizes.map { n in
                 var idx = [TensorIndex](repeating: .all, count: g.rank)
@@ -52,7 +52,7 @@ extension Variable {
     /// `x[index]`; the gradient is scattered back (adding where a list repeats a position).
     public func indexed(_ index: [TensorIndex]) throws -> Variable {
         let shape = value.shape
-        return Variable.make("index", try value[index], [self]) { g in
+        return Variable.make(.index, try value[index], [self]) { g in
             var d = try Tensor.zeros(shape)
             try d.add(at: index, g)
             return [d]
@@ -64,7 +64,7 @@ extension Variable {
         var out = x.value
         try out.assign(index, v.value)
         let vShape = v.value.shape
-        return make("setitem", out, [x, v]) { g in
+        return make(.setitem, out, [x, v]) { g in
             var gx = g
             try gx.assign(index, Tensor(0))
             return [gx, try g[index].sumToShape(vShape)]
@@ -73,7 +73,7 @@ extension Variable {
 
     /// Zero padding of the last two axes.
     public func padded(_ width: Int) throws -> Variable {
-        Variable.make("pad", try value.padded(width), [self], attributes: ["width": Double(width)]) { g in [try g.unpadded(width)] }
+        Variable.make(.pad(width: width), try value.padded(width), [self]) { g in [try g.unpadded(width)] }
     }
 
     /// Scores picked per row: `out[i] = x[i, labels[i]]` over the last axis.
@@ -87,7 +87,7 @@ extension Variable {
         }
         for l in labels where l < 0 || l >= c { throw TensorError.index(op: "pick", index: l, axis: x.rank - 1, size: c) }
         let out = try Tensor(shape: Array(x.shape.dropLast()), data: labels.enumerated().map { x.data[$0 * c + $1] })
-        return Variable.make("pick", out, [self]) { g in
+        return Variable.make(.pick, out, [self]) { g in
             var d = [Double](repeating: 0, count: x.count)
             for (i, l) in labels.enumerated() { d[i * c + l] = g.data[i] }
             return [try Tensor(shape: x.shape, data: d)]

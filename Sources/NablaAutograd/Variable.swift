@@ -16,21 +16,10 @@ public final class Variable {
     public var grad: Tensor?
     /// True for params and for every result computed from one while gradients are recorded.
     public let requiresGrad: Bool
-    /// The op that produced this value: "param", "const", "add", "matmul", ...
-    public let op: String
+    /// The op that produced this value, with its parameters.
+    public let op: Op
     /// A display name (the variable a student bound it to), used by graph and explain views.
     public var name: String?
-    /// Extra facts about the op for display (`alpha` of leaky_relu, `c` of `x * c`).
-    public var attributes: [String: Double] {
-        guard let constant else { return extra }
-        var a = extra
-        a["c"] = constant
-        return a
-    }
-    /// The constant operand of `x + c` and `x * c`, kept apart from `extra` so the hot
-    /// scalar path builds no dictionary.
-    let constant: Double?
-    let extra: [String: Double]
     /// The inputs, in argument order (empty for leaves and for untracked results).
     public internal(set) var inputs: [Variable]
     let rule: Rule?
@@ -41,21 +30,18 @@ public final class Variable {
 
     static let counter = Atomic<Int>(0)
 
-    init(value: Tensor, op: String, requiresGrad: Bool, inputs: [Variable], attributes: [String: Double],
-         constant: Double? = nil, rule: Rule?) {
+    init(value: Tensor, op: Op, requiresGrad: Bool, inputs: [Variable], rule: Rule?) {
         self.value = value
         self.op = op
         self.requiresGrad = requiresGrad
         self.inputs = inputs
-        self.extra = attributes
-        self.constant = constant
         self.rule = rule
         self.id = Variable.counter.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     /// A constant: no gradient is tracked through it.
     public convenience init(_ value: Tensor, name: String? = nil) {
-        self.init(value: value, op: "const", requiresGrad: false, inputs: [], attributes: [:], rule: nil)
+        self.init(value: value, op: .constant, requiresGrad: false, inputs: [], rule: nil)
         self.name = name
     }
 
@@ -63,7 +49,7 @@ public final class Variable {
 
     /// A leaf whose gradient is wanted (PyTorch's `requires_grad=True`).
     public static func param(_ value: Tensor, name: String? = nil) -> Variable {
-        let v = Variable(value: value, op: "param", requiresGrad: true, inputs: [], attributes: [:], rule: nil)
+        let v = Variable(value: value, op: .param, requiresGrad: true, inputs: [], rule: nil)
         v.name = name
         return v
     }
@@ -95,15 +81,41 @@ public final class Variable {
 
     /// Records an op's result. Inputs and rule are kept only while recording and when some
     /// input requires grad (or in `.recordAll`, for `explain`).
-    public static func make(_ op: String, _ value: Tensor, _ inputs: [Variable],
-                            attributes: [String: Double] = [:], constant: Double? = nil,
-                            rule: @escaping Rule) -> Variable {
+    public static func make(_ op: Op, _ value: Tensor, _ inputs: [Variable], rule: @escaping Rule) -> Variable {
         let mode = GradMode.current
         let needs = mode != .off && inputs.contains { $0.requiresGrad }
         if needs || mode == .recordAll {
-            return Variable(value: value, op: op, requiresGrad: needs, inputs: inputs, attributes: attributes, constant: constant, rule: rule)
+            return Variable(value: value, op: op, requiresGrad: needs, inputs: inputs, rule: rule)
         }
-        return Variable(value: value, op: op, requiresGrad: false, inputs: [], attributes: attributes, constant: constant, rule: nil)
+        return Variable(value: value, op: op, requiresGrad: false, inputs: [], rule: nil)
+    }
+
+    /// Records a lecture function built from other ops as one node of `op`: `body` runs on
+    /// stand-ins for the inputs, and the node's gradient is the gradient of that recorded body
+    /// (exact by construction). Graphs and `explain` see one `entropy`, not its pieces.
+    public static func composite(_ op: Op, _ inputs: [Variable], _ body: ([Variable]) throws -> Variable) throws -> Variable {
+        let mode = GradMode.current
+        let needs = mode != .off && inputs.contains { $0.requiresGrad }
+        guard needs else {
+            let out = try GradMode.with(.off) { try body(inputs.map { Variable($0.value) }) }
+            return Variable(value: out.value, op: op, requiresGrad: false, inputs: mode == .recordAll ? inputs : [], rule: nil)
+        }
+        let standIns = inputs.map { $0.requiresGrad ? Variable.param($0.value) : Variable($0.value) }
+        let inner = try GradMode.with(.normal) { try body(standIns) }
+        let tracked = standIns.enumerated().filter { $0.element.requiresGrad }
+        return Variable(value: inner.value, op: op, requiresGrad: true, inputs: inputs) { g in
+            guard inner.requiresGrad else { return [Tensor?](repeating: nil, count: standIns.count) }
+            let gs = try Autograd.grad(inner, wrt: tracked.map(\.element), seed: g)
+            var out = [Tensor?](repeating: nil, count: standIns.count)
+            for ((i, _), gi) in zip(tracked, gs) { out[i] = gi }
+            return out
+        }
+    }
+
+    /// The result of `grad(L, x)`: a constant, which keeps [L, x] as inputs only while
+    /// `explain` records, so the chain rule can be derived from it.
+    public static func gradient(_ value: Tensor, of loss: Variable, wrt x: Variable) -> Variable {
+        Variable(value: value, op: .gradient, requiresGrad: false, inputs: GradMode.current == .recordAll ? [loss, x] : [], rule: nil)
     }
 
     /// Tears a long chain down iteratively: Swift's recursive release of a 100,000-node chain

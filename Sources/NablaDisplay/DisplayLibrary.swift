@@ -164,9 +164,9 @@ public enum DisplayLibrary {
         for k in stride(from: 0, to: params.count, by: 2) {
             let (W, b) = (params[k], params[k + 1])
             // z = W @ a + b (the lecture's column form) or z = a @ W + b (a batch of rows).
-            guard let z = nodes.first(where: { z in z.op == "add" && z.inputs.count == 2 && z.inputs.contains { $0 === b }
-                      && z.inputs.contains { $0.op == "matmul" && $0.inputs.contains { $0 === W } } }),
-                  let mm = z.inputs.first(where: { $0.op == "matmul" }),
+            guard let z = nodes.first(where: { z in z.op == .add && z.inputs.count == 2 && z.inputs.contains { $0 === b }
+                      && z.inputs.contains { $0.op == .matmul && $0.inputs.contains { $0 === W } } }),
+                  let mm = z.inputs.first(where: { $0.op == .matmul }),
                   let act = mm.inputs.first(where: { $0 !== W }) ?? mm.inputs.last else {
                 throw NablaError(.value, "backprop_table(): no z = \(W.name ?? "W") @ a + \(b.name ?? "b") found in the graph of L")
             }

@@ -3,177 +3,200 @@ import NablaAutograd
 import NablaLanguage
 import NablaTensor
 
-/// How a value was computed, with the numbers substituted, one step per line:
-/// `max(0, 5.1 − 3.2 + 1) + max(0, −1.7 − 3.2 + 1) = max(0, 2.9) + max(0, −3.9) = 2.9 + 0 = 2.9`.
-/// Scalar graphs get this form; any other graph gets a line per op (`z = matmul(W, a) = …`).
+/// `explain(expr)`: how a value was computed, as the notes derive it. Each op with a formula
+/// of its own gets a derivation (formula, numbers substituted, values worked out, result),
+/// inputs before the ops that use them; arithmetic between them is written inline; a
+/// `grad(L, x)` is derived by the chain rule. Everything is read from the ops' declarations.
 public final class Explanation: RichObject {
-    let plainSteps: [String]
-    let latexSteps: [String]
-    let opLines: [String]
+    public let derivations: [Derivation]
+    let precision: Int
 
-    /// An expression tree over numbers: every op node keeps the value it had.
-    indirect enum E {
-        case num(Double)
-        case op(String, [E], Double, constant: Double?)
-
-        var value: Double {
-            switch self {
-            case let .num(v): return v
-            case let .op(_, _, v, _): return v
-            }
-        }
-    }
-
-    static let arithmetic: Set<String> = ["add", "sub", "mul", "div", "neg"]
-    static let maxTreeSize = 300
+    /// Bounds that keep any explanation small, whatever the graph.
+    static let maxNodes = 5000, maxDerivations = 24, maxBytes = 20_000
 
     public init(_ root: Variable, precision: Int) {
-        var size = 0
-        if let tree = Explanation.tree(root, size: &size), size <= Explanation.maxTreeSize {
-            var steps = [tree]
-            var cur = tree
-            while case .op = cur, steps.count < 40 {
-                cur = Explanation.collapse(cur)
-                steps.append(cur)
-            }
-            plainSteps = Explanation.dedupe(steps.map { Explanation.render($0, latex: false, precision: precision).0 })
-            latexSteps = Explanation.dedupe(steps.map { Explanation.render($0, latex: true, precision: precision).0 })
-            opLines = []
-        } else {
-            plainSteps = []; latexSteps = []
-            opLines = Explanation.opList(root, precision: precision)
-        }
-    }
-
-    static func dedupe(_ xs: [String]) -> [String] {
-        var out = [String]()
-        for x in xs where out.last != x { out.append(x) }
-        return out
-    }
-
-    /// The expression tree of a scalar graph, or nil when some value is not a scalar.
-    static func tree(_ v: Variable, size: inout Int) -> E? {
-        size += 1
-        guard size <= maxTreeSize, v.value.count == 1 else { return nil }
-        let x = v.value.data[0]
-        if v.isLeaf || v.op == "detach" { return .num(x) }
-        if v.op == "hinge", let s = v.inputs.first?.value, s.rank == 1, let y = v.attributes["label"].map({ Int($0) }),
-           let margin = v.attributes["margin"], y >= 0, y < s.count {
-            // Σ_{j≠y} max(0, s_j − s_y + Δ), as the lecture writes it.
-            let sy = s.data[y]
-            var terms = [E]()
-            for j in 0..<s.count where j != y {
-                let m = s.data[j] - sy + margin
-                terms.append(.op("relu", [.op("add", [.op("sub", [.num(s.data[j]), .num(sy)], s.data[j] - sy, constant: nil)], m, constant: margin)], max(0, m), constant: nil))
-            }
-            guard var acc = terms.first else { return .num(x) }
-            for t in terms.dropFirst() { acc = .op("add", [acc, t], acc.value + t.value, constant: nil) }
-            return acc
-        }
-        if v.op == "reshape" || v.op == "index" && v.inputs.first?.value.count == 1, let only = v.inputs.first { return tree(only, size: &size) }
-        var kids = [E]()
-        for i in v.inputs {
-            guard let k = tree(i, size: &size) else { return nil }
-            kids.append(k)
-        }
-        return .op(v.op, kids, x, constant: v.attributes["c"])
-    }
-
-    /// One step: a pure-arithmetic subtree over numbers becomes its value at once; any other
-    /// op whose arguments are all numbers becomes its value; otherwise step inside.
-    static func collapse(_ e: E) -> E {
-        guard case let .op(name, kids, value, c) = e else { return e }
-        if arithmetic.contains(name) && allArithmeticOverNumbers(e) { return .num(value) }
-        if kids.allSatisfy({ if case .num = $0 { return true }; return false }) { return .num(value) }
-        return .op(name, kids.map(collapse), value, constant: c)
-    }
-
-    static func allArithmeticOverNumbers(_ e: E) -> Bool {
-        switch e {
-        case .num: return true
-        case let .op(name, kids, _, _): return arithmetic.contains(name) && kids.allSatisfy(allArithmeticOverNumbers)
-        }
-    }
-
-    /// Renders with the fewest parentheses; returns the text and its precedence.
-    static func render(_ e: E, latex: Bool, precision: Int) -> (String, Int) {
-        func num(_ x: Double) -> String {
-            var s = Tensor.formatNumber(x, precision: precision)
-            if latex, let i = s.firstIndex(of: "e") { s = "\(s[..<i]) \\times 10^{\(Int(s[s.index(after: i)...]) ?? 0)}" }
-            return s.hasPrefix("-") ? (latex ? "-" : "−") + s.dropFirst() : s
-        }
-        switch e {
-        case let .num(x): return (num(x), x < 0 ? 3 : 9)
-        case let .op(name, kids, _, c):
-            let r = kids.map { render($0, latex: latex, precision: precision) }
-            func wrap(_ k: (String, Int), _ min: Int) -> String { k.1 < min ? (latex ? "\\left(\(k.0)\\right)" : "(\(k.0))") : k.0 }
-            func call(_ f: String, _ args: [String]) -> String {
-                latex ? "\(f)\\left(\(args.joined(separator: ", "))\\right)" : "\(f)(\(args.joined(separator: ", ")))"
-            }
-            let minus = latex ? " - " : " − ", times = latex ? " \\cdot " : " · "
-            switch (name, r.count) {
-            case ("add", 2): return (wrap(r[0], 1) + " + " + wrap(r[1], 2), 1)
-            case ("add", 1):
-                let k = c ?? 0
-                return (wrap(r[0], 1) + (k < 0 ? minus + num(-k) : " + " + num(k)), 1)
-            case ("sub", 2): return (wrap(r[0], 1) + minus + wrap(r[1], 2), 1)
-            case ("mul", 2): return (wrap(r[0], 2) + times + wrap(r[1], 3), 2)
-            case ("mul", 1): return (wrap(r[0], 2) + times + (c.map { $0 < 0 ? "(" + num($0) + ")" : num($0) } ?? "?"), 2)
-            case ("div", 2): return latex ? ("\\frac{\(r[0].0)}{\(r[1].0)}", 9) : (wrap(r[0], 2) + " / " + wrap(r[1], 3), 2)
-            case ("neg", 1): return ((latex ? "-" : "−") + wrap(r[0], 3), 3)
-            case ("pow", _):
-                let p = r.count == 2 ? r[1].0 : "?"
-                return latex ? ("{\(wrap(r[0], 9))}^{\(p)}", 4) : (wrap(r[0], 9) + "^" + (r.count == 2 ? wrap(r[1], 9) : "?"), 4)
-            case ("maximum", 2): return (call("max", [r[0].0, r[1].0]), 9)
-            case ("minimum", 2): return (call("min", [r[0].0, r[1].0]), 9)
-            case ("relu", 1): return (call("max", ["0", r[0].0]), 9)
-            case ("exp", 1): return latex ? ("e^{\(r[0].0)}", 9) : ("e^" + wrap(r[0], 9), 4)
-            case ("log", 1): return (call(latex ? "\\ln" : "ln", [r[0].0]), 9)
-            case ("sqrt", 1): return latex ? ("\\sqrt{\(r[0].0)}", 9) : ("√" + wrap(r[0], 9), 9)
-            case ("abs", 1): return ("|\(r[0].0)|", 9)
-            case ("sigmoid", 1): return (call(latex ? "\\sigma" : "σ", [r[0].0]), 9)
-            default: return (call(latex ? "\\operatorname{\(name.replacingOccurrences(of: "_", with: "\\_"))}" : name, r.map(\.0)), 9)
-            }
-        }
-    }
-
-    /// The fallback for tensors: every op of the graph in creation order with its value.
-    static func opList(_ root: Variable, precision: Int) -> [String] {
-        var seen = Set<ObjectIdentifier>(), order = [Variable](), stack = [root]
-        while let v = stack.popLast(), order.count < 200 {
-            guard seen.insert(ObjectIdentifier(v)).inserted else { continue }
-            order.append(v)
-            stack.append(contentsOf: v.inputs)
-        }
-        var names = [ObjectIdentifier: String]()
-        var k = 0
-        func name(_ v: Variable) -> String {
-            if let n = v.name { return n }
-            if let n = names[ObjectIdentifier(v)] { return n }
-            if v.isLeaf { return v.value.count == 1 ? Tensor.formatNumber(v.value.data[0], precision: precision) : "const" + formatShape(v.value.shape) }
-            k += 1
-            names[ObjectIdentifier(v)] = "t\(k)"
-            return "t\(k)"
-        }
-        return order.sorted { $0.creationIndex < $1.creationIndex }.filter { !$0.isLeaf }.map { v in
-            let args = v.inputs.map(name) + (v.attributes["c"].map { [Tensor.formatNumber($0, precision: precision)] } ?? [])
-            let value = v.value.count <= 12 ? v.value.formatted(precision: precision).replacingOccurrences(of: "\n", with: "") : "tensor of shape \(formatShape(v.value.shape))"
-            return "\(name(v)) = \(v.op)(\(args.joined(separator: ", "))) = \(value)"
-        }
+        self.precision = precision
+        var builder = Builder()
+        builder.visit(root, isRoot: true)
+        derivations = builder.derivations
     }
 
     public var typeName: String { "explanation" }
-    public var attributeNames: [String] { [] }
+    public var attributeNames: [String] { ["value"] }
     public func attribute(_ name: String) -> Value? { nil }
 
+    /// Every line in both notations, deduplicated where two steps print the same.
+    func lines(latex: Bool) -> [(lhs: String, steps: [String], note: String?)] {
+        let r = MathRenderer(precision: precision, latex: latex)
+        var out = [(lhs: String, steps: [String], note: String?)]()
+        var bytes = 0
+        for d in derivations {
+            var steps = [String]()
+            for s in d.steps.map(r.render) where steps.last != s { steps.append(s) }
+            let lhs = r.render(d.lhs)
+            bytes += lhs.utf8.count + steps.reduce(0) { $0 + $1.utf8.count }
+            if bytes > Explanation.maxBytes {
+                out.append((lhs: latex ? "\\dots" : "…", steps: [], note: "explanation shortened"))
+                break
+            }
+            out.append((lhs: lhs, steps: steps, note: d.note))
+        }
+        return out
+    }
+
     public var text: String {
-        if !plainSteps.isEmpty { return plainSteps.enumerated().map { $0 == 0 ? $1 : "= " + $1 }.joined(separator: "\n") }
-        return opLines.joined(separator: "\n")
+        lines(latex: false).map { line in
+            guard !line.steps.isEmpty else { return line.lhs + (line.note.map { "  (\($0))" } ?? "") }
+            let pad = String(repeating: " ", count: line.lhs.isEmpty ? 0 : line.lhs.count + 1)
+            var s = (line.lhs.isEmpty ? "" : line.lhs + " = ") + line.steps[0]
+            for step in line.steps.dropFirst() { s += "\n" + pad + "= " + step }
+            if let note = line.note { s += "    (\(note))" }
+            return s
+        }.joined(separator: "\n")
     }
 
     public func mimeData(precision: Int) -> [String: String] {
-        guard !latexSteps.isEmpty else { return ["text/plain": text] }
-        let body = latexSteps.enumerated().map { $0 == 0 ? "& " + $1 : "&= " + $1 }.joined(separator: " \\\\\n")
-        return ["text/latex": "$$\\begin{aligned}\n" + body + "\n\\end{aligned}$$", "text/plain": text]
+        let rows = lines(latex: true).map { line -> String in
+            let note = line.note.map { " \\quad \\text{(\(MathRenderer(precision: precision, latex: true).escapeLatexText($0)))}" } ?? ""
+            guard !line.steps.isEmpty else { return line.lhs + " &" + note }
+            let first = line.lhs.isEmpty ? "& " + line.steps[0] : line.lhs + " &= " + line.steps[0]
+            return ([first] + line.steps.dropFirst().map { "&= " + $0 }).joined(separator: " \\\\\n") + note
+        }
+        return ["text/latex": "$$\\begin{aligned}\n" + rows.joined(separator: " \\\\[6pt]\n") + "\n\\end{aligned}$$", "text/plain": text]
+    }
+}
+
+/// Walks a graph once, inputs first, writing a derivation for each op that has a formula.
+struct Builder {
+    var derivations = [Derivation]()
+    /// What each visited node stands for inside the formulas of the ops that use it.
+    var inline = [ObjectIdentifier: Math]()
+    var visits = 0
+
+    /// A node's value written out: a number, a short vector, a small matrix.
+    static func numeric(_ t: Tensor) -> Math { Derive.vector(t) }
+
+    /// The name a student gave a node, as a symbol.
+    static func named(_ v: Variable) -> Math? {
+        guard let n = v.name else { return nil }
+        return .symbol(latex: latexName(n), plain: n)
+    }
+
+    /// `dz2` → `dz_{2}`, `W1` → `W_{1}`, `alpha` → `\alpha`.
+    static func latexName(_ n: String) -> String {
+        let greek = ["alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "sigma", "tau", "phi", "omega"]
+        var base = Substring(n), digits = ""
+        while let c = base.last, c.isNumber { digits = String(c) + digits; base = base.dropLast() }
+        var b = String(base).replacingOccurrences(of: "_", with: "\\_")
+        if greek.contains(String(base)) { b = "\\" + base }
+        if b.count > 1 && !b.hasPrefix("\\") { b = "\\mathrm{\(b)}" }
+        return digits.isEmpty ? b : "\(b)_{\(digits)}"
+    }
+
+    /// Visits `v` (its inputs first) and returns what stands for it in a consumer's formula.
+    @discardableResult
+    mutating func visit(_ v: Variable, isRoot: Bool = false) -> Math {
+        if let m = inline[ObjectIdentifier(v)] { return m }
+        visits += 1
+        guard visits <= Explanation.maxNodes, derivations.count < Explanation.maxDerivations else { return Builder.numeric(v.value) }
+        let m = describe(v, isRoot: isRoot)
+        inline[ObjectIdentifier(v)] = m
+        return m
+    }
+
+    mutating func describe(_ v: Variable, isRoot: Bool) -> Math {
+        if v.isLeaf {
+            // Nothing was computed: the value itself is the whole story.
+            if isRoot { derivations.append(Derivation(Builder.named(v) ?? .sym(""), [Builder.numeric(v.value)], note: "nothing was computed")) }
+            return Builder.numeric(v.value)
+        }
+        switch v.op {
+        case .gradient:
+            if v.inputs.count == 2 { derivations += ChainRule.derive(loss: v.inputs[0], wrt: v.inputs[1]) }
+            return Builder.numeric(v.value)
+        case .reshape, .expandDims, .broadcast, .index, .pick, .clip, .transpose, .concat, .setitem, .pad:
+            // Bookkeeping: stands for its input (a scalar picked out of a tensor is its number).
+            if v.value.count == 1 || v.inputs.count != 1 { for i in v.inputs { visit(i) }; return Builder.numeric(v.value) }
+            return visit(v.inputs[0])
+        default: break
+        }
+        // z = Wx + b: one derivation for the layer.
+        if v.op == .add, v.inputs.count == 2, let (mm, b) = Builder.linearParts(v),
+           let d = Derive.product(mm.inputs[0].value, mm.inputs[1].value, bias: b.value, v.value, lhs: Builder.named(v) ?? .sym("z")) {
+            for i in mm.inputs + [b] { visit(i) }
+            derivations.append(d)
+            return Builder.numeric(v.value)
+        }
+        let args = v.inputs.map { visit($0) }
+        let scalarArgs = v.inputs.allSatisfy { $0.value.count == 1 }
+        // Arithmetic and scalar functions are written inline in the formula of their consumer.
+        if let expression = Builder.inlineForm(v.op, args, scalarArgs: scalarArgs) {
+            if isRoot || v.name != nil {
+                let lhs = Builder.named(v) ?? .sym("")
+                let symbolic = Builder.symbolic(v, depth: 0)
+                let worked = Derive.derivation(lhs, formula: symbolic == expression ? nil : symbolic, substituted: expression, result: v.value)
+                derivations.append(worked)
+                return Builder.numeric(v.value)
+            }
+            return expression
+        }
+        let lhs: Math = {
+            let declared = v.op.declaration.lhs
+            guard let n = Builder.named(v), n != declared else { return declared }
+            return .equation(n, declared)
+        }()
+        if let ds = v.op.derivations(v.inputs.map(\.value), v.value, lhs: lhs) {
+            derivations += ds
+        } else {
+            // No formula of its own: the op's name applied to its arguments, then the value.
+            derivations.append(Derive.derivation(Builder.named(v) ?? v.op.declaration.symbol, formula: nil,
+                                                 substituted: .call(latex: "\\operatorname{\(v.op.name.replacingOccurrences(of: "_", with: "\\_"))}", plain: v.op.name, args),
+                                                 result: v.value))
+        }
+        return Builder.numeric(v.value)
+    }
+
+    /// `v` in the student's names where it has them (w − lr·∂L/∂w), numbers elsewhere.
+    static func symbolic(_ v: Variable, depth: Int) -> Math {
+        if depth > 0, let n = named(v) { return n }
+        if v.isLeaf || depth > 40 { return numeric(v.value) }
+        if v.op == .gradient, v.inputs.count == 2 {
+            var names = Names()
+            return ChainRule.partial(names.symbol(v.inputs[0], fallback: "L"), names.symbol(v.inputs[1], fallback: "x"))
+        }
+        let args = v.inputs.map { symbolic($0, depth: depth + 1) }
+        return inlineForm(v.op, args, scalarArgs: v.inputs.allSatisfy { $0.value.count == 1 }) ?? (depth > 0 ? v.op.declaration.symbol : numeric(v.value))
+    }
+
+    /// (the matmul node, the bias) when `v` is W @ x + b.
+    static func linearParts(_ v: Variable) -> (Variable, Variable)? {
+        for (k, i) in v.inputs.enumerated() where i.op == .matmul && i.inputs.count == 2 && i.value.rank >= 1 {
+            let b = v.inputs[1 - k]
+            if b.op != .matmul { return (i, b) }
+        }
+        return nil
+    }
+
+    /// The inline form of arithmetic and of scalar elementwise functions; nil for ops that
+    /// get a derivation of their own.
+    static func inlineForm(_ op: Op, _ a: [Math], scalarArgs: Bool) -> Math? {
+        switch (op, a.count) {
+        case (.add, 2): return .add([a[0], a[1]])
+        case (.sub, 2): return .sub(a[0], a[1])
+        case (.mul, 2): return .mul([a[0], a[1]])
+        case (.div, 2): return .div(a[0], a[1])
+        case (.neg, 1): return .neg(a[0])
+        case (.addScalar(let c), 1): return .add([a[0], .number(c)])
+        case (.mulScalar(let c), 1): return .mul([.number(c), a[0]])
+        case (.pow, 2): return .pow(a[0], a[1])
+        case (.maximum, 2): return .max(a[0], a[1])
+        case (.minimum, 2): return .call(latex: "\\min", plain: "min", [a[0], a[1]])
+        case (.mod, 2): return .call(latex: "\\operatorname{mod}", plain: "mod", [a[0], a[1]])
+        case (.powScalar(let e), 1): return .pow(a[0], .number(e))
+        case (.exp, 1), (.log, 1), (.log2, 1), (.log10, 1), (.sqrt, 1), (.abs, 1), (.sin, 1), (.cos, 1), (.erf, 1):
+            guard scalarArgs, let f = op.declaration.formula, let p = op.declaration.parameters.first, case let .symbol(_, name) = p else { return nil }
+            return f.substituting([name: a[0]])
+        default: return nil
+        }
     }
 }

@@ -61,10 +61,9 @@ public final class GraphView: RichObject {
     }
 
     func title(_ v: Variable) -> String {
-        if let n = v.name { return v.isLeaf ? "\(n) (\(v.op))" : "\(n) = \(v.op)" }
-        if v.op == "const" { return "const" }
-        if let c = v.attributes["c"] { return "\(v.op) \(Tensor.formatNumber(c))" }
-        return v.op
+        let label = v.op.name
+        if let n = v.name { return v.isLeaf ? "\(n) (\(label))" : "\(n) = \(label)" }
+        return label
     }
 
     public var text: String {
@@ -110,7 +109,7 @@ public final class GraphView: RichObject {
         }
         for v in nodes {
             guard let (x, y) = pos[ObjectIdentifier(v)] else { continue }
-            let fill = v.op == "param" ? "#fff3cd" : (v.isLeaf ? "#eeeeee" : "#dbe8fb")
+            let fill = v.op == .param ? "#fff3cd" : (v.isLeaf ? "#eeeeee" : "#dbe8fb")
             s += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(boxW))\" height=\"\(f(boxH))\" rx=\"6\" fill=\"\(fill)\" stroke=\"#4a6fa5\"/>\n"
             s += "<text x=\"\(f(x + 8))\" y=\"\(f(y + 16))\" font-weight=\"bold\">\(escapeHTML(String(title(v).prefix(22))))</text>\n"
             s += "<text x=\"\(f(x + 8))\" y=\"\(f(y + 31))\">value \(escapeHTML(GraphView.short(v.value)))</text>\n"

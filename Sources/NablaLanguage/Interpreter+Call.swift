@@ -129,7 +129,7 @@ extension Interpreter {
             case "grad": return t.grad.map { .tensor($0) } ?? .none
             case "requires_grad": return .bool(t.requiresGrad)
             case "name": return t.name.map { .string($0) } ?? .none
-            case "op": return .string(t.op)
+            case "op": return .string(t.op.name)
             default:
                 if Interpreter.tensorMethods.contains(name), let b = builtins[name] { return .builtin(b.bound(to: base)) }
             }

@@ -98,7 +98,7 @@ extension Session {
         case let .function(f): return f.signature + (f.doc.map { "\n\n" + $0 } ?? "")
         case let .tensor(t):
             var s = "\(name): \(v.typeName), shape \(formatShape(t.value.shape))"
-            if !t.isLeaf { s += ", computed by \(t.op)" }
+            if !t.isLeaf { s += ", computed by \(t.op.name)" }
             s += "\n" + interpreter.repr(v)
             if let g = t.grad { s += "\ngrad:\n" + g.formatted(precision: interpreter.precision) }
             return s

@@ -69,8 +69,10 @@ extension Library {
             let L = try a.tensor("L")
             let single: Bool
             if case .tensor = a.value("wrt") ?? .none { single = true } else { single = false }
-            let gs = try Autograd.grad(L, wrt: try paramList(a, "wrt"), seed: try a.optionalTensor("seed")?.value)
-            return single ? t(Variable(gs[0])) : .list(ListRef(gs.map { t(Variable($0)) }))
+            let wrt = try paramList(a, "wrt")
+            let gs = try Autograd.grad(L, wrt: wrt, seed: try a.optionalTensor("seed")?.value)
+            let results = zip(gs, wrt).map { Value.tensor(Variable.gradient($0, of: L, wrt: $1)) }
+            return single ? results[0] : .list(ListRef(results))
         })
         i.register(Builtin("backward(L, seed=None)", formula: "x.grad += ∂L/∂x for every param x", doc: "Backpropagates from L, adding ∂L/∂x into .grad of every param it depends on (as PyTorch's L.backward()).") { a in
             try Autograd.backward(try a.tensor("L"), seed: try a.optionalTensor("seed")?.value)

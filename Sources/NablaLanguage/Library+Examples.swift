@@ -18,7 +18,7 @@ extension Library {
         "input": "# input('Your guess: ') asks the notebook user for a line\nprecision(4)", "int": "int(-2.7)", "isclose": "isclose(0.1 + 0.2, 0.3)",
         "item": "item([[5]])", "kl": "kl([0.5, 0.5], [0.9, 0.1])", "leaky_relu": "leaky_relu([-10, 5], alpha=0.1)", "len": "len([[1, 2], [3, 4], [5, 6]])",
         "linspace": "linspace(0, 1, 5)", "list": "list(range(3))", "log": "log(exp(2))", "log10": "log10(1000)", "log2": "log2(40)",
-        "log_likelihood": "log_likelihood([4.1, 5.2, 3.9], 4.4, 0.7)", "log_softmax": "log_softmax([1, 2, 3])", "mae": "mae([1, 2], [2, 4])",
+        "likelihood": "likelihood([4.8, 5.1], 5, 0.5)", "log_likelihood": "log_likelihood([4.1, 5.2, 3.9], 4.4, 0.7)", "log_softmax": "log_softmax([1, 2, 3])", "mae": "mae([1, 2], [2, 4])",
         "matmul": "matmul([[1, 2], [3, 4]], [1, 1])", "max": "max([[1, 5], [7, 0]], axis=0)", "maximum": "maximum([1, 5], [3, 2])",
         "maxout": "maxout([1, -2], [0, 3])", "maxpool": "maxpool(reshape(arange(16), 4, 4), 2)", "mean": "mean([[1, 2], [3, 4]], axis=1)",
         "min": "min([4, 2, 8])", "minimum": "minimum([1, 5], [3, 2])", "momentum": "w = param([1.0])\nopt = momentum([w], lr=0.1)\nbackward(w * w); opt.step(); w",

@@ -115,7 +115,7 @@ let cases: [Case] = [
         // A deliberately wrong derivative (d/dx x² claimed to be x) must fail the check.
         let r = try GradCheck.check([t([2], [1, 2])]) { v in
             let x = v[0].value
-            return try Variable.make("bad_square", try x * x, [v[0]]) { g in [try g * x] }.sum()
+            return try Variable.make(.powScalar(2), try x * x, [v[0]]) { g in [try g * x] }.sum()
         }
         #expect(!r.passed)
     }

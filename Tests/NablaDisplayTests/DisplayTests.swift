@@ -80,8 +80,10 @@ let extensions = ["text/plain": "txt", "text/latex": "tex", "text/html": "html",
 
     @Test func latexIsBalancedAndUsesKnownCommands() throws {
         let known: Set<String> = ["begin", "end", "quad", "nabla", "times", "infty", "text", "left", "right", "cdot", "frac", "sqrt",
-                                  "ln", "sigma", "operatorname", "_", ",", "\\"]
-        for (name, b) in try bundles() {
+                                  "ln", "sigma", "operatorname", "_", ",", "\\", " ", "sum", "neq", "max", "min", "log", "hat", "bar", "mathrm",
+                                  "mathcal", "|", "dots", "odot", "top", "partial", "Delta", "Phi", "Pi", "pi", "prod", "mu", "alpha", "beta", "gamma"]
+        let explained = try explanations().map { ("explain_" + $0.0, MimeBundle(data: $0.1.mimeData(precision: 4))) }
+        for (name, b) in try bundles() + explained {
             guard let tex = b.data["text/latex"] else { continue }
             var depth = 0
             for ch in tex { if ch == "{" { depth += 1 }; if ch == "}" { depth -= 1 }; #expect(depth >= 0, "\(name): unbalanced braces") }

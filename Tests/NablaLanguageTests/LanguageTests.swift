@@ -184,7 +184,7 @@ func numbers(_ v: Value) -> [Double] {
         let s = Session()
         _ = run(s, "W = param([[1.0, 2.0]])")
         let doc = s.inspect("softmax(x)", cursor: 3) ?? ""
-        #expect(doc.contains("softmax(x, axis=-1)") && doc.contains("e^(xᵢ)"))
+        #expect(doc.contains("softmax(x, axis=-1)") && doc.contains("e^zⱼ / Σₖ e^zₖ"))
         #expect(s.inspect("softmax(", cursor: 8)?.contains("softmax(x, axis=-1)") == true)
         let w = s.inspect("W", cursor: 1) ?? ""
         #expect(w.contains("param") && w.contains("(1, 2)"))
