@@ -76,7 +76,7 @@ extension Op {
         case .mulScalar(let c): return OpDeclaration("× \(Tensor.formatNumber(c))", z, [x], formula: .mul([.number(c), x]), derivative: (.sym("∂z/∂x"), .number(c)))
         case .powScalar(let e):
             return OpDeclaration("** \(Tensor.formatNumber(e))", z, [x], formula: .pow(x, .number(e)),
-                                 derivative: (.sym("∂z/∂x"), .mul([.number(e), .pow(x, .number(e - 1))])))
+                                 derivative: (.sym("∂z/∂x"), e == 2 ? .mul([two, x]) : .mul([.number(e), .pow(x, .number(e - 1))])))
         case .pow: return OpDeclaration("**", z, [x, y], formula: .pow(x, y), derivatives: [.mul([y, .pow(x, .sub(y, one))]), .mul([.pow(x, y), .ln(x)])])
         case .mod: return OpDeclaration("%", z, [x, y], formula: .call(latex: "\\operatorname{mod}", plain: "mod", [x, y]))
         case .matmul: return OpDeclaration("@", z, [Math.sym("W"), x], formula: .apply([Math.sym("W"), x]), derivative: (.sym("∂z/∂x"), .transpose(.sym("W"))))

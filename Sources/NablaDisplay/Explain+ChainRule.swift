@@ -21,6 +21,7 @@ enum ChainRule {
         // Reserve the student's names first so the op symbols given to the rest do not clash.
         for link in links { let c = link.consumer.inputs[link.input]; if c.name != nil { _ = names.symbol(c, fallback: nil) } }
         let nodes = [L] + links.map { $0.consumer.inputs[$0.input] }
+        let uses = consumers(of: L)
         guard let grads = try? Autograd.grad(L, wrt: nodes) else { return [] }
         // Which nodes are written: L, x, and every node but pass-through ops (+ a constant or a
         // bias, reshapes), whose derivative is 1: the node below takes their name, so
@@ -76,9 +77,27 @@ enum ChainRule {
             }
             // Elementwise links multiply elementwise (⊙), as dz = da ⊙ g′(z).
             let elementwise = upstream.count > 1 && local.map { $0.count > 1 } == true
-            let product: (Math, Math) -> Math = { elementwise ? .hadamard($0, $1) : .mul([$0, $1]) }
-            let numbers: Math? = local.map { product(Derive.vector(upstream), Derive.vector($0)) }
-            out.append(Derivation(dHere, [product(dTop, localSymbol)] + (numbers.map { [$0] } ?? []) + [Derive.vector(here)]))
+            // An input broadcast over the result (w in w·x) collects the sum over the elements.
+            let summed = local.map { $0.count > here.count } == true
+            let product: (Math, Math) -> Math = { a, b in
+                let p: Math = elementwise ? .hadamard(a, b) : .mul([a, b])
+                return summed ? .sum(index: .sym(""), body: p) : p
+            }
+            var steps = [product(dTop, localSymbol)]
+            if uses[ObjectIdentifier(nodes[bottom]), default: 1] > 1 {
+                // More than one path reaches this node: the paths' contributions add up.
+                out.append(Derivation(dHere, steps + [Derive.vector(here)],
+                                      note: "\(symbol(bottom).plainText) is used \(uses[ObjectIdentifier(nodes[bottom])] ?? 2) times; the sum over every path"))
+                continue
+            }
+            if let local {
+                let numbers = product(Derive.vector(upstream), Derive.vector(local))
+                steps.append(numbers)
+                if summed, let u = try? upstream.broadcast(to: local.shape), let terms = try? u * local {
+                    steps.append(.add(Derive.terms(terms.count) { .number(terms.data[$0]) }))
+                }
+            }
+            out.append(Derivation(dHere, steps + [Derive.vector(here)]))
         }
         return out
     }
@@ -113,6 +132,18 @@ enum ChainRule {
         return m
     }
 
+    /// How many ops in L's graph use each node (through inputs that require grad).
+    static func consumers(of L: Variable) -> [ObjectIdentifier: Int] {
+        var count = [ObjectIdentifier: Int](), seen: Set<ObjectIdentifier> = [ObjectIdentifier(L)], stack = [L]
+        while let v = stack.popLast(), seen.count < Explanation.maxNodes {
+            for i in v.inputs where i.requiresGrad {
+                count[ObjectIdentifier(i), default: 0] += 1
+                if seen.insert(ObjectIdentifier(i)).inserted { stack.append(i) }
+            }
+        }
+        return count
+    }
+
     /// The links from L down to x, found breadth first through inputs that require grad.
     static func path(from L: Variable, to x: Variable) -> [Link]? {
         if L === x { return [] }
@@ -135,8 +166,12 @@ enum ChainRule {
     /// ∂n/∂(input k) elementwise (or of a scalar n), from the op's own backward rule.
     static func localDerivative(_ n: Variable, input k: Int) -> Tensor? {
         let c = n.inputs[k]
-        guard n.value.count == 1 || n.value.shape == c.value.shape, let ones = try? Tensor.ones(n.value.shape),
-              let gs = try? n.backward(ones), k < gs.count, let g = gs[k], g.shape == c.value.shape || g.count == c.value.count else { return nil }
+        // Elementwise ops (the input broadcast to the result's shape, as w in w·x) and ops
+        // with a scalar result have a local derivative per element.
+        let broadcast = (try? Tensor.broadcastShape(c.value.shape, n.value.shape, op: "explain")) == n.value.shape
+        guard n.value.count == 1 || n.value.shape == c.value.shape || broadcast, let ones = try? Tensor.ones(n.value.shape),
+              let gs = try? n.backward(ones), k < gs.count, let g = gs[k],
+              g.shape == c.value.shape || g.shape == n.value.shape else { return nil }
         return g
     }
 
@@ -145,7 +180,7 @@ enum ChainRule {
         let d = n.op.declaration
         guard k < d.derivatives.count, d.parameters.count == n.inputs.count || d.parameters.count == 1 else { return nil }
         let f = d.derivatives[k]
-        let count = n.inputs[k].value.count
+        let count = Swift.max(n.inputs[k].value.count, n.value.count)
         guard count <= 64 else { return nil }
         func values(_ e: Int) -> [String: Math] {
             var m = [String: Math]()
