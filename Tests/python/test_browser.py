@@ -1,7 +1,7 @@
 """A real browser: JupyterLab on 127.0.0.1 with a random token, driven by headless Chromium
-through selenium. Opens a lecture notebook, runs all cells, and checks what a student sees:
-no error output, matrices typeset by MathJax, a table, an SVG plot. Saves a screenshot in
-Tests/artifacts/."""
+through selenium. Opens every lecture notebook, runs all cells, and checks what a student sees:
+no error output, matrices and every `explain` derivation typeset by MathJax without a MathJax
+error, a table, an SVG plot. Saves a screenshot of each in Tests/artifacts/."""
 import os
 import secrets
 import shutil
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = "01-loss-regularization-cross-entropy.ipynb"
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 
 
 def free_port():
@@ -25,9 +25,15 @@ def free_port():
 
 @pytest.fixture
 def lab(tmp_path):
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "notebooks" / name, tmp_path / name)
     token, port = secrets.token_hex(16), free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"))
+    # Render every cell (no windowing), so every output is in the page to check.
+    settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"))
     proc = subprocess.Popen([str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
                              "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
                              "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
@@ -47,7 +53,8 @@ def lab(tmp_path):
         proc.kill()
 
 
-def test_notebook_in_jupyterlab(lab):
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_in_jupyterlab(lab, notebook):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
     url, token = lab
@@ -57,7 +64,7 @@ def test_notebook_in_jupyterlab(lab):
         opts.add_argument(a)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=opts)
     try:
-        driver.get(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
+        driver.get(f"{url}/lab/tree/{notebook}?token={token}")
 
         def js(script):
             return driver.execute_script(script)
@@ -91,11 +98,20 @@ def test_notebook_in_jupyterlab(lab):
         matrices = js("return document.querySelectorAll('.jp-RenderedHTML .nabla-tensor mjx-container, .jp-RenderedLatex mjx-container').length")
         tables = js("return document.querySelectorAll('.jp-OutputArea-output table.nabla-table').length")
         plots = js("return document.querySelectorAll('.jp-OutputArea-output[data-mime-type=\"image/svg+xml\"] img, .jp-OutputArea-output[data-mime-type=\"image/svg+xml\"] svg').length")
+        explained = """const nb = window.jupyterapp.shell.currentWidget;
+                       const cells = nb.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().includes('explain('));
+                       const latex = cells.filter(c => { const o = c.model.outputs; for (let i = 0; i < o.length; i++) { if (o.get(i).data['text/latex']) return true; } return false; });
+                       return latex.length === cells.length ? cells.length : -1;"""
+        rendered = "return document.querySelectorAll('.jp-RenderedLatex mjx-container').length"
+        merrors = js("return document.querySelectorAll('.jp-OutputArea-output mjx-merror, .jp-OutputArea-output [data-mjx-error]').length")
         artifacts = ROOT / "Tests" / "artifacts"
         artifacts.mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(artifacts / "jupyterlab-notebook.png"))
+        driver.save_screenshot(str(artifacts / f"jupyterlab-{notebook.split('-')[0]}.png"))
         assert errors == 0
+        assert merrors == 0, "a MathJax error in an output"
+        assert js(rendered) >= js(explained) > 0, "an explain derivation was not typeset"
         assert typeset > 0 and matrices > 0, "no matrix typeset by MathJax in the outputs"
-        assert tables > 0 and plots > 0
+        if notebook.startswith("01"):
+            assert tables > 0 and plots > 0
     finally:
         driver.quit()
