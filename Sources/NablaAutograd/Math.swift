@@ -75,8 +75,10 @@ public struct Derivation: Sendable {
     public var steps: [Math]
     /// A short caption (`per example`, `output size`), or nil.
     public var note: String?
+    /// An update (`w ← w − η∇w`): the first relation is an assignment, not an equality.
+    public var assigns = false
 
-    public init(_ lhs: Math, _ steps: [Math], note: String? = nil) {
-        self.lhs = lhs; self.steps = steps; self.note = note
+    public init(_ lhs: Math, _ steps: [Math], note: String? = nil, assigns: Bool = false) {
+        self.lhs = lhs; self.steps = steps; self.note = note; self.assigns = assigns
     }
 }

@@ -6,6 +6,34 @@ public protocol Optimizer: AnyObject {
     var params: [Variable] { get }
     /// One update; params whose `.grad` is nil are left alone.
     func step() throws
+    /// The last update written out in the notes' notation, one block per param (`explain(opt)`).
+    func lastUpdate() -> [Derivation]
+}
+
+/// The values one update of one param used and made, kept (copy-on-write, so no copying) for
+/// `explain`: "w", "g" and the optimizer's state before ("v", "m") and after ("v'", "m'", "w'").
+typealias Trace = [String: Tensor]
+
+/// The update rules as the notes write them, with a param's numbers put in element by element.
+enum UpdateRule {
+    static let eta = Math.symbol(latex: "\\eta", plain: "η"), grad = Math.symbol(latex: "\\nabla w", plain: "∇w")
+
+    /// `lhs ← formula = per-element numbers = result`.
+    static func line(_ lhs: Math, _ formula: Math, _ trace: Trace, result: String, _ f: ([String: Double]) -> Math) -> Derivation? {
+        guard let out = trace[result] else { return nil }
+        let substituted: Math
+        if out.count == 1 {
+            substituted = f(trace.mapValues { $0.data.first ?? 0 })
+        } else {
+            substituted = .vector(Derive.terms(out.count) { k in f(trace.mapValues { $0.count == out.count ? $0.data[k] : ($0.data.first ?? 0) }) })
+        }
+        var d = Derive.derivation(lhs, formula: formula, substituted: substituted, result: out)
+        d.assigns = true
+        return d
+    }
+
+    /// A param's name for the heading of its block.
+    static func name(_ p: Variable, _ k: Int) -> String { p.name ?? "w\(k + 1)" }
 }
 
 extension Optimizer {
@@ -17,12 +45,24 @@ extension Optimizer {
 public final class SGD: Optimizer {
     public let params: [Variable]
     public var lr: Double
+    var traces = [Int: Trace]()
     public init(_ params: [Variable], lr: Double) { self.params = params; self.lr = lr }
 
     public func step() throws {
-        for p in params {
+        traces = [:]
+        for (k, p) in params.enumerated() {
             guard let g = p.grad else { continue }
+            let w = p.value
             try p.update { w in try w.addScaled(g, -lr) }
+            traces[k] = ["w": w, "g": g, "w'": p.value, "η": Tensor(lr)]
+        }
+    }
+
+    public func lastUpdate() -> [Derivation] {
+        traces.keys.sorted().compactMap { k in
+            UpdateRule.line(.sym(UpdateRule.name(params[k], k)), .sub(.sym("w"), .mul([UpdateRule.eta, UpdateRule.grad])), traces[k]!, result: "w'") {
+                .sub(.number($0["w"]!), .mul([.number($0["η"]!), .number($0["g"]!)]))
+            }
         }
     }
 }
@@ -38,12 +78,28 @@ public final class Momentum: Optimizer {
         velocity = Array(repeating: nil, count: params.count)
     }
 
+    var traces = [Int: Trace]()
+
     public func step() throws {
+        traces = [:]
         for (i, p) in params.enumerated() {
             guard let g = p.grad else { continue }
+            let before = try velocity[i] ?? Tensor.zeros(g.shape)
             let v = try velocity[i].map { try $0 * momentum + g } ?? g
             velocity[i] = v
+            let w = p.value
             try p.update { w in try w.addScaled(v, -lr) }
+            traces[i] = ["w": w, "g": g, "v": before, "v'": v, "w'": p.value, "η": Tensor(lr), "μ": Tensor(momentum)]
+        }
+    }
+
+    public func lastUpdate() -> [Derivation] {
+        let mu = Math.symbol(latex: "\\mu", plain: "μ"), v = Math.sym("v")
+        return traces.keys.sorted().flatMap { k -> [Derivation] in
+            let t = traces[k]!
+            return [UpdateRule.line(v, .add([.mul([mu, v]), UpdateRule.grad]), t, result: "v'") { .add([.mul([.number($0["μ"]!), .number($0["v"]!)]), .number($0["g"]!)]) },
+                    UpdateRule.line(.sym(UpdateRule.name(params[k], k)), .sub(.sym("w"), .mul([UpdateRule.eta, v])), t, result: "w'") {
+                        .sub(.number($0["w"]!), .mul([.number($0["η"]!), .number($0["v'"]!)])) }].compactMap { $0 }
         }
     }
 }
@@ -67,12 +123,40 @@ public final class Adam: Optimizer {
         let c1 = 1 - Foundation.pow(beta1, Double(t)), c2 = 1 - Foundation.pow(beta2, Double(t))
         for (i, p) in params.enumerated() {
             guard let g = p.grad else { continue }
-            let mi = try (m[i] ?? Tensor.zeros(g.shape)) * beta1 + g * (1 - beta1)
-            let vi = try (v[i] ?? Tensor.zeros(g.shape)) * beta2 + (g * g) * (1 - beta2)
+            let (m0, v0) = (try m[i] ?? Tensor.zeros(g.shape), try v[i] ?? Tensor.zeros(g.shape))
+            let mi = try m0 * beta1 + g * (1 - beta1)
+            let vi = try v0 * beta2 + (g * g) * (1 - beta2)
             m[i] = mi; v[i] = vi
             let (lr, eps) = (lr, eps)
             let stepT = try Tensor.zip(mi, vi, op: "adam") { a, b in lr * (a / c1) / ((b / c2).squareRoot() + eps) }
+            let w = p.value
             try p.update { w in try w.addScaled(stepT, -1) }
+            traces[i] = ["w": w, "g": g, "m": m0, "v": v0, "m'": mi, "v'": vi, "m̂": mi / c1, "v̂": vi / c2, "w'": p.value,
+                         "η": Tensor(lr), "β₁": Tensor(beta1), "β₂": Tensor(beta2), "ε": Tensor(eps), "t": Tensor(Double(t))]
+        }
+    }
+
+    var traces = [Int: Trace]()
+
+    public func lastUpdate() -> [Derivation] {
+        let b1 = Math.symbol(latex: "\\beta_1", plain: "β₁"), b2 = Math.symbol(latex: "\\beta_2", plain: "β₂"), one = Math.number(1)
+        let (m, v, g) = (Math.sym("m"), Math.sym("v"), UpdateRule.grad)
+        let mhat = Math.symbol(latex: "\\hat{m}", plain: "m̂"), vhat = Math.symbol(latex: "\\hat{v}", plain: "v̂"), t = Math.sym("t")
+        return traces.keys.sorted().flatMap { k -> [Derivation] in
+            let tr = traces[k]!
+            return [
+                UpdateRule.line(m, .add([.mul([b1, m]), .mul([.sub(one, b1), g])]), tr, result: "m'") {
+                    .add([.mul([.number($0["β₁"]!), .number($0["m"]!)]), .mul([.sub(one, .number($0["β₁"]!)), .number($0["g"]!)])]) },
+                UpdateRule.line(v, .add([.mul([b2, v]), .mul([.sub(one, b2), .pow(.symbol(latex: "\\left(\\nabla w\\right)", plain: "(∇w)"), .number(2))])]), tr, result: "v'") {
+                    .add([.mul([.number($0["β₂"]!), .number($0["v"]!)]), .mul([.sub(one, .number($0["β₂"]!)), .pow(.number($0["g"]!), .number(2))])]) },
+                UpdateRule.line(mhat, .div(m, .sub(one, .pow(b1, t))), tr, result: "m̂") {
+                    .div(.number($0["m'"]!), .sub(one, .pow(.number($0["β₁"]!), .number($0["t"]!)))) },
+                UpdateRule.line(vhat, .div(v, .sub(one, .pow(b2, t))), tr, result: "v̂") {
+                    .div(.number($0["v'"]!), .sub(one, .pow(.number($0["β₂"]!), .number($0["t"]!)))) },
+                UpdateRule.line(.sym(UpdateRule.name(params[k], k)),
+                                .sub(.sym("w"), .div(.mul([UpdateRule.eta, mhat]), .add([.sqrt(vhat), .symbol(latex: "\\epsilon", plain: "ε")]))), tr, result: "w'") {
+                    .sub(.number($0["w"]!), .div(.mul([.number($0["η"]!), .number($0["m̂"]!)]), .add([.sqrt(.number($0["v̂"]!)), .number($0["ε"]!)]))) },
+            ].compactMap { $0 }
         }
     }
 }

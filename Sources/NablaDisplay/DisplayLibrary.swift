@@ -18,8 +18,12 @@ public enum DisplayLibrary {
         i.register(Builtin("graph(L)", doc: "The autograd graph that computed L: a box per value (name or op, value, and ∂L/∂value when L is a scalar), arrows from inputs to results.") { a in
             .object(GraphView(try a.tensor("L")))
         })
-        i.register(Builtin("explain(value)", doc: "How a value was computed, with the numbers substituted, one step per line; for tensors, every op with its result. The argument's computation is recorded even without params.", recordsGraph: true) { a in
-            .object(Explanation(try a.tensor("value"), precision: a.interpreter.precision))
+        i.register(Builtin("explain(value)", doc: "How a value was computed, as the notes derive it: each op's formula, the numbers put in, the values worked out and the result; grad(L, w) by the chain rule; an optimizer's last update. The argument's computation is recorded even without params.", recordsGraph: true) { a in
+            if case let .object(o as Derived) = a.value("value") ?? .none {
+                let ds = o.derivations()
+                return .object(Explanation(ds.isEmpty ? [Derivation(.sym(""), [.text("no update yet: call step() first")])] : ds, precision: a.interpreter.precision))
+            }
+            return .object(Explanation(try a.tensor("value"), precision: a.interpreter.precision))
         })
         i.register(Builtin("backprop_table(L, params)", formula: "dz = ∂L/∂z,  dW = dz·aᵀ,  db = dz,  da_prev = Wᵀ·dz", doc: "For each layer z = W·a + b among params [W1, b1, W2, b2, ...], the lecture's backprop quantities, taken from the autograd graph of L and checked against autograd's own dW.") { a in
             .object(try backpropTable(a))

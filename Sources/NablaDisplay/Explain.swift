@@ -21,14 +21,20 @@ public final class Explanation: RichObject {
         derivations = builder.derivations
     }
 
+    /// Derivations made elsewhere (an optimizer's last update).
+    public init(_ derivations: [Derivation], precision: Int) {
+        self.precision = precision
+        self.derivations = derivations
+    }
+
     public var typeName: String { "explanation" }
     public var attributeNames: [String] { ["value"] }
     public func attribute(_ name: String) -> Value? { nil }
 
     /// Every line in both notations, deduplicated where two steps print the same.
-    func lines(latex: Bool) -> [(lhs: String, steps: [String], note: String?)] {
+    func lines(latex: Bool) -> [(lhs: String, steps: [String], note: String?, assigns: Bool)] {
         let r = MathRenderer(precision: precision, latex: latex)
-        var out = [(lhs: String, steps: [String], note: String?)]()
+        var out = [(lhs: String, steps: [String], note: String?, assigns: Bool)]()
         var bytes = 0
         for d in derivations {
             var steps = [String]()
@@ -36,10 +42,10 @@ public final class Explanation: RichObject {
             let lhs = r.render(d.lhs)
             bytes += lhs.utf8.count + steps.reduce(0) { $0 + $1.utf8.count }
             if bytes > Explanation.maxBytes {
-                out.append((lhs: latex ? "\\dots" : "…", steps: [], note: "explanation shortened"))
+                out.append((lhs: latex ? "\\dots" : "…", steps: [], note: "explanation shortened", assigns: false))
                 break
             }
-            out.append((lhs: lhs, steps: steps, note: d.note))
+            out.append((lhs: lhs, steps: steps, note: d.note, assigns: d.assigns))
         }
         return out
     }
@@ -48,7 +54,7 @@ public final class Explanation: RichObject {
         lines(latex: false).map { line in
             guard !line.steps.isEmpty else { return line.lhs + (line.note.map { "  (\($0))" } ?? "") }
             let pad = String(repeating: " ", count: line.lhs.isEmpty ? 0 : line.lhs.count + 1)
-            var s = (line.lhs.isEmpty ? "" : line.lhs + " = ") + line.steps[0]
+            var s = (line.lhs.isEmpty ? "" : line.lhs + (line.assigns ? " ← " : " = ")) + line.steps[0]
             for step in line.steps.dropFirst() { s += "\n" + pad + "= " + step }
             if let note = line.note { s += "    (\(note))" }
             return s
@@ -59,7 +65,7 @@ public final class Explanation: RichObject {
         let rows = lines(latex: true).map { line -> String in
             let note = line.note.map { " \\quad \\text{(\(MathRenderer(precision: precision, latex: true).escapeLatexText($0)))}" } ?? ""
             guard !line.steps.isEmpty else { return line.lhs + " &" + note }
-            let first = line.lhs.isEmpty ? "& " + line.steps[0] : line.lhs + " &= " + line.steps[0]
+            let first = line.lhs.isEmpty ? "& " + line.steps[0] : line.lhs + (line.assigns ? " &\\leftarrow " : " &= ") + line.steps[0]
             return ([first] + line.steps.dropFirst().map { "&= " + $0 }).joined(separator: " \\\\\n") + note
         }
         return ["text/latex": "$$\\begin{aligned}\n" + rows.joined(separator: " \\\\[6pt]\n") + "\n\\end{aligned}$$", "text/plain": text]

@@ -2,8 +2,15 @@ import Foundation
 import NablaAutograd
 import NablaTensor
 
+/// An object `explain` writes out from derivations of its own (an optimizer's last update).
+public protocol Derived {
+    func derivations() -> [Derivation]
+}
+
 /// An optimizer as a language object: `opt.step()`, `opt.zero_grad()`, `opt.lr`.
-final class OptimizerObject: NablaObject {
+final class OptimizerObject: NablaObject, Derived {
+    func derivations() -> [Derivation] { optimizer.lastUpdate() }
+
     let optimizer: Optimizer
     let kind: String
     init(_ o: Optimizer, kind: String) { optimizer = o; self.kind = kind }

@@ -81,7 +81,7 @@ let extensions = ["text/plain": "txt", "text/latex": "tex", "text/html": "html",
     @Test func latexIsBalancedAndUsesKnownCommands() throws {
         let known: Set<String> = ["begin", "end", "quad", "nabla", "times", "infty", "text", "left", "right", "cdot", "frac", "sqrt",
                                   "ln", "sigma", "operatorname", "_", ",", "\\", " ", "sum", "neq", "max", "min", "log", "hat", "bar", "mathrm",
-                                  "mathcal", "|", "dots", "odot", "top", "partial", "Delta", "Phi", "Pi", "pi", "prod", "mu", "alpha", "beta", "gamma"]
+                                  "mathcal", "|", "dots", "leftarrow", "eta", "epsilon", "odot", "top", "partial", "Delta", "Phi", "Pi", "pi", "prod", "mu", "alpha", "beta", "gamma"]
         let explained = try explanations().map { ("explain_" + $0.0, MimeBundle(data: $0.1.mimeData(precision: 4))) }
         for (name, b) in try bundles() + explained {
             guard let tex = b.data["text/latex"] else { continue }

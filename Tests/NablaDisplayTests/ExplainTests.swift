@@ -63,6 +63,9 @@ let explainCases: [(String, String)] = [
     ("grad_layer", "grad(Lb, W)"),
     ("grad_bias", "grad(Lb, b)"),
     ("long_vector", "entropy(ones(1000) / 1000)"),
+    ("sgd_step", "opt = sgd([w], lr=0.1)\nbackward(L); opt.step()\nopt"),
+    ("momentum_step", "v2 = param([1.0, -2.0])\nopt = momentum([v2], lr=0.1, momentum=0.9)\nfor i in range(2):\n    opt.zero_grad(); backward(sum(v2 ** 2)); opt.step()\nopt"),
+    ("adam_step", "u = param([1.0, -2.0])\nopt = adam([u], lr=0.1)\nfor i in range(2):\n    opt.zero_grad(); backward(sum(u ** 2)); opt.step()\nopt"),
 ]
 
 func explanations() throws -> [(String, Explanation, Value)] {
@@ -71,8 +74,12 @@ func explanations() throws -> [(String, Explanation, Value)] {
     let sink = TextSink(interpreter: session.interpreter)
     guard case .ok = session.execute(explainSetup, sink: sink) else { throw NablaError(.value, "setup failed") }
     return try explainCases.map { name, code in
-        guard case let .ok(e?) = session.execute("explain(\(code))", sink: sink), case let .object(o) = e, let ex = o as? Explanation,
-              case let .ok(v?) = session.execute(code, sink: sink) else { throw NablaError(.value, "\(name) gave no explanation") }
+        // A case of several lines sets up first; its last line is the value explained.
+        var lines = code.components(separatedBy: "\n")
+        let last = lines.removeLast()
+        if !lines.isEmpty, case .error = session.execute(lines.joined(separator: "\n"), sink: sink) { throw NablaError(.value, "\(name): setup failed") }
+        guard case let .ok(e?) = session.execute("explain(\(last))", sink: sink), case let .object(o) = e, let ex = o as? Explanation,
+              case let .ok(v?) = session.execute(last, sink: sink) else { throw NablaError(.value, "\(name) gave no explanation") }
         return (name, ex, v)
     }
 }
@@ -104,8 +111,13 @@ extension Math {
     /// The result of the last derivation is the expression's own value.
     @Test func theLastNumberIsTheValue() throws {
         for (name, ex, v) in try explanations() {
-            guard case let .tensor(t) = v, let last = ex.derivations.last?.steps.last, let shown = last.values else {
-                Issue.record("\(name): no final value"); continue
+            guard let last = ex.derivations.last?.steps.last, let shown = last.values else { Issue.record("\(name): no final value"); continue }
+            // An optimizer's last line is its param's new value.
+            guard case let .tensor(t) = v else {
+                if case let .object(o) = v, case let .list(ps)? = o.attribute("params"), case let .tensor(p)? = ps.items.last {
+                    #expect(shown == p.value.data, "\(name): \(shown) ≠ \(p.value.data)")
+                } else { Issue.record("\(name): neither a tensor nor an optimizer") }
+                continue
             }
             let value = t.value
             if value.count <= Derive.maxTerms || shown.count == value.count {
