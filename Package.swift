@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: settings),
         .executableTarget(name: "nabla", dependencies: ["NablaKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
         .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
-        .executableTarget(name: "NablaBench", dependencies: ["NablaLanguage"], path: "bench/NablaBench", swiftSettings: settings),
+        .executableTarget(name: "NablaBench", dependencies: ["NablaDisplay"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage"], exclude: ["Golden"], swiftSettings: settings),

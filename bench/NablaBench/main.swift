@@ -2,6 +2,7 @@
 // Each figure is the median of several timed repetitions.
 import Foundation
 import NablaAutograd
+import NablaDisplay
 import NablaLanguage
 import NablaTensor
 
@@ -87,6 +88,15 @@ if wanted("lang_op_us") {
     let code = "x = param(1.0)\nv = x\nfor i in range(100000):\n    v = v * 1.0001 + 0.5\nbackward(v)"
     let tl = median(reps: 5) { _ = session.execute(code, sink: sink) }
     results["lang_op_us"] = tl / 200_000 * 1e6
+}
+
+// 6. explain of an expression over 1,000 elements (softmax, entropy, MSE), rendered both ways.
+if wanted("explain_1000_ms") {
+    let v = Variable(try Tensor.randn([1000], using: &rng)), target = Variable(try Tensor.zeros([1000]))
+    results["explain_1000_ms"] = try median(reps: 20) {
+        let e = try GradMode.with(.recordAll) { try F.entropy(try F.softmax(v)) + F.mse(v, target) }
+        _ = Explanation(e, precision: 4).mimeData(precision: 4)
+    } * 1e3
 }
 
 let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
