@@ -1,3 +1,4 @@
+import Foundation
 import NablaAutograd
 import NablaTensor
 
@@ -32,13 +33,16 @@ enum ChainRule {
                 && (nodes[k].name == nil || (nodes[k + 1].name == nil && !nodes[k + 1].isLeaf))
             if !absorbed { keep.append(k) }
         }
+        /// The node whose name node k goes by: an absorbed parent lends its name to the node below it.
+        func nameSource(_ k: Int) -> Variable {
+            var j = k
+            while j - 1 > 0, !keep.contains(j - 1), nodes[j].name == nil { j -= 1 }
+            return nodes[j]
+        }
         func symbol(_ k: Int) -> Math {
             if k == 0 { return lName }
             if nodes[k] === x { return xName }
-            // An absorbed parent lends its name to the node below it.
-            var j = k
-            while j - 1 > 0, !keep.contains(j - 1), nodes[j].name == nil { j -= 1 }
-            return names.symbol(nodes[j] === nodes[k] ? nodes[k] : nodes[j], fallback: nil)
+            return names.symbol(nameSource(k), fallback: nil)
         }
         var out = [Derivation]()
         if keep.count >= 3 {
@@ -50,7 +54,14 @@ enum ChainRule {
             let link = links[top]
             let n = link.consumer
             let upstream = grads[top], here = grads[bottom]
-            let dTop = partial(lName, symbol(top)), dHere = partial(lName, symbol(bottom))
+            // The notes' names for gradients of named values: dz = ∂L/∂z, da = ∂L/∂a.
+            func d(_ k: Int) -> Math {
+                guard k > 0, nameSource(k).name != nil else { return partial(lName, symbol(k)) }
+                let s = symbol(k)
+                return .symbol(latex: "d" + s.latexText, plain: "d" + s.plainText)
+            }
+            let dTop = d(top)
+            let dHere: Math = nameSource(bottom).name != nil ? .equation(d(bottom), partial(lName, symbol(bottom))) : partial(lName, symbol(bottom))
             let localSymbol = partial(symbol(top), symbol(bottom))
             if n.op == .matmul && n.inputs.count == 2 {
                 // z = W a:  ∂L/∂W = ∂L/∂z · aᵀ,  ∂L/∂a = Wᵀ · ∂L/∂z.
@@ -90,7 +101,10 @@ enum ChainRule {
                                       note: "\(symbol(bottom).plainText) is used \(uses[ObjectIdentifier(nodes[bottom])] ?? 2) times; the sum over every path"))
                 continue
             }
-            if let local {
+            if step > 0, let shortcut = lossShortcut(loss: nodes[keep[step - 1]], activation: n, names: &names) {
+                // σ with BCE, softmax with cross entropy: the product simplifies to (a − y)/n.
+                steps += shortcut
+            } else if let local {
                 let numbers = product(Derive.vector(upstream), Derive.vector(local))
                 steps.append(numbers)
                 if summed, let u = try? upstream.broadcast(to: local.shape), let terms = try? u * local {
@@ -100,6 +114,31 @@ enum ChainRule {
             out.append(Derivation(dHere, steps + [Derive.vector(here)]))
         }
         return out
+    }
+
+    /// The notes' dz = a − y (divided by n for a mean) when a loss meets its own activation:
+    /// σ with binary cross entropy, softmax with cross entropy in nats.
+    static func lossShortcut(loss: Variable, activation n: Variable, names: inout Names) -> [Math]? {
+        guard loss.inputs.count == 2, loss.inputs[0] === n else { return nil }
+        let r: Reduction
+        switch (loss.op, n.op) {
+        case (.bce(let red), .sigmoid): r = red
+        case (.crossEntropy(let base, let red), .softmax) where base == M_E: r = red
+        default: return nil
+        }
+        let (a, y) = (n.value, loss.inputs[1].value)
+        guard a.shape == y.shape, a.count <= 64 else { return nil }
+        let rows = n.op == .sigmoid ? a.count : a.count / Swift.max(a.shape.last ?? 1, 1)
+        let count = r == .mean ? rows : 1
+        let aName = names.symbol(n, fallback: nil), yName: Math = loss.inputs[1].name.map { .sym($0) } ?? .sym("y")
+        let symbolic: Math = count == 1 ? .sub(aName, yName) : .div(.sub(aName, yName), .sym(n.op == .sigmoid ? "n" : "N"))
+        let numbers: Math
+        if a.count == 1 { numbers = count == 1 ? .sub(.number(a.data[0]), .number(y.data[0])) : .div(.sub(.number(a.data[0]), .number(y.data[0])), .number(Double(count))) }
+        else {
+            let diff = Math.vector(Derive.terms(a.count) { .sub(.number(a.data[$0]), .number(y.data[$0])) })
+            numbers = count == 1 ? diff : .div(diff, .number(Double(count)))
+        }
+        return [symbolic, numbers]
     }
 
     /// A vector as a column, the way the notes write dz and a in dW = dz aᵀ.
