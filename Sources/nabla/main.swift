@@ -3,11 +3,13 @@ import Foundation
 import NablaDisplay
 import NablaKernel
 import NablaLanguage
+import NablaTensor
 
 /// `nabla`: the one executable. `nabla run FILE` runs a script; the kernel adds its commands.
 struct Nabla: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Nabla: a tensor language with autograd, for learning how models learn.",
+        version: "nabla \(Kernel.version)\nBLAS: \(BLAS.summary)",
         subcommands: [Run.self, KernelCommand.self, Install.self, ReferenceCommand.self])
 }
 
@@ -107,4 +109,6 @@ struct Install: ParsableCommand {
     }
 }
 
+// OpenBLAS's kernels and threads first: this may re-execute the program once.
+if let warning = BLAS.configureAtStartup() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
 Nabla.main()

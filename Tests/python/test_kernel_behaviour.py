@@ -229,3 +229,24 @@ def test_nbclient_executes_a_notebook():
     assert out0.output_type == "execute_result" and "bmatrix" in out0.data["text/latex"]
     assert nb.cells[1].outputs[0].text == "loss 0.3\n"
     assert nb.cells[2].outputs[0].output_type == "display_data"
+
+
+def test_blas_core_matches_the_cpu_even_when_misdetected():
+    """`nabla --version` names the BLAS core and its instruction set beside the CPU's; with
+    OpenBLAS forced onto a core of the wrong level (as Debian's OpenBLAS misdetects some CPUs),
+    the executable re-runs itself on the right one."""
+    import re
+    from pathlib import Path
+    exe = str(Path(__file__).resolve().parents[2] / ".build" / "debug" / "nabla")
+    for forced in [None, "Prescott", "SkylakeX"]:
+        env = dict(os.environ)
+        env.pop("NABLA_BLAS_REEXEC", None)
+        if forced:
+            env["OPENBLAS_CORETYPE"] = forced
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env, timeout=30).stdout
+        m = re.search(r"core (\S+) \[([^\]]+)\] \(CPU: ([^)]+)\), (\d+) thread", out)
+        assert m, out
+        assert m.group(2) == m.group(3), f"forced {forced}: {out}"
+    env = dict(os.environ, NABLA_THREADS="1")
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env, timeout=30).stdout
+    assert "1 thread" in out
