@@ -220,7 +220,7 @@ enum ChainRule {
         guard k < d.derivatives.count, d.parameters.count == n.inputs.count || d.parameters.count == 1 else { return nil }
         let f = d.derivatives[k]
         let count = Swift.max(n.inputs[k].value.count, n.value.count)
-        guard count <= 64 else { return nil }
+        guard count <= 64, n.inputs.allSatisfy({ $0.value.count > 0 }) else { return nil }
         func values(_ e: Int) -> [String: Math] {
             var m = [String: Math]()
             for (p, input) in zip(d.parameters, n.inputs) {
