@@ -59,6 +59,11 @@ public enum Op: Equatable, Sendable {
     case batchnorm(eps: Double)
 }
 
+extension Op {
+    /// `x + c` for a constant c.
+    public var isAddScalar: Bool { if case .addScalar = self { return true }; return false }
+}
+
 /// How a loss combines its per-sample values.
 public enum Reduction: String, Sendable {
     case mean, sum, none

@@ -73,6 +73,12 @@ enum ChainRule {
                 continue
             }
             let local = localDerivative(n, input: link.input)
+            // A sum passes its gradient on unchanged: db = dz (summed over a batch the bias was broadcast to).
+            if step > 0, n.op == .add || n.op.isAddScalar, let local, local.data.allSatisfy({ $0 == 1 }) {
+                let passed: Math = local.count > here.count ? .sum(index: .sym(""), body: dTop) : dTop
+                out.append(Derivation(dHere, [passed, Derive.vector(here)]))
+                continue
+            }
             if let local {
                 var steps = [Math]()
                 let d = n.op.declaration
