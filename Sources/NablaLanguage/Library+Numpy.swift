@@ -155,7 +155,10 @@ extension Library {
             return arr(Variable(try a.tensor("a").value.map { ($0 * s).rounded(.toNearestOrEven) / s }))
         })
         m["around"] = m["round"]
-        add(fn("sum(a, axis=None, keepdims=False, dtype=None)", "Sum of the elements (along axis).") { a in try reduce(a) { try $0.sum(axis: $1, keepdims: $2) } })
+        add(fn("sum(a, axis=None, keepdims=False, dtype=None)", "Sum of the elements (along axis); of a boolean mask, the count of True.") { a in
+            if case let .mask(mt) = a.value("a") ?? .none, !a.has("axis"), !(try a.bool("keepdims", default: false)) { return .int(mt.data.filter { $0 != 0 }.count) }
+            return try reduce(a) { try $0.sum(axis: $1, keepdims: $2) }
+        })
         add(fn("mean(a, axis=None, keepdims=False)", "Mean of the elements (along axis).") { a in try reduce(a) { try $0.mean(axis: $1, keepdims: $2) } })
         add(fn("max(a, axis=None, keepdims=False)", "Largest element (along axis).") { a in try reduce(a) { try $0.max(axis: $1, keepdims: $2) } })
         add(fn("min(a, axis=None, keepdims=False)", "Smallest element (along axis).") { a in try reduce(a) { try $0.min(axis: $1, keepdims: $2) } })

@@ -386,6 +386,7 @@ extension Interpreter {
             if case let .int(0) = start { return s }
             return try binary("+", start, s, span: a.span)
         case let .mask(m):
+            if m.rank == 1 { return try binary("+", start, .int(m.data.filter { $0 != 0 }.count), span: a.span) }
             return try binary("+", start, .tensor(try Variable(m).sum(axis: 0)), span: a.span)
         default: break
         }
