@@ -568,6 +568,7 @@ extension Interpreter {
             if name == "__doc__" { return f.doc.map { .string($0) } ?? .none }
             if name == "__name__" { return .string(f.name) }
         case let .builtin(b):
+            if b.receiver == nil, let m = typeMethods[b.name]?[name] { return .builtin(m) }   // str.lower, list.append
             if name == "__name__" { return .string(b.name) }
             if name == "__doc__" { return .string(b.doc) }
         case let .method(s, f):
