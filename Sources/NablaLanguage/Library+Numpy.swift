@@ -83,8 +83,10 @@ extension Library {
         }
         add(fn("array(object, dtype=None, copy=True)", "A new array (a tensor) from a number, a (nested) list, or another array.") { a in
             let v = a.value("object") ?? .none
-            if let mt = a.interpreter.maskTensor(v) { return .mask(mt) }
-            if case let .mask(mt) = v { return dtypeKind(a.value("dtype")) == "bool" || !a.has("dtype") ? .mask(mt) : convert(Variable(mt), dtype: dtypeKind(a.value("dtype"))) }
+            let dtype = dtypeKind(a.value("dtype"))
+            if let mt = a.interpreter.maskTensor(v) ?? { if case let .mask(m) = v { return m }; return nil }() {
+                return dtype == nil || dtype == "bool" ? .mask(mt) : convert(Variable(mt), dtype: dtype)
+            }
             let x = try a.tensor("object")
             return convert(Variable(x.value), dtype: dtypeKind(a.value("dtype")))
         })
