@@ -53,6 +53,9 @@ public final class Interpreter {
 
     /// Methods of list, str, dict, set, tuple, int and float; and of tensors.
     var typeMethods: [String: [String: Builtin]] = [:]
+    /// The generators of `import random` (CPython's) and `np.random` (numpy's legacy RandomState).
+    let pyRandom = MersenneTwister()
+    let npRandom = MersenneTwister()
     var tensorMethods: [String: Builtin] = [:]
 
     public init() {
@@ -567,7 +570,9 @@ public final class Interpreter {
         }
         let rhs = try eval(valueExpr, scope)
         let span = target.span.through(valueExpr.span)
-        if case let .tensor(t) = current, t.isLeaf, op != "@" {
+        // Arrays (rank ≥ 1) and params change in place; a 0-d result such as x.sum() is a numpy
+        // scalar, immutable, so `total += loss` rebinds and never changes a value stored elsewhere.
+        if case let .tensor(t) = current, t.isLeaf, op != "@", t.value.rank > 0 || t.requiresGrad {
             let isParam = t.requiresGrad
             let r = try toVariable(rhs, span: valueExpr.span, what: "the right-hand side")
             if isParam || !r.requiresGrad {

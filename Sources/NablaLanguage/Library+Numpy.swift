@@ -322,86 +322,98 @@ extension Library {
     }
 
     static func numpyRandom(_ i: Interpreter) -> Module {
+        let g = i.npRandom
         func size(_ a: Args) throws -> [Int]? { a.has("size") ? try shapeArg(a, "size") : nil }
-        func uniform() -> Double { RandomSource.generator.nextDouble() }
-        func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(RandomSource.generator.next() % UInt64(n)) }
+        func fill(_ shape: [Int], _ draw: () -> Double) throws -> Value {
+            let n = try Tensor.checkedCount(shape, op: "random")
+            var out = [Double](repeating: 0, count: n)
+            for k in 0..<n { out[k] = draw() }
+            return arr(Variable(try Tensor(shape: shape, data: out)))
+        }
+        func shuffleOrder(_ n: Int) -> [Int] {
+            var order = Array(0..<n)
+            for k in stride(from: n - 1, to: 0, by: -1) { order.swapAt(k, Int(g.interval(UInt64(k)))) }
+            return order
+        }
         let members: [(String, Value)] = [
-            fn("seed(seed=None)", "Restarts the generator (Nabla's xoshiro256**: the numbers differ from numpy's, but repeat on every machine).") { a in
-                RandomSource.seed(UInt64(bitPattern: Int64(try a.int("seed", default: 0)))); return .none
+            fn("seed(seed=None)", "Restarts the generator: numpy's legacy MT19937, so seeded programs draw numpy's numbers.") { a in
+                let s = try a.int("seed", default: 0)
+                guard s >= 0, s <= 0xffff_ffff else { throw NablaError(.value, "Seed must be between 0 and 2**32 - 1") }
+                g.initGenrand(UInt32(s)); return .none
             },
             fn("rand(*shape)", "Uniform numbers in [0, 1).") { a in
-                a.rest.isEmpty ? .float(uniform()) : arr(Variable(try Tensor.rand(try a.shape(), using: &RandomSource.generator)))
+                a.rest.isEmpty ? .float(g.double()) : try fill(try a.shape(), g.double)
             },
             fn("randn(*shape)", "Standard normal numbers.") { a in
-                a.rest.isEmpty ? .float(RandomSource.generator.nextGaussian()) : arr(Variable(try Tensor.randn(try a.shape(), using: &RandomSource.generator)))
+                a.rest.isEmpty ? .float(g.gaussLegacy()) : try fill(try a.shape(), g.gaussLegacy)
             },
             fn("random(size=None)", "Uniform numbers in [0, 1).") { a in
-                guard let s = try size(a) else { return .float(uniform()) }
-                return arr(Variable(try Tensor.rand(s, using: &RandomSource.generator)))
+                guard let s = try size(a) else { return .float(g.double()) }
+                return try fill(s, g.double)
             },
             fn("normal(loc=0.0, scale=1.0, size=None)", "Normal numbers N(loc, scale²).") { a in
                 let mu = try a.double("loc", default: 0), sd = try a.double("scale", default: 1)
-                guard let s = try size(a) else { return .float(mu + sd * RandomSource.generator.nextGaussian()) }
-                return arr(Variable(try Tensor.randn(s, using: &RandomSource.generator).map { mu + sd * $0 }))
+                guard let s = try size(a) else { return .float(mu + sd * g.gaussLegacy()) }
+                return try fill(s) { mu + sd * g.gaussLegacy() }
             },
             fn("uniform(low=0.0, high=1.0, size=None)", "Uniform numbers in [low, high).") { a in
                 let lo = try a.double("low", default: 0), hi = try a.double("high", default: 1)
-                guard let s = try size(a) else { return .float(lo + (hi - lo) * uniform()) }
-                return arr(Variable(try Tensor.rand(s, using: &RandomSource.generator).map { lo + (hi - lo) * $0 }))
+                guard let s = try size(a) else { return .float(lo + (hi - lo) * g.double()) }
+                return try fill(s) { lo + (hi - lo) * g.double() }
             },
             fn("randint(low, high=None, size=None)", "Random integers in [low, high).") { a in
                 var lo = try a.int("low"), hi = 0
                 if let h = try a.optionalInt("high") { hi = h } else { hi = lo; lo = 0 }
                 guard hi > lo else { throw NablaError(.value, "high <= low") }
-                guard let s = try size(a) else { return .int(lo + below(hi - lo)) }
-                let n = try Tensor.checkedCount(s, op: "randint")
-                return arr(Variable(try Tensor(shape: s, data: (0..<n).map { _ in Double(lo + below(hi - lo)) })))
+                guard let s = try size(a) else { return .int(g.boundedLegacy(low: lo, high: hi)) }
+                return try fill(s) { Double(g.boundedLegacy(low: lo, high: hi)) }
             },
             fn("choice(a, size=None, replace=True, p=None)", "Random elements of a (or of range(a)).") { a in
                 let pool: [Value]
-                if case let .int(n) = a.value("a") ?? .none { pool = (0..<n).map { .int($0) } } else { pool = try a.sequence("a") }
+                switch a.value("a") ?? .none {
+                case let .int(n): pool = (0..<max(n, 0)).map { .int($0) }
+                case let .tensor(t) where t.value.rank == 1: pool = t.value.data.map { .tensor(Variable($0)) }
+                default: pool = try a.sequence("a")
+                }
                 guard !pool.isEmpty else { throw NablaError(.value, "a cannot be empty unless no samples are taken") }
-                let probs = try a.optionalTensor("p")?.value.data
-                func pick(_ avail: [Int]) -> Int {
-                    if let probs {
-                        let total = avail.reduce(0.0) { $0 + probs[$1] }
-                        var r = uniform() * total
-                        for k in avail { r -= probs[k]; if r < 0 { return k } }
-                        return avail.last!
-                    }
-                    return avail[below(avail.count)]
+                let shape = try size(a)
+                let n = try shape.map { try Tensor.checkedCount($0, op: "choice") } ?? 1
+                var picks = [Int]()
+                if let p = try a.optionalTensor("p")?.value.data {
+                    guard p.count == pool.count else { throw NablaError(.value, "a and p must have same size") }
+                    guard try a.bool("replace", default: true) else { throw NablaError(.value, "choice() with p and replace=False is not available in Nabla") }
+                    var cdf = [Double](), acc = 0.0
+                    for x in p { acc += x; cdf.append(acc) }
+                    cdf = cdf.map { $0 / acc }
+                    for _ in 0..<n { let u = g.double(); picks.append(min(cdf.firstIndex { $0 > u } ?? pool.count - 1, pool.count - 1)) }
+                } else if try a.bool("replace", default: true) {
+                    for _ in 0..<n { picks.append(g.boundedLegacy(low: 0, high: pool.count)) }
+                } else {
+                    guard n <= pool.count else { throw NablaError(.value, "Cannot take a larger sample than population when 'replace=False'") }
+                    picks = Array(shuffleOrder(pool.count).prefix(n))
                 }
-                guard let s = try size(a) else { return pool[pick(Array(pool.indices))] }
-                let n = try Tensor.checkedCount(s, op: "choice")
-                var avail = Array(pool.indices), out = [Value]()
-                let replace = try a.bool("replace", default: true)
-                guard replace || n <= pool.count else { throw NablaError(.value, "Cannot take a larger sample than population when replace is False") }
-                for _ in 0..<n { let k = pick(avail); out.append(pool[k]); if !replace { avail.removeAll { $0 == k } } }
-                if out.allSatisfy({ a.interpreter.pyNumber($0) != nil || { if case .tensor = $0 { return true }; return false }($0) }) {
-                    return arr(try a.interpreter.toVariable(.list(ListRef(out)), span: a.span, what: "choice()").reshaped(s))
-                }
-                return .list(ListRef(out))
+                guard let shape else { return pool[picks[0]] }
+                let items = picks.map { pool[$0] }
+                return .tensor(try a.interpreter.toVariable(.list(ListRef(items)), span: a.span, what: "choice()").reshaped(shape))
             },
             fn("shuffle(x)", "Shuffles a list, or an array's rows, in place.") { a in
                 let v = a.value("x") ?? .none
                 switch v {
                 case let .list(l):
-                    for k in stride(from: l.items.count - 1, to: 0, by: -1) { l.items.swapAt(k, below(k + 1)) }
+                    for k in stride(from: l.items.count - 1, to: 0, by: -1) { l.items.swapAt(k, Int(g.interval(UInt64(k)))) }
                 case let .tensor(t):
                     guard t.value.rank > 0 else { throw NablaError(.value, "shuffle() needs an array with at least one axis") }
-                    var order = Array(0..<t.value.shape[0])
-                    for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, below(k + 1)) }
-                    let shuffled = try t.value[[.list(order)]]
+                    let shuffled = try t.value[[.list(shuffleOrder(t.value.shape[0]))]]
                     try t.update { $0 = shuffled }
                 default: throw NablaError(.type, "shuffle() needs a list or an array")
                 }
                 return .none
             },
             fn("permutation(x)", "A shuffled copy of an array (or of range(x)).") { a in
-                var items: [Double]
-                if case let .int(n) = a.value("x") ?? .none { items = (0..<n).map(Double.init) } else { items = try a.tensor("x").value.data }
-                for k in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(k, below(k + 1)) }
-                return arr(Variable(Tensor(items)))
+                if case let .int(n) = a.value("x") ?? .none { return arr(Variable(Tensor(shuffleOrder(max(n, 0)).map(Double.init)))) }
+                let x = try a.tensor("x").value
+                guard x.rank > 0 else { throw NablaError(.value, "permutation() needs an array with at least one axis") }
+                return arr(Variable(try x[[.list(shuffleOrder(x.shape[0]))]]))
             },
         ]
         var m = Dictionary(uniqueKeysWithValues: members)
@@ -502,44 +514,52 @@ extension Library {
     }
 
     static func random(_ i: Interpreter) -> Module {
-        func uniform() -> Double { RandomSource.generator.nextDouble() }
-        func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(RandomSource.generator.next() % UInt64(n)) }
+        let g = i.pyRandom
         return Module(name: "random", members: Dictionary(uniqueKeysWithValues: [
-            fn("seed(a=None)", "Restarts the generator (Nabla's own: the numbers differ from CPython's, but repeat on every machine).") { a in
-                RandomSource.seed(UInt64(bitPattern: Int64(try a.int("a", default: 0)))); return .none
+            fn("seed(a=None)", "Restarts the generator: CPython's MT19937, so seeded programs draw CPython's numbers.") { a in
+                g.seedPython(try a.int("a", default: 0)); return .none
             },
-            fn("random()", "A float in [0, 1).") { _ in .float(uniform()) },
-            fn("uniform(a, b)", "A float between a and b.") { a in let lo = try a.double("a"), hi = try a.double("b"); return .float(lo + (hi - lo) * uniform()) },
+            fn("random()", "A float in [0, 1).") { _ in .float(g.double()) },
+            fn("uniform(a, b)", "A float between a and b.") { a in let lo = try a.double("a"), hi = try a.double("b"); return .float(lo + (hi - lo) * g.double()) },
             fn("randint(a, b)", "An int in [a, b], both included.") { a in
                 let lo = try a.int("a"), hi = try a.int("b")
-                guard hi >= lo else { throw NablaError(.value, "empty range for randint(\(lo), \(hi))") }
-                return .int(lo + below(hi - lo + 1))
+                guard hi >= lo else { throw NablaError(.value, "empty range in randint(\(lo), \(hi))") }
+                return .int(lo + g.randbelow(hi - lo + 1))
             },
             fn("randrange(start, stop=None, step=1)", "A random element of range(start, stop, step).") { a in
                 var lo = try a.int("start"), hi = 0
                 if let h = try a.optionalInt("stop") { hi = h } else { hi = lo; lo = 0 }
                 let st = try a.int("step", default: 1)
-                let r = RangeValue(start: lo, stop: hi, step: st)
-                guard st != 0, r.count > 0 else { throw NablaError(.value, "empty range for randrange()") }
-                return .int(r.element(below(r.count)))
+                guard st != 0, st != Int.min else { throw NablaError(.value, "zero step for randrange()") }
+                let n = st > 0 ? (hi - lo + st - 1) / st : (hi - lo + st + 1) / st
+                guard n > 0 else { throw NablaError(.value, "empty range in randrange(\(lo), \(hi), \(st))") }
+                return .int(lo + st * g.randbelow(n))
             },
-            fn("gauss(mu=0.0, sigma=1.0)", "A normal sample.") { a in .float(try a.double("mu", default: 0) + (try a.double("sigma", default: 1)) * RandomSource.generator.nextGaussian()) },
+            fn("gauss(mu=0.0, sigma=1.0)", "A normal sample (Box–Muller, as CPython).") { a in .float(g.gaussPython(try a.double("mu", default: 0), try a.double("sigma", default: 1))) },
             fn("choice(seq)", "A random element.") { a in
                 let s = try a.sequence("seq")
                 guard !s.isEmpty else { throw NablaError(.index, "Cannot choose from an empty sequence") }
-                return s[below(s.count)]
+                return s[g.randbelow(s.count)]
             },
             fn("shuffle(x)", "Shuffles a list in place.") { a in
                 guard case let .list(l) = a.value("x") ?? .none else { throw NablaError(.type, "shuffle() needs a list") }
-                for k in stride(from: l.items.count - 1, to: 0, by: -1) { l.items.swapAt(k, below(k + 1)) }
+                for k in stride(from: l.items.count - 1, to: 0, by: -1) { l.items.swapAt(k, g.randbelow(k + 1)) }
                 return .none
             },
-            fn("sample(population, k)", "k distinct random elements.") { a in
-                var s = try a.sequence("population"); let k = try a.int("k")
-                guard k >= 0, k <= s.count else { throw NablaError(.value, "Sample larger than population or is negative") }
-                var out = [Value]()
-                for _ in 0..<k { out.append(s.remove(at: below(s.count))) }
-                return .list(ListRef(out))
+            fn("sample(population, k)", "k distinct random elements (CPython's algorithm).") { a in
+                let pop = try a.sequence("population"), k = try a.int("k"), n = pop.count
+                guard k >= 0, k <= n else { throw NablaError(.value, "Sample larger than population or is negative") }
+                var setsize = 21
+                if k > 5 { setsize += Int(Foundation.pow(4.0, Foundation.ceil(Foundation.log(Double(k * 3)) / Foundation.log(4.0)))) }
+                var result = [Value]()
+                if n <= setsize {
+                    var pool = pop
+                    for j in 0..<k { let r = g.randbelow(n - j); result.append(pool[r]); pool[r] = pool[n - j - 1] }
+                } else {
+                    var selected = Set<Int>()
+                    for _ in 0..<k { var r = g.randbelow(n); while selected.contains(r) { r = g.randbelow(n) }; selected.insert(r); result.append(pop[r]) }
+                }
+                return .list(ListRef(result))
             },
         ]))
     }
