@@ -170,6 +170,7 @@ public struct Args {
 
     /// Elements of a list, tuple or range argument (or a lone value as a one-element list).
     public func sequence(_ name: String) throws -> [Value] {
+        if case .none? = named[name] { throw NablaError(.type, "'NoneType' object is not iterable", at: span) }
         guard let v = value(name) else { return [] }
         return try interpreter.elements(v, span: span)
     }

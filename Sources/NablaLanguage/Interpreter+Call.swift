@@ -415,8 +415,15 @@ extension Interpreter {
     func getItem(_ base: Value, _ key: Value, span: Span) throws -> Value {
         switch base {
         case let .dict(d):
-            guard let v = d.get(try hashKey(key, span: span)) else { throw NablaError(.key, repr(key), at: span) }
-            return v
+            let h = try hashKey(key, span: span)
+            if let v = d.get(h) { return v }
+            if d.kind == "Counter" { return .int(0) }
+            if let f = d.defaultFactory {
+                let v = try call(f, [], [], span: span)
+                d.set(h, key, v)
+                return v
+            }
+            throw NablaError(.key, repr(key), at: span)
         case .instance:
             return try callMethod(base, "__getitem__", [key], span: span)
         case let .tensor(t):
@@ -517,6 +524,8 @@ extension Interpreter {
                 if let b = tensorMethods[name] { return .builtin(b.bound(to: base)) }
             }
         case .list, .string, .dict, .set, .tuple, .int, .float, .iterator:
+            if case let .dict(d) = base, d.kind == "Counter", let b = typeMethods["Counter"]?[name] { return .builtin(b.bound(to: base)) }
+            if case .dict = base, let b = typeMethods["dict"]?[name] { return .builtin(b.bound(to: base)) }
             if let b = typeMethods[base.typeName]?[name] { return .builtin(b.bound(to: base)) }
             if case let .float(d) = base { if name == "real" { return base }; if name == "imag" { return .float(0 * d) } }
             if case .int = base { if name == "real" || name == "numerator" { return base }; if name == "imag" { return .int(0) }; if name == "denominator" { return .int(1) } }
@@ -588,7 +597,8 @@ extension Interpreter {
         switch v {
         case .tensor: return ["T", "shape", "ndim", "size", "grad", "requires_grad", "name", "op", "dtype"] + tensorMethods.keys.sorted()
         case .mask: return ["T", "shape", "ndim", "size", "dtype"] + tensorMethods.keys.sorted()
-        case .list, .string, .dict, .set, .tuple, .int, .float: return (typeMethods[v.typeName] ?? [:]).keys.sorted()
+        case .dict: return (typeMethods["dict"] ?? [:]).keys.sorted()
+        case .list, .string, .set, .tuple, .int, .float: return (typeMethods[v.typeName] ?? [:]).keys.sorted()
         case let .instance(o):
             var names = Set(o.attrs.keys)
             for c in o.cls.mro { names.formUnion(c.attrs.keys) }

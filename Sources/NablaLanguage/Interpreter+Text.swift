@@ -126,7 +126,21 @@ extension Interpreter {
             guard open.insert(ObjectIdentifier(d)).inserted else { return "{...}" }
             defer { open.remove(ObjectIdentifier(d)) }
             let ks = try items(d.keys), vs = try items(d.values)
-            return "{" + zip(ks, vs).map { "\($0): \($1)" }.joined(separator: ", ") + "}"
+            var pairs = Array(zip(ks, vs))
+            switch d.kind {
+            case "Counter":
+                if pairs.isEmpty { return "Counter()" }
+                pairs = try counterOrder(d, span: span).map { pairs[$0] }
+                return "Counter({" + pairs.map { "\($0): \($1)" }.joined(separator: ", ") + "})"
+            case "OrderedDict":
+                if pairs.isEmpty { return "OrderedDict()" }
+                return "OrderedDict([" + pairs.map { "(\($0), \($1))" }.joined(separator: ", ") + "])"
+            case "defaultdict":
+                let f = try d.defaultFactory.map { try repr($0, open: &open, depth: depth + 1, strict: strict, span: span) } ?? "None"
+                return "defaultdict(\(f), {" + pairs.map { "\($0): \($1)" }.joined(separator: ", ") + "})"
+            default:
+                return "{" + pairs.map { "\($0): \($1)" }.joined(separator: ", ") + "}"
+            }
         case let .set(s):
             if s.count == 0 { return "set()" }
             return "{" + (try items(s.items)).joined(separator: ", ") + "}"
@@ -138,6 +152,7 @@ extension Interpreter {
         case let .function(f): return "<function \(f.name)>"
         case let .builtin(b):
             if b.name == "NotImplemented" { return "NotImplemented" }
+            if b.receiver == nil, Library.typeNames.contains(b.name) { return "<class '\(b.name)'>" }
             return "<built-in function \(b.name)>"
         case let .cls(c): return "<class '\(builtinClasses[c.name] === c ? "" : "__main__.")\(c.name)'>"
         case let .instance(o):
@@ -154,6 +169,14 @@ extension Interpreter {
         case .superProxy: return "<super object>"
         case let .module(m): return "<module '\(m.name)'>"
         case let .object(o): return o.text
+        }
+    }
+
+    /// A Counter's entries by decreasing count, ties in insertion order (most_common).
+    func counterOrder(_ d: DictRef, span: Span) throws -> [Int] {
+        try Array(d.values.indices).sorted { i, j in
+            let c = try order(d.values[j], d.values[i], span: span, op: "<")
+            return c < 0 || (c == 0 && i < j)
         }
     }
 

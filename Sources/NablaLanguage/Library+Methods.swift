@@ -318,7 +318,41 @@ extension Library {
                 let d = try a.interpreter.toDouble(a.value("self") ?? .float(0), span: a.span, what: "float"); return .bool(d.isFinite && d == d.rounded())
             },
         ]
+        func countInto(_ a: Args, _ d: DictRef, _ v: Value?, sign: Int) throws {
+            guard let v else { return }
+            if case let .dict(o) = v {
+                for (k, n) in zip(o.keys, o.values) {
+                    let h = try key(a, k)
+                    d.set(h, k, try a.interpreter.binary(sign > 0 ? "+" : "-", d.get(h) ?? .int(0), n, span: a.span))
+                }
+                return
+            }
+            for x in try a.interpreter.elements(v, span: a.span) {
+                let h = try key(a, x)
+                d.set(h, x, try a.interpreter.binary("+", d.get(h) ?? .int(0), .int(sign), span: a.span))
+            }
+        }
+        let counterMethods: [(String, Builtin)] = [
+            method("most_common(self, n=None)", "The (element, count) pairs, most common first.") { a in
+                let d = dict(a)
+                var pairs = try a.interpreter.counterOrder(d, span: a.span).map { Value.tuple([d.keys[$0], d.values[$0]]) }
+                if let n = try a.optionalInt("n") { pairs = Array(pairs.prefix(max(n, 0))) }
+                return .list(ListRef(pairs))
+            },
+            method("update(self, iterable=None)", "Adds the counts of an iterable or mapping.") { a in try countInto(a, dict(a), a.value("iterable"), sign: 1); return .none },
+            method("subtract(self, iterable=None)", "Subtracts the counts of an iterable or mapping.") { a in try countInto(a, dict(a), a.value("iterable"), sign: -1); return .none },
+            method("total(self)", "The sum of the counts.") { a in
+                try dict(a).values.reduce(Value.int(0)) { try a.interpreter.binary("+", $0, $1, span: a.span) }
+            },
+            method("elements(self)", "Each element repeated as many times as its count.") { a in
+                let d = dict(a)
+                var out = [Value]()
+                for (k, n) in zip(d.keys, d.values) { for _ in 0..<max(try a.interpreter.toInt(n, span: a.span, what: "a count"), 0) { out.append(k) } }
+                return .iterator(IteratorRef(out, kind: "itertools.chain"))
+            },
+        ]
         return [
+            "Counter": Dictionary(uniqueKeysWithValues: counterMethods),
             "list": Dictionary(uniqueKeysWithValues: listMethods), "str": Dictionary(uniqueKeysWithValues: strMethods),
             "dict": Dictionary(uniqueKeysWithValues: dictMethods), "set": Dictionary(uniqueKeysWithValues: setMethods),
             "tuple": Dictionary(uniqueKeysWithValues: tupleMethods), "int": Dictionary(uniqueKeysWithValues: intMethods),

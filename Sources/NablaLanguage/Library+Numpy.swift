@@ -300,7 +300,7 @@ extension Library {
             .object(NdIterObject(shape: try a.tensor("op").value.shape))
         })
         m["ndarray"] = .builtin(i.builtins["ndarray"]!)
-        m["pi"] = .float(Double.pi); m["e"] = .float(M_E); m["inf"] = .float(.infinity); m["nan"] = .float(.nan); m["newaxis"] = .none
+        m["pi"] = .float(Double.pi); m["e"] = .float(M_E); m["inf"] = .float(.infinity); m["nan"] = .float(.nan); m["newaxis"] = Value.none
         m["random"] = .module(numpyRandom(i))
         m["linalg"] = .module(Module(name: "numpy.linalg", members: Dictionary(uniqueKeysWithValues: [
             fn("norm(x, ord=None, axis=None, keepdims=False)", "Vector norm (Frobenius for a matrix).") { a in
@@ -564,6 +564,49 @@ extension Library {
         ]))
     }
 
+    /// collections: defaultdict, Counter and OrderedDict (dicts that print and fill in as Python's).
+    static func collections(_ i: Interpreter) -> Module {
+        func filled(_ a: Args, _ kind: String, _ from: Value?) throws -> DictRef {
+            let d = DictRef()
+            d.kind = kind
+            if let from {
+                if case let .dict(o) = from { for (k, v) in zip(o.keys, o.values) { d.set(try a.interpreter.hashKey(k, span: a.span), k, v) } }
+                else {
+                    for pair in try a.interpreter.elements(from, span: a.span) {
+                        let kv = try a.interpreter.elements(pair, span: a.span)
+                        guard kv.count == 2 else { throw NablaError(.value, "dictionary update sequence element has length \(kv.count); 2 is required") }
+                        d.set(try a.interpreter.hashKey(kv[0], span: a.span), kv[0], kv[1])
+                    }
+                }
+            }
+            for (k, v) in a.extraKeywords { d.set(.str(k), .string(k), v) }
+            return d
+        }
+        return Module(name: "collections", members: Dictionary(uniqueKeysWithValues: [
+            fn("defaultdict(default_factory=None, mapping=None, **kwargs)", "A dict that fills a missing key with default_factory().") { a in
+                let d = try filled(a, "defaultdict", a.value("mapping"))
+                d.defaultFactory = a.value("default_factory")
+                return .dict(d)
+            },
+            fn("OrderedDict(mapping=None, **kwargs)", "A dict (every dict keeps insertion order).") { a in .dict(try filled(a, "OrderedDict", a.value("mapping"))) },
+            fn("Counter(iterable=None, **kwargs)", "Counts of the elements of an iterable (missing elements count 0).") { a in
+                let d = DictRef()
+                d.kind = "Counter"
+                if let v = a.value("iterable") {
+                    if case let .dict(o) = v { for (k, n) in zip(o.keys, o.values) { d.set(try a.interpreter.hashKey(k, span: a.span), k, n) } }
+                    else {
+                        for x in try a.interpreter.elements(v, span: a.span) {
+                            let h = try a.interpreter.hashKey(x, span: a.span)
+                            d.set(h, x, try a.interpreter.binary("+", d.get(h) ?? .int(0), .int(1), span: a.span))
+                        }
+                    }
+                }
+                for (k, v) in a.extraKeywords { d.set(.str(k), .string(k), v) }
+                return .dict(d)
+            },
+        ]))
+    }
+
     /// Tensor methods: numpy's ndarray methods, with autograd kept.
     static func tensorMethods(_ i: Interpreter, numpy: Module) -> [String: Builtin] {
         var out = [String: Builtin]()
@@ -625,6 +668,7 @@ extension Interpreter {
             guard case let .module(np) = try importModule("numpy", span: span), let sub = np.members[String(name.dropFirst(6))] else { return .none }
             m = sub
         case "math": m = .module(Library.math(self))
+        case "collections": m = .module(Library.collections(self))
         case "random": m = .module(Library.random(self))
         case "typing":
             var members = [String: Value]()
@@ -643,10 +687,10 @@ extension Interpreter {
             ])))
         default:
             let top = name.split(separator: ".").first.map(String.init) ?? name
-            if ["numpy", "math", "random", "typing", "copy", "time"].contains(top) {
+            if ["numpy", "math", "random", "typing", "copy", "time", "collections"].contains(top) {
                 throw NablaError(.moduleNotFound, "\(name) is not available in Nabla", at: span)
             }
-            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), math, random, typing, copy and time", at: span)
+            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), math, random, collections, typing, copy and time", at: span)
         }
         modules[name] = m
         return m

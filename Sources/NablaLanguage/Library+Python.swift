@@ -29,7 +29,7 @@ extension Library {
             return .range(RangeValue(start: start, stop: stop, step: step))
         })
         i.register(Builtin("int(x=0, base=10)", doc: "An integer: a float truncated toward zero, a one-element tensor, or a string of digits.") { a in
-            let v = a.value("x") ?? .int(0)
+            let v = a.named["x"] ?? .int(0)
             switch v {
             case .int: return v
             case let .bool(b): return .int(b ? 1 : 0)
@@ -50,7 +50,7 @@ extension Library {
             }
         })
         i.register(Builtin("float(x=0.0)", doc: "A float: from a number, a one-element tensor, or a numeric string ('2.5', 'inf', 'nan').") { a in
-            let v = a.value("x") ?? .float(0)
+            let v = a.named["x"] ?? .float(0)
             if case let .string(s) = v {
                 let t = s.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "")
                 switch t {
@@ -67,14 +67,14 @@ extension Library {
             return .float(try a.interpreter.toDouble(v, span: a.span, what: "float() argument"))
         })
         i.register(Builtin("str(x='')", doc: "The text form of a value (what print shows).") { a in
-            .string(try a.interpreter.strThrowing(a.value("x") ?? .string(""), span: a.span))
+            .string(try a.interpreter.strThrowing(a.named["x"] ?? .string(""), span: a.span))
         })
         i.register(Builtin("bool(x=False)", doc: "The truth value of x.") { a in .bool(try a.interpreter.truthy(a.value("x") ?? .bool(false), span: a.span)) })
         i.register(Builtin("repr(x)", doc: "The printable representation of a value (strings with quotes).") { a in
             .string(try a.interpreter.reprThrowing(a.value("x") ?? .none, span: a.span))
         })
         i.register(Builtin("format(value, spec='')", doc: "A value formatted by a format spec, as in f'{value:spec}'.") { a in
-            .string(try a.interpreter.format(a.value("value") ?? .none, try a.string("spec", default: ""), span: a.span))
+            .string(try a.interpreter.format(a.named["value"] ?? .none, try a.string("spec", default: ""), span: a.span))
         })
         i.register(Builtin("list(x=())", doc: "A new list of the items of an iterable.") { a in .list(ListRef(try a.sequence("x"))) })
         i.register(Builtin("tuple(x=())", doc: "A tuple of the items of an iterable.") { a in .tuple(try a.sequence("x")) })

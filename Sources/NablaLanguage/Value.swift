@@ -46,7 +46,7 @@ public enum Value {
         case .string: return "str"
         case .list: return "list"
         case .tuple: return "tuple"
-        case .dict: return "dict"
+        case let .dict(d): return d.kind
         case .set: return "set"
         case .range: return "range"
         case .slice: return "slice"
@@ -84,6 +84,10 @@ public final class DictRef {
     public private(set) var keys: [Value] = []
     public private(set) var values: [Value] = []
     private var index: [HashKey: Int] = [:]
+    /// "dict", or collections' "defaultdict", "Counter", "OrderedDict".
+    public var kind = "dict"
+    /// defaultdict's factory, called for a missing key.
+    public var defaultFactory: Value?
     public init() {}
 
     public var count: Int { keys.count }
