@@ -19,6 +19,8 @@ public enum Op: Equatable, Sendable {
     case exp, log, log2, log10, sqrt, abs, sign, sin, cos, erf
     case clip(lo: Double, hi: Double)
     case maximum, minimum
+    /// numpy's where(cond, x, y), over the two value inputs.
+    case `where`
 
     // Activations
     case sigmoid, tanh, relu, softplus
