@@ -147,7 +147,6 @@ def test_untouched_submission_fails_everywhere(course):
     assert graded <= set(errs)
 
 
-@pytest.mark.xfail(strict=True, reason="Nabla has no raise statement yet (branch lang adds it)")
 def test_the_stub_raises_not_implemented_error(course):
     course, source = course
     errs = errors(autograded(course, "untouched"))

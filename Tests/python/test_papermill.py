@@ -1,7 +1,7 @@
 """papermill parameterizes Nabla notebooks: the translator in python/nabla_papermill is found
 through its entry point, and every type papermill passes arrives in the kernel as the value
 it was. Each value is read back from the executed notebook one leaf at a time (a string by
-printing it alone, a number at 17 significant digits), with its type and container lengths."""
+printing it alone, a number read back exactly, with its sign), with its type and container lengths."""
 import json
 import math
 import shutil
@@ -34,13 +34,14 @@ STRINGS = {
     "triple": "'''\"\"\"",
 }
 NUMBERS = {
-    "lr": 0.1, "steps": 3, "negative": -7, "big_int": 2 ** 52 + 1, "zero": 0, "neg_zero": -0.0,
+    "lr": 0.1, "steps": 3, "negative": -7, "big_int": 2 ** 53 + 1, "int64_max": 2 ** 63 - 1, "int64_min": -2 ** 63,
+    "zero": 0, "neg_zero": -0.0, "whole_float": 2.0,
     "tiny": 5e-324, "huge": 1.7976931348623157e308, "third": 1 / 3, "sci": -1.25e-7,
     "inf": math.inf, "ninf": -math.inf, "nan": math.nan,
 }
 OTHERS = {
     "yes": True, "no": False, "nothing": None,
-    "sizes": [1, 2, 3], "matrix": [[1.5, -2.0], [3.0, 4.25]], "empty_list": [],
+    "sizes": [1, 2, 3], "matrix": [[1.5, -2.0], [3.0, 4.25]], "empty_list": [], "floats": [0.5, 2.0, -0.0],
     "mixed": [1, "two", None, True, [3.5, "four\n"], []],
     "words": ["a", "b'c", "d\"e"],
 }
@@ -51,34 +52,9 @@ DICTS = {
 }
 
 
-def nabla_type(v):
-    """The type Nabla gives the value papermill passes (a list of numbers is a tensor)."""
-    if v is None:
-        return "None"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "str"
-    if isinstance(v, dict):
-        return "dict"
-    if is_tensor(v):
-        return "tensor"
-    return "list"
-
-
-def is_tensor(v):
-    """A non-empty rectangular nest of lists of numbers, which Nabla makes a tensor."""
-    def shape(x):
-        if isinstance(x, (int, float)) and not isinstance(x, bool):
-            return ()
-        if isinstance(x, list) and x:
-            inner = {shape(y) for y in x}
-            if len(inner) == 1 and None not in inner:
-                return (len(x),) + inner.pop()
-        return None
-    return isinstance(v, list) and bool(shape(v))
+def type_name(v):
+    """Nabla's values have Python's types: type(x).__name__ is the same in the kernel."""
+    return type(v).__name__
 
 
 def leaves(name, value, path=""):
@@ -99,12 +75,13 @@ def notebook(params):
                    "language_info": {"name": "nabla"}}
     defaults = nbformat.v4.new_code_cell("\n".join(f"{k} = 0  # default" for k in params))
     defaults.metadata["tags"] = ["parameters"]
-    nb.cells = [defaults, nbformat.v4.new_code_cell("precision(17)")]
+    nb.cells = [defaults]
     checks = []
     for name, value in params.items():
         for expr, expected in leaves(name, value):
             checks.append((expr, expected))
-            nb.cells.append(nbformat.v4.new_code_cell(f"print(type({expr}))"))
+            nb.cells.append(nbformat.v4.new_code_cell(
+                f"print('NoneType' if {expr} is None else type({expr}).__name__)"))  # type(None) is a str in Nabla
             if isinstance(expected, (list, dict)):
                 nb.cells.append(nbformat.v4.new_code_cell(f"print(len({expr}))"))
             else:
@@ -122,10 +99,10 @@ def check(out_nb, checks):
     cells = out_nb.cells
     injected = [c for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and injected[0].source.startswith("# Parameters\n")
-    rest = iter(cells[3:])  # parameters, injected parameters, precision(17)
+    rest = iter(cells[2:])  # after the parameters and the injected parameters
     for expr, expected in checks:
         t = next(rest)
-        assert stdout(t) == nabla_type(expected) + "\n", f"type({expr})"
+        assert stdout(t) == type_name(expected) + "\n", f"type({expr}): {stdout(t)!r}"
         shown = stdout(next(rest))
         if isinstance(expected, (list, dict)):
             assert shown == f"{len(expected)}\n", f"len({expr})"
@@ -133,10 +110,13 @@ def check(out_nb, checks):
             assert shown == expected + "\n", f"{expr}: {shown!r} != {expected!r}"
         elif isinstance(expected, bool) or expected is None:
             assert shown == f"{expected}\n", expr
+        elif isinstance(expected, int):
+            assert int(shown) == expected, f"{expr}: {shown!r} != {expected!r}"
         elif math.isnan(expected):
             assert shown == "nan\n", expr
         else:
-            assert float(shown) == expected, f"{expr}: {shown!r} != {expected!r}"
+            assert float(shown) == expected and math.copysign(1, float(shown)) == math.copysign(1, expected), \
+                f"{expr}: {shown!r} != {expected!r}"
 
 
 def test_translator_is_registered_through_its_entry_point():
@@ -152,6 +132,9 @@ def test_the_injected_cell_reads_as_nabla():
         {"lr": 0.1, "name": "a'b", "nan": math.nan, "t": (1,), "d": {"k": [None, True]}}, "Injected parameters")
     lines = src.splitlines()
     assert lines[0] == "# Injected parameters"
+    # Nabla's integers are 64-bit: a larger one is refused before anything runs.
+    with pytest.raises(ValueError, match="64-bit"):
+        papermill_translators.find_translator(KERNEL, "nabla").codify({"n": 2 ** 63})
     assert lines[1:] == ["lr = 0.1", "name = 'a\\'b'", "nan = float('nan')", "t = (1,)", "d = {'k': [None, True]}"]
 
 
@@ -163,11 +146,7 @@ def test_help_notebook_lists_the_parameters(tmp_path):
     assert set(params) == {"lr", "name"} and params["lr"]["default"] == "0" and params["lr"]["help"] == "default"
 
 
-# Dict literals come with the language's dicts (branch lang); until then the dict group must fail.
-DICTS_PENDING = pytest.mark.xfail(strict=True, reason="Nabla has no dict literals yet")
-
-
-@pytest.mark.parametrize("group", ["strings", "numbers", "others", pytest.param("dicts", marks=DICTS_PENDING)])
+@pytest.mark.parametrize("group", ["strings", "numbers", "others", "dicts"])
 def test_every_parameter_type_arrives_as_it_was(tmp_path, group):
     params = {"strings": STRINGS, "numbers": NUMBERS, "others": OTHERS, "dicts": DICTS}[group]
     nb, checks = notebook(params)

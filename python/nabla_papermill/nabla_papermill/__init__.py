@@ -1,8 +1,9 @@
 """papermill support for the Nabla kernel: a parameter translator for Nabla's syntax.
 
 papermill renders injected parameters through a per-language "translator". Nabla's syntax is
-Python's, but its strings know only the escapes \\\\, \\', \\", \\n and \\t, every number is a
-float64, and there is no `inf` literal, so Python's translator does not fit.
+Python's, but its integers are 64-bit, it has no `inf` literal, and its strings are written
+here with only the escapes every Nabla version reads (\\\\, \\', \\n, \\t), so Python's translator
+(which writes \\x.. and \\u.... escapes and formats with black) is not used.
 
 papermill 2.x loads plugins only from the `papermill.engine` and `papermill.io` entry point
 groups. Importing this module (which papermill does when it loads our `papermill.engine` entry
@@ -40,7 +41,12 @@ class NablaTranslator(Translator):
 
     @classmethod
     def translate_int(cls, val):
-        return str(int(val))
+        val = int(val)
+        if not -2 ** 63 <= val < 2 ** 63:
+            raise ValueError(f"the parameter value {val} does not fit Nabla's 64-bit integers; pass it as a float")
+        if val == -2 ** 63:  # its magnitude alone is not a 64-bit literal
+            return f"({-2 ** 63 + 1} - 1)"
+        return str(val)
 
     @classmethod
     def translate_float(cls, val):
