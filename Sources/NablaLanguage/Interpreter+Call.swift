@@ -83,7 +83,8 @@ extension Interpreter {
             guard case let .cls(c) = try eval(b, scope) else { throw NablaError(.type, "a base class must be a class", at: b.span) }
             bases.append(c)
         }
-        let cls = ClassObject(name: name, bases: bases.filter { $0.name != "object" || $0.errorKind != nil }, errorKind: nil)
+        if bases.isEmpty, let object = builtinClasses["object"] { bases = [object] }
+        let cls = ClassObject(name: name, bases: bases, errorKind: nil)
         let inner = Scope(parent: scope)
         inner.isClassBody = true
         if case let .expr(e, _)? = body.first?.kind, case let .string(d) = e.kind { cls.doc = d }
@@ -153,7 +154,7 @@ extension Interpreter {
             all[name] = c
             return c
         }
-        let baseEx = make("BaseException", .exception, nil)
+        let baseEx = make("BaseException", .exception, object)
         let ex = make("Exception", .exception, baseEx)
         _ = make("KeyboardInterrupt", .keyboardInterrupt, baseEx)
         let arith = make("ArithmeticError", .arithmetic, ex)
@@ -568,6 +569,7 @@ extension Interpreter {
             if name == "__doc__" { return f.doc.map { .string($0) } ?? .none }
             if name == "__name__" { return .string(f.name) }
         case let .builtin(b):
+            if b.receiver == nil, let m = typeMethods[b.name]?[name] { return .builtin(m) }   // str.lower, list.append
             if name == "__name__" { return .string(b.name) }
             if name == "__doc__" { return .string(b.doc) }
         case let .method(s, f):

@@ -83,8 +83,10 @@ extension Library {
         }
         add(fn("array(object, dtype=None, copy=True)", "A new array (a tensor) from a number, a (nested) list, or another array.") { a in
             let v = a.value("object") ?? .none
-            if let mt = a.interpreter.maskTensor(v) { return .mask(mt) }
-            if case let .mask(mt) = v { return dtypeKind(a.value("dtype")) == "bool" || !a.has("dtype") ? .mask(mt) : convert(Variable(mt), dtype: dtypeKind(a.value("dtype"))) }
+            let dtype = dtypeKind(a.value("dtype"))
+            if let mt = a.interpreter.maskTensor(v) ?? { if case let .mask(m) = v { return m }; return nil }() {
+                return dtype == nil || dtype == "bool" ? .mask(mt) : convert(Variable(mt), dtype: dtype)
+            }
             let x = try a.tensor("object")
             return convert(Variable(x.value), dtype: dtypeKind(a.value("dtype")))
         })
@@ -294,6 +296,9 @@ extension Library {
             add(fn("\(name)(x=0)", "An integer.") { a in .int(try Library.truncate(try a.interpreter.toDouble(a.value("x") ?? .int(0), span: a.span, what: "\(name)()"))) })
         }
         add(fn("bool_(x=False)", "A bool.") { a in .bool(try a.interpreter.truthy(a.value("x") ?? .bool(false), span: a.span)) })
+        add(fn("nditer(op, flags=None, op_flags=None)", "An iterator over the positions of an array (it.multi_index, it.iternext(), it.finished).") { a in
+            .object(NdIterObject(shape: try a.tensor("op").value.shape))
+        })
         m["ndarray"] = .builtin(i.builtins["ndarray"]!)
         m["pi"] = .float(Double.pi); m["e"] = .float(M_E); m["inf"] = .float(.infinity); m["nan"] = .float(.nan); m["newaxis"] = .none
         m["random"] = .module(numpyRandom(i))
@@ -646,6 +651,34 @@ extension Interpreter {
             for k in o.attrOrder { if let x = o.attrs[k] { n.set(k, try c(x)) } }
             return .instance(n)
         default: return v
+        }
+    }
+}
+
+/// `np.nditer(x, flags=['multi_index'])`: walks the positions of an array in row-major order
+/// (`it.multi_index`, `it.iternext()`, `it.finished`), as numerical_gradient uses it.
+final class NdIterObject: NablaObject {
+    let shape: [Int]
+    var position = 0
+    let count: Int
+    init(shape: [Int]) { self.shape = shape; count = shape.reduce(1, *) }
+    var typeName: String { "nditer" }
+    var text: String { "<numpy.nditer object>" }
+    var attributeNames: [String] { ["finished", "multi_index", "iternext", "index"] }
+    func attribute(_ name: String) -> Value? {
+        switch name {
+        case "finished": return .bool(position >= count)
+        case "index": return .int(position)
+        case "multi_index":
+            var rest = position, idx = [Int](repeating: 0, count: shape.count)
+            for ax in stride(from: shape.count - 1, through: 0, by: -1) { idx[ax] = rest % max(shape[ax], 1); rest /= max(shape[ax], 1) }
+            return .tuple(idx.map { .int($0) })
+        case "iternext":
+            return .builtin(Builtin("iternext()", doc: "Moves to the next position; False at the end.") { [self] _ in
+                position += 1
+                return .bool(position < count)
+            })
+        default: return nil
         }
     }
 }
