@@ -388,7 +388,7 @@ extension Interpreter {
     /// How a value is hashed as a dict key or set element.
     func hashKey(_ v: Value, span: Span) throws -> HashKey {
         switch v {
-        case let .int(i): return Swift.abs(i) < (1 << 53) ? .num(Double(i)) : .bigInt(i)
+        case let .int(i): return i.magnitude < (1 << 53) ? .num(Double(i)) : .bigInt(i)
         case let .float(d):
             if d == d.rounded(), Swift.abs(d) >= 9.0e15, Swift.abs(d) < 9.2e18 { return .bigInt(Int(d)) }
             return .num(d == 0 ? 0 : d)

@@ -203,7 +203,8 @@ extension Interpreter {
             guard op == "*" else { break }
             let (s, n): (String, Int)
             if case let .string(x) = a { s = x; n = try toIndex(b, span: span, what: "a repeat count") } else if case let .string(x) = b { s = x; n = try toIndex(a, span: span, what: "a repeat count") } else { break }
-            guard s.count * max(n, 0) <= 100_000_000 else { throw NablaError(.memory, "the repeated string would be too long", at: span) }
+            let (total, o) = s.count.multipliedReportingOverflow(by: max(n, 0))
+            guard !o, total <= 100_000_000 else { throw NablaError(.memory, "the repeated string would be too long", at: span) }
             return .string(String(repeating: s, count: max(n, 0)))
         case let (.list(x), .list(y)) where op == "+": return .list(ListRef(x.items + y.items))
         case let (.tuple(x), .tuple(y)) where op == "+": return .tuple(x + y)
@@ -217,7 +218,8 @@ extension Interpreter {
             case let (_, .tuple(t)): items = t; n = try toIndex(a, span: span, what: "a repeat count"); isTuple = true
             default: break
             }
-            guard items.count * max(n, 0) <= 100_000_000 else { throw NablaError(.memory, "the repeated list would be too long", at: span) }
+            let (total, o) = items.count.multipliedReportingOverflow(by: max(n, 0))
+            guard !o, total <= 100_000_000 else { throw NablaError(.memory, "the repeated list would be too long", at: span) }
             var out = [Value]()
             for _ in 0..<max(n, 0) { out += items }
             return isTuple ? .tuple(out) : .list(ListRef(out))
@@ -323,7 +325,8 @@ extension Interpreter {
         case "^": return bools ? .bool(i ^ j != 0) : .int(i ^ j)
         case "<<":
             guard j >= 0 else { throw NablaError(.value, "negative shift count", at: span) }
-            guard j < 63, i == 0 || (i.magnitude.leadingZeroBitCount > j + 1) else { if i == 0 { return .int(0) }; throw overflow() }
+            if i == 0 { return .int(0) }
+            guard j < 63, i.magnitude.leadingZeroBitCount > j else { throw overflow() }
             return .int(i << j)
         case ">>":
             guard j >= 0 else { throw NablaError(.value, "negative shift count", at: span) }

@@ -132,12 +132,14 @@ extension Interpreter {
             return "{" + (try items(s.items)).joined(separator: ", ") + "}"
         case let .range(r): return r.step == 1 ? "range(\(r.start), \(r.stop))" : "range(\(r.start), \(r.stop), \(r.step))"
         case let .slice(a, b, c): return "slice(\(try items([a, b, c]).joined(separator: ", ")))"
-        case let .iterator(it): return "<\(it.kind) object>"
+        case let .iterator(it):
+            if it.isView { return "\(it.kind)([" + (try items(it.items)).joined(separator: ", ") + "])" }
+            return "<\(it.kind) object>"
         case let .function(f): return "<function \(f.name)>"
         case let .builtin(b):
             if b.name == "NotImplemented" { return "NotImplemented" }
             return "<built-in function \(b.name)>"
-        case let .cls(c): return "<class '\(c.errorKind != nil || c.name == "object" ? "" : "__main__.")\(c.name)'>"
+        case let .cls(c): return "<class '\(builtinClasses[c.name] === c ? "" : "__main__.")\(c.name)'>"
         case let .instance(o):
             if let f = o.cls.lookup("__repr__"), case .function = f {
                 do { return try textResult(try callMethod(v, "__repr__", [], span: span), "__repr__", span) } catch { if strict { throw error } }
@@ -231,7 +233,9 @@ extension Interpreter {
         var value = v
         if case let .tensor(t) = v {
             guard t.value.count == 1, t.value.rank == 0 else { throw NablaError(.type, "unsupported format string passed to numpy.ndarray.__format__", at: span) }
-            value = .float(t.value.data[0])
+            let x = t.value.data[0]
+            // An element of an integer array: Nabla's tensors are float64, so whole numbers take integer formats.
+            if let ty = f.type, "dbxXoc".contains(ty), x == x.rounded(), Swift.abs(x) < 9.0e15 { value = .int(Int(x)) } else { value = .float(x) }
         }
         if case let .mask(m) = v, m.rank == 0 { value = .bool(m.data[0] != 0) }
         var body: String, negative = false, numeric = true

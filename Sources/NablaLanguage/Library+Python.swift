@@ -25,6 +25,7 @@ extension Library {
             if a.has("stop") { stop = try int("stop") } else { stop = start; start = 0 }
             let step = a.has("step") ? try int("step") : 1
             guard step != 0 else { throw NablaError(.value, "range() arg 3 must not be zero") }
+            guard step != Int.min, stop.subtractingReportingOverflow(start).overflow == false else { throw NablaError(.overflow, "range() bounds are too far apart for Nabla's 64-bit integers") }
             return .range(RangeValue(start: start, stop: stop, step: step))
         })
         i.register(Builtin("int(x=0, base=10)", doc: "An integer: a float truncated toward zero, a one-element tensor, or a string of digits.") { a in
@@ -114,7 +115,10 @@ extension Library {
             case .tensor, .mask: return .builtin(a.interpreter.ndarrayType)
             default:
                 if let b = a.interpreter.builtins[v.typeName] { return .builtin(b) }
-                return .string(v.typeName)
+                if let c = a.interpreter.builtinClasses[v.typeName] { return .cls(c) }
+                let c = ClassObject(name: v.typeName, bases: [])
+                a.interpreter.builtinClasses[v.typeName] = c
+                return .cls(c)
             }
         })
         i.register(Builtin("isinstance(x, types)", doc: "True when x is an instance of the type (or of one of a tuple of types).") { a in
@@ -410,7 +414,9 @@ extension Interpreter {
             var q = i / p, r = i % p
             if r < 0 { q -= 1; r += p }
             if 2 * r > p || (2 * r == p && q % 2 != 0) { q += 1 }
-            return .int(q * p)
+            let (rounded, o) = q.multipliedReportingOverflow(by: p)
+            if o { throw NablaError(.overflow, "integer too large for Nabla's 64-bit integers", at: span) }
+            return .int(rounded)
         case let .float(x):
             guard let d = digits else {
                 guard x.isFinite else { throw NablaError(x.isNaN ? .value : .overflow, "cannot convert float \(pyFloat(x)) to integer", at: span) }

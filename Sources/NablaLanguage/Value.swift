@@ -140,8 +140,8 @@ public final class IteratorRef {
 public struct RangeValue {
     public var start: Int, stop: Int, step: Int
     public var count: Int {
-        if step > 0 { return stop > start ? (stop - start - 1) / step + 1 : 0 }
-        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+        if step > 0 { return stop > start ? Int((stop - start - 1).magnitude / UInt(step)) + 1 : 0 }
+        return start > stop ? Int((start - stop - 1).magnitude / step.magnitude) + 1 : 0
     }
     public func element(_ i: Int) -> Int { start + i * step }
 }

@@ -23,6 +23,7 @@ func numbers(_ v: Value) -> [Double] {
     case let .tensor(t): return t.value.data
     case let .int(i): return [Double(i)]
     case let .float(d): return [d]
+    case let .list(l): return l.items.flatMap(numbers)
     default: return []
     }
 }
