@@ -80,8 +80,7 @@ def notebook(params):
     for name, value in params.items():
         for expr, expected in leaves(name, value):
             checks.append((expr, expected))
-            nb.cells.append(nbformat.v4.new_code_cell(
-                f"print('NoneType' if {expr} is None else type({expr}).__name__)"))  # type(None) is a str in Nabla
+            nb.cells.append(nbformat.v4.new_code_cell(f"print(type({expr}).__name__)"))
             if isinstance(expected, (list, dict)):
                 nb.cells.append(nbformat.v4.new_code_cell(f"print(len({expr}))"))
             else:
