@@ -4,7 +4,6 @@ solutions, the untouched release, and one with two mistakes), and the exported g
 marks, zero, and the points of the cells that still pass. A failing assert names what it
 expected. nbgrader runs from .venv (it calls alembic from PATH)."""
 import csv
-import math
 import os
 import shutil
 import subprocess

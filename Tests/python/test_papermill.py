@@ -2,7 +2,6 @@
 through its entry point, and every type papermill passes arrives in the kernel as the value
 it was. Each value is read back from the executed notebook one leaf at a time (a string by
 printing it alone, a number read back exactly, with its sign), with its type and container lengths."""
-import json
 import math
 import shutil
 import subprocess
