@@ -468,13 +468,10 @@ extension Library {
             fn("factorial(n)", "n! (an OverflowError beyond 64-bit integers).") { a in
                 let n = try a.interpreter.toIndex(a.value("n") ?? .none, span: a.span, what: "factorial()")
                 guard n >= 0 else { throw NablaError(.value, "factorial() not defined for negative values") }
-                var r = 1
-                for k in stride(from: 2, through: n, by: 1) {
-                    let (p, o) = r.multipliedReportingOverflow(by: k)
-                    if o { throw NablaError(.overflow, "factorial(\(n)) is too large for Nabla's 64-bit integers") }
-                    r = p
-                }
-                return .int(r)
+                guard n <= 20_000 else { throw NablaError(.memory, "factorial(\(n)) has more digits than Nabla keeps") }
+                var r = BigInt(1)
+                for k in stride(from: 2, through: n, by: 1) { r = r.multipliedSmall(UInt32(k)) }
+                return try a.interpreter.normalized(r, span: a.span)
             },
             fn("gcd(*integers)", "Greatest common divisor.") { a in
                 var g = 0

@@ -46,6 +46,7 @@ public struct Parser {
         case let .name(n): return "name '\(n)'"
         case let .number(v): return "number \(v)"
         case let .int(v): return "number \(v)"
+        case let .bigint(v): return "number \(v)"
         case .string, .fstring: return "string"
         case let .keyword(k): return "'\(k)'"
         case let .op(o): return "'\(o)'"
@@ -662,6 +663,7 @@ public struct Parser {
         switch t.kind {
         case let .number(v): pos += 1; return Expr(.number(v), t.span)
         case let .int(v): pos += 1; return Expr(.int(v), t.span)
+        case let .bigint(v): pos += 1; return Expr(.bigint(v), t.span)
         case .string, .fstring:
             var parts = [FPart](), span = t.span, formatted = false
             while true {
