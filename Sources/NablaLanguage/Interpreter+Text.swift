@@ -106,6 +106,9 @@ extension Interpreter {
         case let .bigint(b): return b.description
         case let .float(d): return pyFloat(d)
         case let .tensor(t):
+            // print/str/repr show a 0-d value (numpy's scalar) in full, as Python shows a float;
+            // a cell's displayed result keeps the lecture's significant digits.
+            if strict, t.value.rank == 0, !(t.requiresGrad && t.isLeaf) { return pyFloat(t.value.data[0]) }
             let body = t.value.formatted(precision: precision)
             if t.requiresGrad && t.isLeaf {
                 let pad = body.replacingOccurrences(of: "\n", with: "\n      ")
