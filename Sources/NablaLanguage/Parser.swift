@@ -96,7 +96,9 @@ public struct Parser {
                 guard tok.kind == .newline else { throw error("expected a new line after the decorator") }
                 pos += 1
             }
-            guard case let .keyword(k) = tok.kind, k == "def" || k == "class" else { throw error("a decorator must come before 'def' or 'class'") }
+            guard case let .keyword(k) = tok.kind, k == "def" || k == "class" else {
+                throw error(atEnd ? "unexpected end of input: a decorator needs a 'def' or 'class'" : "a decorator must come before 'def' or 'class'")
+            }
             return [try compound(k, decorators: decorators)]
         }
         return try simpleLine()
@@ -289,7 +291,9 @@ public struct Parser {
             }
             let orelse = !handlers.isEmpty && accept(keyword: "else") ? try block() : nil
             let final = accept(keyword: "finally") ? try block() : nil
-            if handlers.isEmpty && final == nil { throw error("expected 'except' or 'finally' after the try block") }
+            if handlers.isEmpty && final == nil {
+                throw error(atEnd ? "unexpected end of input: 'try' needs an 'except' or 'finally' block" : "expected 'except' or 'finally' after the try block")
+            }
             return Stmt(.tryStmt(body, handlers, orelse, final), start.span)
         case "class":
             let name = try identifier()

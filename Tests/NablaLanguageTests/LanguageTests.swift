@@ -208,6 +208,12 @@ func numbers(_ v: Value) -> [Double] {
         #expect(Session.isComplete("for i in range(3):\n    x = i\n\n") == .complete)
         #expect(Session.isComplete("x = (1 +") == .incomplete(indent: ""))
         #expect(Session.isComplete("x = )") == .invalid)
+        #expect(Session.isComplete("try:\n    x = 1\n") == .incomplete(indent: "    "))
+        #expect(Session.isComplete("try:\n    x = 1\nexcept ValueError:") == .incomplete(indent: "    "))
+        #expect(Session.isComplete("class A:") == .incomplete(indent: "    "))
+        #expect(Session.isComplete("@staticmethod") == .incomplete(indent: ""))
+        #expect(Session.isComplete("d = {'a': 1,") == .incomplete(indent: ""))
+        #expect(Session.isComplete("s = f'{x'") == .invalid)
     }
 }
 
