@@ -224,7 +224,12 @@ func numbers(_ v: Value) -> [Double] {
     static let pieces = ["x", "W", "1", "-", "+", "*", "/", "**", "@", "(", ")", "[", "]", ",", ":", "=", "\n", "    ",
                          "if", "for", "in", "range(", "def", "return", "lambda", "softmax(", "grad(", "param(", "[1, 2]",
                          "[[1, 2], [3, 4]]", "0.5", "1e308", "-1", "None", "'s'", ".T", ".shape", "[0]", "[::-1]", "sum(",
-                         "while", "break", "zeros(", "1e18", "nan", "float('inf')", "conv2d(", "hinge(", "θ", ";", "#", "\\"]
+                         "while", "break", "zeros(", "1e18", "nan", "float('inf')", "conv2d(", "hinge(", "θ", ";", "#", "\\",
+                         // Python's statements and values
+                         "try:", "except", "ValueError", "as e", "finally:", "raise", "class C:", "self", "super()", "yield",
+                         "f'{x:.3f}'", "f'{", "}'", "'%d' % ", "{'a': 1}", "{1, 2}", "*", "**", "2 ** 70", "10 ** 30", "//", "%",
+                         "global", "nonlocal", "del", "import numpy as np", "np.", "max(0, ", "x > 0", "x[x > 0]", "np.array(",
+                         "[0] * 3", "sorted(", "key=len", "-9223372036854775808", "<<", ">>", "&", "|", "~", "not", "is", "and"]
 
     @Test func randomProgramsNeverCrash() {
         var rng = Xoshiro256(seed: 2026)
