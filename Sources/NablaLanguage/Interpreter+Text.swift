@@ -156,6 +156,7 @@ extension Interpreter {
         case let .function(f): return "<function \(f.name)>"
         case let .builtin(b):
             if b.name == "NotImplemented" { return "NotImplemented" }
+            if b.receiver == nil, b.name == "ndarray" { return "<class 'numpy.ndarray'>" }
             if b.receiver == nil, Library.typeNames.contains(b.name) { return "<class '\(b.name)'>" }
             return "<built-in function \(b.name)>"
         case let .cls(c): return "<class '\(builtinClasses[c.name] === c ? "" : "__main__.")\(c.name)'>"
