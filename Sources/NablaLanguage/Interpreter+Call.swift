@@ -459,7 +459,9 @@ extension Interpreter {
         switch base {
         case let .tensor(t):
             let p = try tensorIndex(items, scope, shape: t.value.shape, span: span)
-            return .tensor(try wrap(span) { try p.read(t) })
+            let r = try wrap(span) { try p.read(t) }
+            registerView(r, of: t, plan: p)
+            return .tensor(r)
         case let .mask(m):
             let p = try tensorIndex(items, scope, shape: m.shape, span: span)
             let r = try wrap(span) { try p.read(Variable(m)) }.value

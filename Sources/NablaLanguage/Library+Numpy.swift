@@ -548,6 +548,7 @@ extension Library {
                     guard t.value.rank > 0 else { throw NablaError(.value, "shuffle() needs an array with at least one axis") }
                     let shuffled = try t.value[[.list(shuffleOrder(t.value.shape[0]))]]
                     try t.update { $0 = shuffled }
+                    a.interpreter.changedInPlace(t)
                 default: throw NablaError(.type, "shuffle() needs a list or an array")
                 }
                 return .none
@@ -774,6 +775,7 @@ extension Library {
             guard case let .tensor(t) = a.value("self") ?? .none, t.isLeaf else { throw NablaError(.type, "fill() needs an array") }
             let v = try a.double("value")
             try t.update { $0 = $0.map { _ in v } }
+            a.interpreter.changedInPlace(t)
             return .none
         }
         out["item"] = Builtin("item(self)", doc: "The single element as a Python number.") { a in
