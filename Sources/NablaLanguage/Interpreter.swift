@@ -332,7 +332,11 @@ public final class Interpreter {
         case let .string(s): return s.map { .string(String($0)) }
         case let .tensor(t):
             guard t.value.rank > 0 else { throw NablaError(.type, "iteration over a 0-d tensor", at: span) }
-            return try (0..<t.value.shape[0]).map { i in .tensor(try wrap(span) { try t.indexed([.at(i)]) }) }
+            return try (0..<t.value.shape[0]).map { i in
+                let row = try wrap(span) { try t.indexed([.at(i)]) }
+                registerView(row, of: t, plan: IndexPlan(reshape: nil, original: t.value.shape, entries: [.at(i)]))
+                return .tensor(row)
+            }
         case let .mask(m):
             guard m.rank > 0 else { throw NablaError(.type, "iteration over a 0-d tensor", at: span) }
             return try (0..<m.shape[0]).map { i in let r = try wrap(span) { try m[[.at(i)]] }; return r.rank == 0 ? .bool(r.data[0] != 0) : .mask(r) }

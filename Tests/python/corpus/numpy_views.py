@@ -30,3 +30,12 @@ t = np.zeros(3)
 t_first = t[0]
 t_first += 5
 print(t, t_first)
+import numpy as np
+X = np.ones((2, 2))
+for i, row in enumerate(X):
+    row *= i + 2
+print(X)
+for a, b in zip(X, X):
+    a += 1
+print(X)
+print(list(X)[0])
