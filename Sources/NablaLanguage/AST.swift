@@ -3,6 +3,7 @@ public final class Expr: @unchecked Sendable {
     public indirect enum Kind {
         case number(Double)                            // a float literal: 2.5, 1e-3
         case int(Int)                                  // an int literal: 3
+        case bigint(String)                            // an int literal beyond 64 bits
         case string(String)
         case fstring([FPart])                          // f"... {x:.3f} ..."
         case bool(Bool)

@@ -389,6 +389,10 @@ extension Interpreter {
     func hashKey(_ v: Value, span: Span) throws -> HashKey {
         switch v {
         case let .int(i): return i.magnitude < (1 << 53) ? .num(Double(i)) : .bigInt(i)
+        case let .bigint(b):
+            let d = b.double
+            if d.isFinite, BigInt(exactly: d) == b { return .num(d) }
+            return .str("\u{0}int:" + b.description)
         case let .float(d):
             if d == d.rounded(), Swift.abs(d) >= 9.0e15, Swift.abs(d) < 9.2e18 { return .bigInt(Int(d)) }
             return .num(d == 0 ? 0 : d)
@@ -455,7 +459,9 @@ extension Interpreter {
         switch base {
         case let .tensor(t):
             let p = try tensorIndex(items, scope, shape: t.value.shape, span: span)
-            return .tensor(try wrap(span) { try p.read(t) })
+            let r = try wrap(span) { try p.read(t) }
+            registerView(r, of: t, plan: p)
+            return .tensor(r)
         case let .mask(m):
             let p = try tensorIndex(items, scope, shape: m.shape, span: span)
             let r = try wrap(span) { try p.read(Variable(m)) }.value

@@ -8,6 +8,7 @@ extension Interpreter {
         switch e.kind {
         case let .number(v): return numbersAsTensors ? .number(v) : .float(v)
         case let .int(v): return numbersAsTensors ? .number(Double(v)) : .int(v)
+        case let .bigint(s): return try normalized(BigInt(s) ?? BigInt(0), span: e.span)
         case let .string(s): return .string(s)
         case let .fstring(parts): return .string(try formatParts(parts, scope))
         case let .bool(b): return .bool(b)
@@ -161,6 +162,10 @@ extension Interpreter {
         case let .bool(b):
             let i = b ? 1 : 0
             return op == "~" ? .int(~i) : op == "-" ? .int(-i) : .int(i)
+        case let .bigint(b):
+            if op == "-" { return try normalized(-b, span: span) }
+            if op == "+" { return v }
+            return try normalized(-b - BigInt(1), span: span)
         case let .float(d): return op == "-" ? .float(-d) : op == "+" ? v : try { throw NablaError(.type, "bad operand type for unary ~: 'float'", at: span) }()
         case let .mask(m) where op == "~": return .mask(m.map { $0 != 0 ? 0 : 1 })
         case .instance:
@@ -189,6 +194,8 @@ extension Interpreter {
     }
 
     func binary(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value {
+        if case .bigint = a, let r = try bigBinary(op, a, b, span: span) { return r }
+        if case .bigint = b, let r = try bigBinary(op, a, b, span: span) { return r }
         // Python numbers (the hot path of loops).
         if let x = pyNumber(a), let y = pyNumber(b) {
             if let i = x.0, let j = y.0 { return try intOp(op, i, j, span: span, bools: { if case .bool = a, case .bool = b { return true }; return false }()) }
@@ -286,19 +293,17 @@ extension Interpreter {
 
     /// Python's int arithmetic: exact, or an OverflowError beyond 64 bits (never a wrap or a silent float).
     func intOp(_ op: String, _ i: Int, _ j: Int, span: Span, bools: Bool = false) throws -> Value {
-        func overflow() -> NablaError {
-            NablaError(.overflow, "integer result of \(i) \(op) \(j) is too large: Nabla's integers are 64-bit (at most 9223372036854775807); use floats (e.g. \(i).0 \(op) \(j)) for larger magnitudes", at: span)
-        }
+        func overflow() throws -> Value { try bigOp(op, BigInt(i), BigInt(j), span: span) }
         switch op {
-        case "+": let (r, o) = i.addingReportingOverflow(j); if o { throw overflow() }; return .int(r)
-        case "-": let (r, o) = i.subtractingReportingOverflow(j); if o { throw overflow() }; return .int(r)
-        case "*": let (r, o) = i.multipliedReportingOverflow(by: j); if o { throw overflow() }; return .int(r)
+        case "+": let (r, o) = i.addingReportingOverflow(j); if o { return try overflow() }; return .int(r)
+        case "-": let (r, o) = i.subtractingReportingOverflow(j); if o { return try overflow() }; return .int(r)
+        case "*": let (r, o) = i.multipliedReportingOverflow(by: j); if o { return try overflow() }; return .int(r)
         case "/":
             guard j != 0 else { throw NablaError(.zeroDivision, "division by zero", at: span) }
             return .float(Double(i) / Double(j))
         case "//":
             guard j != 0 else { throw NablaError(.zeroDivision, "integer division or modulo by zero", at: span) }
-            if i == Int.min && j == -1 { throw overflow() }
+            if i == Int.min && j == -1 { return try overflow() }
             var q = i / j
             if (i % j != 0) && ((i < 0) != (j < 0)) { q -= 1 }
             return .int(q)
@@ -315,9 +320,9 @@ extension Interpreter {
             }
             var result = 1, base = i, e = j
             while e > 0 {
-                if e & 1 == 1 { let (r, o) = result.multipliedReportingOverflow(by: base); if o { throw overflow() }; result = r }
+                if e & 1 == 1 { let (r, o) = result.multipliedReportingOverflow(by: base); if o { return try overflow() }; result = r }
                 e >>= 1
-                if e > 0 { let (b2, o) = base.multipliedReportingOverflow(by: base); if o { throw overflow() }; base = b2 }
+                if e > 0 { let (b2, o) = base.multipliedReportingOverflow(by: base); if o { return try overflow() }; base = b2 }
             }
             return .int(result)
         case "&": return bools ? .bool(i & j != 0) : .int(i & j)
@@ -326,13 +331,94 @@ extension Interpreter {
         case "<<":
             guard j >= 0 else { throw NablaError(.value, "negative shift count", at: span) }
             if i == 0 { return .int(0) }
-            guard j < 63, i.magnitude.leadingZeroBitCount > j else { throw overflow() }
+            guard j < 63, i.magnitude.leadingZeroBitCount > j else { return try overflow() }
             return .int(i << j)
         case ">>":
             guard j >= 0 else { throw NablaError(.value, "negative shift count", at: span) }
             return .int(j >= 64 ? (i < 0 ? -1 : 0) : i >> j)
         case "@": throw NablaError(.type, "unsupported operand type(s) for @: 'int' and 'int'", at: span)
         default: throw NablaError(.type, "unsupported operand \(op)", at: span)
+        }
+    }
+
+    /// An int value as a BigInt (ints, bools and big ints).
+    func bigValue(_ v: Value) -> BigInt? {
+        switch v {
+        case let .int(i): return BigInt(i)
+        case let .bool(b): return BigInt(b ? 1 : 0)
+        case let .bigint(b): return b
+        default: return nil
+        }
+    }
+
+    /// A BigInt result as Python shows it: an Int when it fits, else a big int (bounded in size).
+    func normalized(_ b: BigInt, span: Span) throws -> Value {
+        if let i = b.asInt { return .int(i) }
+        guard b.limbs.count <= BigInt.maxLimbs else {
+            throw NablaError(.memory, "the integer result has more than \(BigInt.maxLimbs * 32) bits, more than Nabla keeps", at: span)
+        }
+        return .bigint(b)
+    }
+
+    /// `a op b` when one side is a big int: exact for ints, float arithmetic with a float,
+    /// nil for other operands (handled as usual).
+    func bigBinary(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value? {
+        if let x = bigValue(a), let y = bigValue(b) { return try bigOp(op, x, y, span: span) }
+        if case .float = a, let y = bigValue(b) { return try floatOp(op, try toDouble(a, span: span, what: op), try bigDouble(y, span: span), span: span) }
+        if case .float = b, let x = bigValue(a) { return try floatOp(op, try bigDouble(x, span: span), try toDouble(b, span: span, what: op), span: span) }
+        return nil
+    }
+
+    func bigDouble(_ b: BigInt, span: Span) throws -> Double {
+        let d = b.double
+        guard d.isFinite else { throw NablaError(.overflow, "int too large to convert to float", at: span) }
+        return d
+    }
+
+    func bigOp(_ op: String, _ x: BigInt, _ y: BigInt, span: Span) throws -> Value {
+        switch op {
+        case "+": return try normalized(x + y, span: span)
+        case "-": return try normalized(x - y, span: span)
+        case "*":
+            guard x.limbs.count + y.limbs.count <= BigInt.maxLimbs + 1 else { throw NablaError(.memory, "the integer result would have more than \(BigInt.maxLimbs * 32) bits", at: span) }
+            return try normalized(x * y, span: span)
+        case "/":
+            guard !y.isZero else { throw NablaError(.zeroDivision, "division by zero", at: span) }
+            if let (q, r) = BigInt.floorDivMod(x, y), r.isZero { return .float(try bigDouble(q, span: span)) }
+            let d = try bigDouble(x, span: span) / bigDouble(y, span: span)
+            return .float(d)
+        case "//", "%":
+            guard let (q, r) = BigInt.floorDivMod(x, y) else { throw NablaError(.zeroDivision, "integer division or modulo by zero", at: span) }
+            return try normalized(op == "//" ? q : r, span: span)
+        case "**":
+            if y.negative { return try floatOp("**", try bigDouble(x, span: span), try bigDouble(y, span: span), span: span) }
+            guard var e = y.asInt else { throw NablaError(.memory, "the integer result would be too large", at: span) }
+            let bits = x.limbs.count * 32
+            guard x.limbs.count <= 1 && (x.limbs.first ?? 0) <= 1 || bits.multipliedReportingOverflow(by: e).overflow == false && bits * e <= (BigInt.maxLimbs + 1) * 32 * 32 else {
+                throw NablaError(.memory, "the integer result of ** would have more than \(BigInt.maxLimbs * 32) bits", at: span)
+            }
+            var result = BigInt(1), base = x
+            while e > 0 {
+                try checkInterrupt(span)
+                if e & 1 == 1 { result = result * base }
+                e >>= 1
+                if e > 0 { base = base * base }
+                guard result.limbs.count <= BigInt.maxLimbs, base.limbs.count <= 2 * BigInt.maxLimbs else {
+                    throw NablaError(.memory, "the integer result of ** would have more than \(BigInt.maxLimbs * 32) bits", at: span)
+                }
+            }
+            return try normalized(result, span: span)
+        case "<<":
+            guard let n = y.asInt, n >= 0 else { throw NablaError(.value, "negative shift count", at: span) }
+            guard n <= BigInt.maxLimbs * 32 else { throw NablaError(.memory, "the shifted integer would be too large", at: span) }
+            return try normalized(x.shiftedLeft(n), span: span)
+        case ">>":
+            guard let n = y.asInt, n >= 0 else { throw NablaError(.value, "negative shift count", at: span) }
+            guard n <= BigInt.maxLimbs * 32 else { return .int(x.negative ? -1 : 0) }
+            guard let (q, _) = BigInt.floorDivMod(x, BigInt(1).shiftedLeft(n)) else { return .int(0) }
+            return try normalized(q, span: span)
+        default:
+            throw NablaError(.type, "unsupported operand type(s) for \(op): 'int' and 'int' (bitwise operations beyond 64 bits are not available in Nabla)", at: span)
         }
     }
 
@@ -392,6 +478,8 @@ extension Interpreter {
     // MARK: Comparisons
 
     func compare(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value {
+        if case .bigint = a, let c = try bigCompare(a, b, span: span), let r = Interpreter.orderResult(op, c) { return .bool(r) }
+        if case .bigint = b, let c = try bigCompare(a, b, span: span), let r = Interpreter.orderResult(op, c) { return .bool(r) }
         if let x = pyNumber(a), let y = pyNumber(b) {
             let r: Bool
             if let i = x.0, let j = y.0 {
@@ -438,12 +526,32 @@ extension Interpreter {
         }
     }
 
+    /// -1, 0 or 1 comparing a big int with an int, big int or float (nil for other operands).
+    func bigCompare(_ a: Value, _ b: Value, span: Span) throws -> Int? {
+        if let x = bigValue(a), let y = bigValue(b) { return BigInt.compare(x, y) }
+        if let x = bigValue(a), case let .float(d) = b { let u = x.double; return u < d ? -1 : u > d ? 1 : 0 }
+        if case let .float(d) = a, let y = bigValue(b) { let u = y.double; return d < u ? -1 : d > u ? 1 : 0 }
+        return nil
+    }
+
+    static func orderResult(_ op: String, _ c: Int) -> Bool? {
+        switch op {
+        case "==": return c == 0
+        case "!=": return c != 0
+        case "<": return c < 0
+        case "<=": return c <= 0
+        case ">": return c > 0
+        case ">=": return c >= 0
+        default: return nil
+        }
+    }
+
     static let compareDunders = ["==": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"]
     static let reflected = ["<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="]
 
     func isNumericLike(_ v: Value) -> Bool {
         switch v {
-        case .int, .float, .bool, .tensor, .mask: return true
+        case .int, .bigint, .float, .bool, .tensor, .mask: return true
         case let .list(l): return l.items.allSatisfy(isNumericLike)
         case let .tuple(t): return t.allSatisfy(isNumericLike)
         default: return false
@@ -455,6 +563,7 @@ extension Interpreter {
         case (.none, .none): return true
         case let (.bool(x), .bool(y)): return x == y
         case let (.int(x), .int(y)): return x == y
+        case let (.bigint(x), .bigint(y)): return x == y
         case let (.string(x), .string(y)): return x == y
         case let (.tensor(x), .tensor(y)): return x === y
         case let (.list(x), .list(y)): return x === y
@@ -536,6 +645,7 @@ extension Interpreter {
 
     /// Python's ordering of strings, lists and tuples (and numbers inside them): -1, 0 or 1.
     func order(_ a: Value, _ b: Value, span: Span, op: String) throws -> Int {
+        if let c = try bigCompare(a, b, span: span) { return c }
         if let x = pyNumber(a), let y = pyNumber(b) { return x.1 < y.1 ? -1 : x.1 > y.1 ? 1 : 0 }
         switch (a, b) {
         case let (.string(x), .string(y)): return x < y ? -1 : x > y ? 1 : 0
@@ -573,6 +683,7 @@ extension Interpreter {
         switch v {
         case let .tensor(t): return t
         case let .int(i): return Variable(Double(i))
+        case let .bigint(b): return Variable(try bigDouble(b, span: span))
         case let .float(d): return Variable(d)
         case let .bool(b): return Variable(b ? 1 : 0)
         case let .mask(m): return Variable(m)
@@ -612,6 +723,7 @@ extension Interpreter {
         switch v {
         case let .int(i): return i
         case let .bool(b): return b ? 1 : 0
+        case .bigint: throw NablaError(.overflow, "\(what): Python int too large to convert to a 64-bit integer", at: span)
         case let .float(x):
             guard x.isFinite else { throw NablaError(.value, "\(what) must be a whole number, got \(pyFloat(x))", at: span) }
             guard x == x.rounded() else { throw NablaError(.type, "\(what) must be a whole number, got \(pyFloat(x))", at: span) }
@@ -638,6 +750,7 @@ extension Interpreter {
     /// A float from any numeric value (Python's float()).
     func toDouble(_ v: Value, span: Span, what: String) throws -> Double {
         if let n = pyNumber(v) { return n.1 }
+        if case let .bigint(b) = v { return try bigDouble(b, span: span) }
         if case let .tensor(t) = v, t.value.count == 1 { return t.value.data[0] }
         if case let .mask(m) = v, m.count == 1 { return m.data[0] }
         throw NablaError(.type, "\(what) must be a number, got \(v.typeName)", at: span)
@@ -648,6 +761,7 @@ extension Interpreter {
         switch v {
         case let .bool(b): return b
         case let .int(i): return i != 0
+        case .bigint: return true
         case let .float(d): return d != 0
         case .none: return false
         case let .string(s): return !s.isEmpty

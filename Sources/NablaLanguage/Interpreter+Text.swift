@@ -103,8 +103,12 @@ extension Interpreter {
         }
         switch v {
         case let .int(i): return String(i)
+        case let .bigint(b): return b.description
         case let .float(d): return pyFloat(d)
         case let .tensor(t):
+            // print/str/repr show a 0-d value (numpy's scalar) in full, as Python shows a float;
+            // a cell's displayed result keeps the lecture's significant digits.
+            if strict, t.value.rank == 0, !(t.requiresGrad && t.isLeaf) { return pyFloat(t.value.data[0]) }
             let body = t.value.formatted(precision: precision)
             if t.requiresGrad && t.isLeaf {
                 let pad = body.replacingOccurrences(of: "\n", with: "\n      ")
@@ -152,6 +156,7 @@ extension Interpreter {
         case let .function(f): return "<function \(f.name)>"
         case let .builtin(b):
             if b.name == "NotImplemented" { return "NotImplemented" }
+            if b.receiver == nil, b.name == "ndarray" { return "<class 'numpy.ndarray'>" }
             if b.receiver == nil, Library.typeNames.contains(b.name) { return "<class '\(b.name)'>" }
             return "<built-in function \(b.name)>"
         case let .cls(c): return "<class '\(builtinClasses[c.name] === c ? "" : "__main__.")\(c.name)'>"
@@ -261,6 +266,32 @@ extension Interpreter {
             if let ty = f.type, "dbxXoc".contains(ty), x == x.rounded(), Swift.abs(x) < 9.0e15 { value = .int(Int(x)) } else { value = .float(x) }
         }
         if case let .mask(m) = v, m.rank == 0 { value = .bool(m.data[0] != 0) }
+        if case let .bigint(b) = v {
+            if f.type == nil || f.type == "d" || f.type == "n" {
+                var spec2 = f
+                spec2.type = nil
+                _ = spec2
+                var digits = b.magnitudeDescription
+                if let g = f.grouping {
+                    var grouped = ""
+                    while digits.count > 3 { grouped = String(g) + digits.suffix(3) + grouped; digits.removeLast(3) }
+                    digits += grouped
+                }
+                let sign = b.negative ? "-" : f.sign == "+" ? "+" : f.sign == " " ? " " : ""
+                let total = sign.count + digits.count
+                guard total < f.width else { return sign + digits }
+                let pad = f.width - total
+                let align = f.align ?? (f.zero ? "=" : ">")
+                let fill = f.zero && f.align == nil ? Character("0") : f.fill
+                switch align {
+                case "<": return sign + digits + String(repeating: fill, count: pad)
+                case "^": return String(repeating: fill, count: pad / 2) + sign + digits + String(repeating: fill, count: pad - pad / 2)
+                case "=": return sign + String(repeating: fill, count: pad) + digits
+                default: return String(repeating: fill, count: pad) + sign + digits
+                }
+            }
+            value = .float(try bigDouble(b, span: span))
+        }
         var body: String, negative = false, numeric = true
         switch value {
         case .int, .bool:

@@ -55,6 +55,8 @@ public final class Interpreter {
     var typeMethods: [String: [String: Builtin]] = [:]
     /// The generators of `import random` (CPython's) and `np.random` (numpy's legacy RandomState).
     let pyRandom = MersenneTwister()
+    /// Which arrays are numpy-style views of which (see Interpreter+Views).
+    let viewTable = ViewTable()
     let npRandom = MersenneTwister()
     var tensorMethods: [String: Builtin] = [:]
 
@@ -301,7 +303,11 @@ public final class Interpreter {
             while i < n { if !(try body(.int(r.element(i)))) { return }; i += 1 }
         case let .tensor(t):
             guard t.value.rank > 0 else { throw NablaError(.type, "iteration over a 0-d tensor", at: span) }
-            for i in 0..<t.value.shape[0] { if !(try body(.tensor(try wrap(span) { try t.indexed([.at(i)]) }))) { return } }
+            for i in 0..<t.value.shape[0] {
+                let row = try wrap(span) { try t.indexed([.at(i)]) }
+                registerView(row, of: t, plan: IndexPlan(reshape: nil, original: t.value.shape, entries: [.at(i)]))
+                if !(try body(.tensor(row))) { return }
+            }
         case let .iterator(it) where it.isView:
             for x in it.items { if !(try body(x)) { return } }
         case let .iterator(it):
@@ -326,7 +332,11 @@ public final class Interpreter {
         case let .string(s): return s.map { .string(String($0)) }
         case let .tensor(t):
             guard t.value.rank > 0 else { throw NablaError(.type, "iteration over a 0-d tensor", at: span) }
-            return try (0..<t.value.shape[0]).map { i in .tensor(try wrap(span) { try t.indexed([.at(i)]) }) }
+            return try (0..<t.value.shape[0]).map { i in
+                let row = try wrap(span) { try t.indexed([.at(i)]) }
+                registerView(row, of: t, plan: IndexPlan(reshape: nil, original: t.value.shape, entries: [.at(i)]))
+                return .tensor(row)
+            }
         case let .mask(m):
             guard m.rank > 0 else { throw NablaError(.type, "iteration over a 0-d tensor", at: span) }
             return try (0..<m.shape[0]).map { i in let r = try wrap(span) { try m[[.at(i)]] }; return r.rank == 0 ? .bool(r.data[0] != 0) : .mask(r) }
@@ -489,6 +499,7 @@ public final class Interpreter {
             if t.isLeaf {
                 // Arrays change in place, keeping identity (and param-ness): every alias sees it.
                 try wrap(span) { try t.update { try idx.assign(&$0, newValue.value) } }
+                changedInPlace(t)
             } else {
                 guard let baseExpr, case let .name(n) = baseExpr.kind else {
                     throw NablaError(.type, "cannot assign into a computed (tracked) tensor here; bind it to a name first", at: span)
@@ -579,6 +590,7 @@ public final class Interpreter {
                 let result = try GradMode.with(.off) { try binary(op, .tensor(Variable(t.value)), .tensor(r), span: span) }
                 if case let .tensor(nv) = result, nv.value.shape == t.value.shape {
                     try wrap(target.span) { try t.update { $0 = nv.value } }
+                    changedInPlace(t)
                     try store(current)
                     return
                 }

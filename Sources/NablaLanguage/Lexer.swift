@@ -4,6 +4,7 @@ public struct Token: Equatable, Sendable {
         case name(String)
         case number(Double)
         case int(Int)
+        case bigint(String)
         case string(String)
         case fstring(String)
         case keyword(String)
@@ -178,10 +179,7 @@ public struct Lexer {
             throw NablaError(.syntax, "invalid number literal '\(s)\(d)'", at: Span(line: start.0, column: start.1, endLine: line, endColumn: col + 1, cell: cell))
         }
         if !s.contains("."), !s.contains("e") {
-            guard let v = Int(s) else {
-                throw NablaError(.overflow, "integer literal \(s) is too large: Nabla's integers are 64-bit (at most 9223372036854775807)", at: Span(line: start.0, column: start.1, endLine: line, endColumn: col, cell: cell))
-            }
-            emit(.int(v), from: start)
+            if let v = Int(s) { emit(.int(v), from: start) } else { emit(.bigint(s), from: start) }
             return
         }
         guard s.filter({ $0 == "." }).count <= 1, let v = Double(s) else {

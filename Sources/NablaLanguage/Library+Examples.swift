@@ -32,7 +32,7 @@ extension Library {
         "softmax": "softmax([3.2, 5.1, -1.7])", "softmax_cross_entropy": "softmax_cross_entropy([3.2, 5.1, -1.7], 0)", "softplus": "softplus([0, 10])",
         "sqrt": "sqrt([4, 9])", "stack": "stack([[1, 2], [3, 4]], axis=1)", "std": "std([1, 2, 3, 4])", "str": "str(1.5) + '!'",
         "sum": "sum([1, 2, 3]), sum(tensor([[1, 2], [3, 4]])), sum(tensor([[1, 2], [3, 4]]), axis=1)", "tanh": "tanh(0)", "tensor": "tensor([[1, 2], [3, 4]])", "tolist": "tolist([1, 2])",
-        "transpose": "transpose([[1, 2, 3]])", "tuple": "tuple([1, 2])", "type": "type(param(1.0))", "update": "display(0, id='loss')\nupdate('loss', 0.5)",
+        "transpose": "transpose([[1, 2, 3]])", "tuple": "tuple([1, 2])", "type": "type(3), type(2.5), type([1]), type(zeros(2)).__name__", "update": "display(0, id='loss')\nupdate('loss', 0.5)",
         "var": "var([1, 2, 3, 4])", "warn": "warn('the learning rate is large')", "zero_grad": "w = param([1.0])\nbackward(w * 3)\nzero_grad(w)\nw.grad is None", "zeros": "zeros(2, 2)",
         "l1": "l1([0.25, -0.25, 0.25, 0.25])", "l2": "l2([0.25, 0.25, 0.25, 0.25])",
             "NotImplemented": "class P:\n    def __eq__(self, other):\n        return NotImplemented\nP() == 1",

@@ -290,15 +290,158 @@ extension Library {
         add(fn("nditer(op, flags=None, op_flags=None)", "An iterator over the positions of an array (it.multi_index, it.iternext(), it.finished).") { a in
             .object(NdIterObject(shape: try a.tensor("op").value.shape))
         })
+        add(fn("tile(A, reps)", "A repeated reps times (along the last axis, or per axis for a tuple).") { a in
+            var x = try a.tensor("A").value
+            var reps = try shapeArg(a, "reps")
+            while x.rank < reps.count { x = try x.reshaped([1] + x.shape) }
+            while reps.count < x.rank { reps.insert(1, at: 0) }
+            for (axis, r) in reps.enumerated() where r != 1 {
+                guard r >= 0 else { throw NablaError(.value, "tile(): negative repetitions") }
+                x = r == 0 ? try Tensor.zeros(x.shape.enumerated().map { $0.offset == axis ? 0 : $0.element }) : try Tensor.concat([Tensor](repeating: x, count: r), axis: axis)
+            }
+            return arr(Variable(x))
+        })
+        add(fn("repeat(a, repeats, axis=None)", "Each element repeated (of the flattened array, or along axis).") { a in
+            var x = try a.tensor("a").value
+            let r = try a.int("repeats")
+            guard r >= 0 else { throw NablaError(.value, "repeat(): negative repetitions") }
+            var axis = try a.optionalInt("axis") ?? 0
+            if !a.has("axis") { x = x.flattened() }
+            axis = try Tensor.normalizeAxis(axis, rank: x.rank, op: "repeat")
+            let idx = (0..<x.shape[axis]).flatMap { [Int](repeating: $0, count: r) }
+            var entries = [TensorIndex](repeating: .all, count: x.rank)
+            entries[axis] = .list(idx)
+            return arr(Variable(try x[entries]))
+        })
+        add(fn("pad(array, pad_width, mode='constant', constant_values=0)", "Zeros (or constant_values) added around every axis: pad_width n, (before, after), or one pair per axis.") { a in
+            let x = try a.tensor("array").value
+            let cv = try a.double("constant_values", default: 0)
+            guard try a.string("mode", default: "constant") == "constant" else { throw NablaError(.value, "pad(): only mode='constant' is available in Nabla") }
+            func pairs(_ v: Value) throws -> [(Int, Int)] {
+                func ints(_ v: Value) throws -> [Int] {
+                    switch v {
+                    case .tuple, .list: return try a.interpreter.elements(v, span: a.span).map { try a.interpreter.toIndex($0, span: a.span, what: "pad width") }
+                    default: return [try a.interpreter.toIndex(v, span: a.span, what: "pad width")]
+                    }
+                }
+                let items: [Value]
+                switch v { case .tuple, .list: items = try a.interpreter.elements(v, span: a.span); default: items = [v] }
+                if items.count == x.rank, items.allSatisfy({ if case .tuple = $0 { return true }; if case .list = $0 { return true }; return false }) {
+                    return try items.map { let p = try ints($0); return (p[0], p.count > 1 ? p[1] : p[0]) }
+                }
+                let p = try ints(v)
+                return [(Int, Int)](repeating: (p[0], p.count > 1 ? p[1] : p[0]), count: x.rank)
+            }
+            let pw = try pairs(a.value("pad_width") ?? .int(0))
+            guard pw.allSatisfy({ $0.0 >= 0 && $0.1 >= 0 }) else { throw NablaError(.value, "pad(): widths must be non-negative") }
+            let shape = zip(x.shape, pw).map { $0 + $1.0 + $1.1 }
+            var out = try Tensor.full(shape, cv)
+            try out.assign(zip(x.shape, pw).map { .slice($1.0, $1.0 + $0, 1) }, x)
+            return arr(Variable(out))
+        })
+        add(fn("median(a, axis=None)", "The median (of all elements, or along axis).") { a in
+            let x = try a.tensor("a").value
+            func med(_ v: [Double]) -> Double {
+                let s = v.sorted(); let n = s.count
+                guard n > 0 else { return .nan }
+                return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+            }
+            guard let axis = try a.optionalInt("axis") else { return arr(Variable(med(x.data))) }
+            let ax = try Tensor.normalizeAxis(axis, rank: x.rank, op: "median")
+            let moved = try x.transposed(Array(0..<x.rank).filter { $0 != ax } + [ax])
+            let n = x.shape[ax], rows = moved.count / max(n, 1)
+            let vals = (0..<rows).map { r in med(Array(moved.data[(r * n)..<((r + 1) * n)])) }
+            return arr(Variable(try Tensor(shape: x.shape.enumerated().filter { $0.offset != ax }.map(\.element), data: vals)))
+        })
+        add(fn("percentile(a, q)", "The q-th percentile of all elements (linear interpolation, numpy's default).") { a in
+            let s = try a.tensor("a").value.data.sorted()
+            guard !s.isEmpty else { throw NablaError(.value, "percentile() of an empty array") }
+            let q = try a.double("q") / 100 * Double(s.count - 1)
+            let lo = Int(q.rounded(.down)), hi = min(lo + 1, s.count - 1)
+            return arr(Variable(s[lo] + (s[hi] - s[lo]) * (q - Double(lo))))
+        })
+        add(fn("diff(a)", "Differences of neighbours along the last axis of a 1-d array.") { a in
+            let x = try a.tensor("a").value.data
+            return arr(Variable(Tensor(x.count < 2 ? [] : (1..<x.count).map { x[$0] - x[$0 - 1] })))
+        })
+        add(fn("flip(m, axis=None)", "The elements in reverse order (along axis, or every axis).") { a in
+            let x = try a.tensor("m")
+            var entries = [TensorIndex](repeating: .slice(nil, nil, -1), count: x.value.rank)
+            if let axis = try a.optionalInt("axis") {
+                entries = [TensorIndex](repeating: .all, count: x.value.rank)
+                entries[try Tensor.normalizeAxis(axis, rank: x.value.rank, op: "flip")] = .slice(nil, nil, -1)
+            }
+            return arr(try x.indexed(entries))
+        })
+        add(fn("meshgrid(x, y, indexing='xy')", "Coordinate matrices from two coordinate vectors.") { a in
+            let x = try a.tensor("x").value.data, y = try a.tensor("y").value.data
+            let ij = try a.string("indexing", default: "xy") == "ij"
+            let (r, c) = ij ? (x.count, y.count) : (y.count, x.count)
+            var xx = [Double](), yy = [Double]()
+            for i in 0..<r { for j in 0..<c { xx.append(ij ? x[i] : x[j]); yy.append(ij ? y[j] : y[i]) } }
+            return .list(ListRef([arr(Variable(try Tensor(shape: [r, c], data: xx))), arr(Variable(try Tensor(shape: [r, c], data: yy)))]))
+        })
+        add(fn("column_stack(tup)", "1-d arrays as the columns of a matrix.") { a in
+            let parts = try a.sequence("tup").map { v -> Variable in
+                let x = try a.interpreter.toVariable(v, span: a.span, what: "column_stack(): each array")
+                return x.value.rank == 1 ? try x.reshaped([x.value.count, 1]) : x
+            }
+            return arr(try Variable.concat(parts, axis: 1))
+        })
         m["ndarray"] = .builtin(i.builtins["ndarray"]!)
         m["pi"] = .float(Double.pi); m["e"] = .float(M_E); m["inf"] = .float(.infinity); m["nan"] = .float(.nan); m["newaxis"] = Value.none
         m["random"] = .module(numpyRandom(i))
         m["linalg"] = .module(Module(name: "numpy.linalg", members: Dictionary(uniqueKeysWithValues: [
+            fn("inv(a)", "The inverse of a square matrix (Gauss–Jordan with partial pivoting).") { a in
+                let (inv, _) = try gaussJordan(try a.tensor("a").value, nil)
+                return arr(Variable(inv))
+            },
+            fn("solve(a, b)", "x with a @ x = b.") { a in
+                let (x, _) = try gaussJordan(try a.tensor("a").value, try a.tensor("b").value)
+                return arr(Variable(x))
+            },
+            fn("det(a)", "The determinant of a square matrix.") { a in
+                let m = try a.tensor("a").value
+                do { return arr(Variable(try gaussJordan(m, nil).1)) } catch let e as NablaError where e.message.hasPrefix("Singular") { return arr(Variable(0.0)) }
+            },
             fn("norm(x, ord=None, axis=None, keepdims=False)", "Vector norm (Frobenius for a matrix).") { a in
                 arr(try a.tensor("x").norm(ord: a.has("ord") ? try a.double("ord") : 2, axis: try axisArg(a), keepdims: try a.bool("keepdims", default: false)))
             },
         ])))
         return Module(name: "numpy", members: m)
+    }
+
+    /// Gauss–Jordan elimination with partial pivoting: a⁻¹ (or the solution of a x = b) and det a.
+    static func gaussJordan(_ a: Tensor, _ b: Tensor?) throws -> (Tensor, Double) {
+        guard a.rank == 2, a.shape[0] == a.shape[1] else { throw NablaError(.value, "Last 2 dimensions of the array must be square") }
+        let n = a.shape[0]
+        var m = a.data
+        let rhsCols = b.map { $0.rank == 1 ? 1 : $0.shape[1] } ?? n
+        if let b { guard b.shape[0] == n else { throw NablaError(.value, "solve(): b has \(b.shape[0]) rows but a has \(n)") } }
+        var r = b?.data ?? (0..<(n * n)).map { Double($0 / n == $0 % n ? 1 : 0) }
+        var det = 1.0
+        for col in 0..<n {
+            var piv = col
+            for row in (col + 1)..<max(n, col + 1) where Swift.abs(m[row * n + col]) > Swift.abs(m[piv * n + col]) { piv = row }
+            guard Swift.abs(m[piv * n + col]) > 1e-300 else { throw NablaError(.value, "Singular matrix") }
+            if piv != col {
+                for k in 0..<n { m.swapAt(col * n + k, piv * n + k) }
+                for k in 0..<rhsCols { r.swapAt(col * rhsCols + k, piv * rhsCols + k) }
+                det = -det
+            }
+            let p = m[col * n + col]
+            det *= p
+            for k in 0..<n { m[col * n + k] /= p }
+            for k in 0..<rhsCols { r[col * rhsCols + k] /= p }
+            for row in 0..<n where row != col {
+                let f = m[row * n + col]
+                if f == 0 { continue }
+                for k in 0..<n { m[row * n + k] -= f * m[col * n + k] }
+                for k in 0..<rhsCols { r[row * rhsCols + k] -= f * r[col * rhsCols + k] }
+            }
+        }
+        let shape = b.map { $0.shape } ?? [n, n]
+        return (try Tensor(shape: shape, data: r), det)
     }
 
     static func maskOrBool(_ t: Tensor) -> Value { t.rank == 0 ? .bool(t.data[0] != 0) : .mask(t) }
@@ -396,6 +539,7 @@ extension Library {
                     guard t.value.rank > 0 else { throw NablaError(.value, "shuffle() needs an array with at least one axis") }
                     let shuffled = try t.value[[.list(shuffleOrder(t.value.shape[0]))]]
                     try t.update { $0 = shuffled }
+                    a.interpreter.changedInPlace(t)
                 default: throw NablaError(.type, "shuffle() needs a list or an array")
                 }
                 return .none
@@ -459,13 +603,10 @@ extension Library {
             fn("factorial(n)", "n! (an OverflowError beyond 64-bit integers).") { a in
                 let n = try a.interpreter.toIndex(a.value("n") ?? .none, span: a.span, what: "factorial()")
                 guard n >= 0 else { throw NablaError(.value, "factorial() not defined for negative values") }
-                var r = 1
-                for k in stride(from: 2, through: n, by: 1) {
-                    let (p, o) = r.multipliedReportingOverflow(by: k)
-                    if o { throw NablaError(.overflow, "factorial(\(n)) is too large for Nabla's 64-bit integers") }
-                    r = p
-                }
-                return .int(r)
+                guard n <= 20_000 else { throw NablaError(.memory, "factorial(\(n)) has more digits than Nabla keeps") }
+                var r = BigInt(1)
+                for k in stride(from: 2, through: n, by: 1) { r = r.multipliedSmall(UInt32(k)) }
+                return try a.interpreter.normalized(r, span: a.span)
             },
             fn("gcd(*integers)", "Greatest common divisor.") { a in
                 var g = 0
@@ -625,6 +766,7 @@ extension Library {
             guard case let .tensor(t) = a.value("self") ?? .none, t.isLeaf else { throw NablaError(.type, "fill() needs an array") }
             let v = try a.double("value")
             try t.update { $0 = $0.map { _ in v } }
+            a.interpreter.changedInPlace(t)
             return .none
         }
         out["item"] = Builtin("item(self)", doc: "The single element as a Python number.") { a in

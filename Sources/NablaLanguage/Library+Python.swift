@@ -31,8 +31,10 @@ extension Library {
         i.register(Builtin("int(x=0, base=10)", doc: "An integer: a float truncated toward zero, a one-element tensor, or a string of digits.") { a in
             let v = a.named["x"] ?? .int(0)
             switch v {
-            case .int: return v
+            case .int, .bigint: return v
             case let .bool(b): return .int(b ? 1 : 0)
+            case let .float(d) where d.isFinite && Swift.abs(d) >= 9.2e18:
+                return try a.interpreter.normalized(BigInt(exactly: d.rounded(.towardZero))!, span: a.span)
             case let .string(s):
                 let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
                 let base = try a.int("base", default: 10)
@@ -40,8 +42,10 @@ extension Library {
                 if body.hasPrefix("-") { neg = true; body = body.dropFirst() } else if body.hasPrefix("+") { body = body.dropFirst() }
                 if base == 16, body.lowercased().hasPrefix("0x") { body = body.dropFirst(2) }
                 if base == 2, body.lowercased().hasPrefix("0b") { body = body.dropFirst(2) }
-                guard !body.isEmpty, let n = Int(body, radix: base) else { throw NablaError(.value, "invalid literal for int() with base \(base): \(Interpreter.quote(s))") }
-                return .int(neg ? -n : n)
+                guard !body.isEmpty, base >= 2, base <= 36, let n = BigInt(String(body).lowercased(), radix: base) else {
+                    throw NablaError(.value, "invalid literal for int() with base \(base): \(Interpreter.quote(s))")
+                }
+                return try a.interpreter.normalized(neg ? -n : n, span: a.span)
             case .instance:
                 return try a.interpreter.callMethod(v, "__int__", [], span: a.span)
             default:
@@ -143,7 +147,8 @@ extension Library {
         i.register(Builtin("abs(x)", formula: "d/dx |x| = sign(x), taken as 0 at 0", doc: "Absolute value (elementwise for a tensor).") { a in
             let v = a.value("x") ?? .none
             switch v {
-            case let .int(n): guard n != Int.min else { throw NablaError(.overflow, "integer too large") }; return .int(Swift.abs(n))
+            case let .int(n): guard n != Int.min else { return try a.interpreter.normalized(-BigInt(n), span: a.span) }; return .int(Swift.abs(n))
+            case let .bigint(b): return .bigint(BigInt(negative: false, limbs: b.limbs))
             case let .float(d): return .float(Swift.abs(d))
             case let .bool(b): return .int(b ? 1 : 0)
             case .instance: return try a.interpreter.callMethod(v, "__abs__", [], span: a.span)
@@ -335,7 +340,7 @@ extension Interpreter {
             return c.name == "object" && c.errorKind == nil
         case let .builtin(b):
             switch (b.name, x) {
-            case ("int", .int), ("int", .bool), ("float", .float), ("str", .string), ("bool", .bool), ("list", .list), ("tuple", .tuple),
+            case ("int", .int), ("int", .bool), ("int", .bigint), ("float", .float), ("str", .string), ("bool", .bool), ("list", .list), ("tuple", .tuple),
                  ("dict", .dict), ("set", .set), ("range", .range), ("slice", .slice), ("ndarray", .tensor), ("ndarray", .mask), ("type", .cls): return true
             case let ("float", .tensor(t)): return t.value.rank == 0
             case let ("param", .tensor(t)): return t.requiresGrad && t.isLeaf
@@ -405,6 +410,7 @@ extension Interpreter {
     func pyRound(_ v: Value, _ nd: Value?, span: Span) throws -> Value {
         let digits = try nd.map { try toInt($0, span: span, what: "round() ndigits") }
         switch v {
+        case .bigint: return v
         case .int, .bool:
             let i = try toInt(v, span: span, what: "round()")
             guard let d = digits, d < 0 else { return .int(i) }

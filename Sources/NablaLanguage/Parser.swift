@@ -46,6 +46,7 @@ public struct Parser {
         case let .name(n): return "name '\(n)'"
         case let .number(v): return "number \(v)"
         case let .int(v): return "number \(v)"
+        case let .bigint(v): return "number \(v)"
         case .string, .fstring: return "string"
         case let .keyword(k): return "'\(k)'"
         case let .op(o): return "'\(o)'"
@@ -95,7 +96,9 @@ public struct Parser {
                 guard tok.kind == .newline else { throw error("expected a new line after the decorator") }
                 pos += 1
             }
-            guard case let .keyword(k) = tok.kind, k == "def" || k == "class" else { throw error("a decorator must come before 'def' or 'class'") }
+            guard case let .keyword(k) = tok.kind, k == "def" || k == "class" else {
+                throw error(atEnd ? "unexpected end of input: a decorator needs a 'def' or 'class'" : "a decorator must come before 'def' or 'class'")
+            }
             return [try compound(k, decorators: decorators)]
         }
         return try simpleLine()
@@ -288,7 +291,9 @@ public struct Parser {
             }
             let orelse = !handlers.isEmpty && accept(keyword: "else") ? try block() : nil
             let final = accept(keyword: "finally") ? try block() : nil
-            if handlers.isEmpty && final == nil { throw error("expected 'except' or 'finally' after the try block") }
+            if handlers.isEmpty && final == nil {
+                throw error(atEnd ? "unexpected end of input: 'try' needs an 'except' or 'finally' block" : "expected 'except' or 'finally' after the try block")
+            }
             return Stmt(.tryStmt(body, handlers, orelse, final), start.span)
         case "class":
             let name = try identifier()
@@ -662,6 +667,7 @@ public struct Parser {
         switch t.kind {
         case let .number(v): pos += 1; return Expr(.number(v), t.span)
         case let .int(v): pos += 1; return Expr(.int(v), t.span)
+        case let .bigint(v): pos += 1; return Expr(.bigint(v), t.span)
         case .string, .fstring:
             var parts = [FPart](), span = t.span, formatted = false
             while true {

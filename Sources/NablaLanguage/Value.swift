@@ -6,6 +6,7 @@ import NablaTensor
 /// `.mask`, which indexes like numpy's boolean arrays.
 public enum Value {
     case int(Int)
+    case bigint(BigInt)                     // an int beyond 64 bits
     case float(Double)
     case tensor(Variable)
     case mask(Tensor)
@@ -35,7 +36,7 @@ public enum Value {
     /// The name a student would use for the type, for error messages and `inspect`.
     public var typeName: String {
         switch self {
-        case .int: return "int"
+        case .int, .bigint: return "int"
         case .float: return "float"
         case let .tensor(v):
             if v.requiresGrad { return v.isLeaf ? "param" : "tensor (tracked)" }

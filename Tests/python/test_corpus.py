@@ -5,7 +5,9 @@ word, numbers to 1e-6.
 One allowance, by design: Nabla shows arrays with 4 significant digits (and commas, so they
 read back as lists), where numpy shows 8 and separates with spaces. Commas are ignored, and a
 number Nabla printed with at most 4 significant digits matches the CPython number rounded to
-as many digits. Python ints, floats and strings print exactly as in CPython."""
+as many digits. numpy 2 shows a scalar inside a list as `np.float64(0.5)`, Nabla as `0.5`: the
+wrapper is dropped before comparing (the number inside must still agree). Python ints, floats
+and strings print exactly as in CPython."""
 import math
 import re
 import subprocess
@@ -20,10 +22,11 @@ NABLA = ROOT / ".build" / "debug" / "nabla"
 
 NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|inf)$")
 TOKEN = re.compile(r"[\[\](){}]|[^\s\[\](){},]+")
+NUMPY_SCALAR = re.compile(r"np\.(?:float|int|uint)(?:16|32|64)\(([^()]*)\)|np\.(True|False)_")
 
 
 def tokens(text):
-    return TOKEN.findall(text)
+    return TOKEN.findall(NUMPY_SCALAR.sub(lambda m: m.group(1) or m.group(2), text))
 
 
 def significant_digits(token):
@@ -68,6 +71,8 @@ def test_the_comparison_is_strict_about_python_numbers():
     assert compare("[0.2453, 1]", "[0.24519181 1.        ]") is not None
     assert compare("[-1, 2, -1, 2]", "[2 4]") is not None
     assert compare("caught", "Caught") is not None
+    assert compare("[0.5, 2]", "[np.float64(0.5), np.int64(2)]") is None
+    assert compare("[0.6, 2]", "[np.float64(0.5), np.int64(2)]") is not None
 
 
 @pytest.mark.parametrize("program", CORPUS, ids=[p.stem for p in CORPUS])

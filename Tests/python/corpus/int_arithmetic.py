@@ -22,3 +22,8 @@ print(n)
 print(pow(2, 10), pow(3, 4, 5), pow(2.0, 0.5))
 big = 2 ** 40
 print(big * 1000 // big, big % 1000)
+print(2 ** 70, 2 ** 64 - 1, -2 ** 100 // 3, 10 ** 30 % 97, (2 ** 70) // (2 ** 35))
+fact = 1
+for k in range(1, 31):
+    fact *= k
+print(fact, len(str(fact)), fact % 1000003)

@@ -1,0 +1,79 @@
+import NablaAutograd
+import NablaTensor
+
+/// numpy's views: basic slicing (`X[0]`, `a[1:3]`, `X[:, 0]`) and iterating over rows give
+/// arrays that share their elements with the original. Nabla's tensors own their elements, so
+/// the interpreter remembers which tensors are views of which, and an in-place change to
+/// either side (`b[0] = 100`, `row /= row.sum()`, `a += 1`) is written through to the other.
+final class ViewLink {
+    weak var view: Variable?
+    let base: Variable
+    let plan: Interpreter.IndexPlan
+    init(view: Variable, base: Variable, plan: Interpreter.IndexPlan) { self.view = view; self.base = base; self.plan = plan }
+}
+
+final class ViewTable {
+    var byBase: [ObjectIdentifier: [ViewLink]] = [:]
+    var byView: [ObjectIdentifier: ViewLink] = [:]
+    var pruneAt = 4096
+}
+
+extension Interpreter.IndexPlan {
+    /// Whether numpy would return a view: basic indexing only (no integer arrays, no masks).
+    var isBasic: Bool {
+        reshape == nil && !entries.contains { if case .list = $0 { return true }; return false }
+    }
+
+    func readTensor(_ x: Tensor) throws -> Tensor {
+        guard let reshape else { return try x[entries] }
+        return try x.reshaped(reshape)[entries]
+    }
+}
+
+extension Interpreter {
+    /// Records that `view` shares its elements with `base` (a plain array, not a param: views of
+    /// tracked tensors are copies, as their graph needs).
+    func registerView(_ view: Variable, of base: Variable, plan: IndexPlan) {
+        guard plan.isBasic, view.value.rank > 0, view.isLeaf, !view.requiresGrad, base.isLeaf, !base.requiresGrad else { return }
+        let link = ViewLink(view: view, base: base, plan: plan)
+        viewTable.byBase[ObjectIdentifier(base), default: []].append(link)
+        viewTable.byView[ObjectIdentifier(view)] = link
+        if viewTable.byView.count > viewTable.pruneAt { pruneViews() }
+    }
+
+    func pruneViews() {
+        for (k, links) in viewTable.byBase {
+            let live = links.filter { $0.view != nil }
+            viewTable.byBase[k] = live.isEmpty ? nil : live
+        }
+        viewTable.byView = viewTable.byView.filter { $0.value.view != nil }
+        viewTable.pruneAt = max(4096, viewTable.byView.count * 2)
+    }
+
+    /// After `t` changed in place: the array it is a view of, and the views of it, follow.
+    func changedInPlace(_ t: Variable) {
+        var visited = Set<ObjectIdentifier>()
+        propagate(t, &visited, depth: 0)
+    }
+
+    private func propagate(_ t: Variable, _ visited: inout Set<ObjectIdentifier>, depth: Int) {
+        guard depth < 64, visited.insert(ObjectIdentifier(t)).inserted else { return }
+        // Down: every live view of t re-reads its elements.
+        if let links = viewTable.byBase[ObjectIdentifier(t)] {
+            for link in links {
+                guard let v = link.view, !visited.contains(ObjectIdentifier(v)) else { continue }
+                if let fresh = try? link.plan.readTensor(t.value), fresh.shape == v.value.shape {
+                    try? v.update { $0 = fresh }
+                    propagate(v, &visited, depth: depth + 1)
+                }
+            }
+        }
+        // Up: the array t is a view of takes t's elements.
+        if let link = viewTable.byView[ObjectIdentifier(t)], link.view === t, !visited.contains(ObjectIdentifier(link.base)) {
+            let plan = link.plan
+            if (try? link.base.update({ try plan.assign(&$0, t.value) })) != nil {
+                propagate(link.base, &visited, depth: depth + 1)
+            }
+        }
+    }
+}
