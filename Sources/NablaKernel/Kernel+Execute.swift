@@ -77,9 +77,10 @@ extension Kernel {
     }
 
     func inputReply(prompt: String, password: Bool, parent: Message) -> String? {
-        transport.send(Message(identities: parent.identities, header: header("input_request"), parentHeader: parent.header,
-                               content: ["prompt": prompt, "password": password]), on: .stdin)
-        return transport.receiveInputReply()?.content["value"] as? String
+        streams.flush()
+        let request = Message(identities: parent.identities, header: header("input_request"), parentHeader: parent.header,
+                              content: ["prompt": prompt, "password": password])
+        return transport.askInput(request)?.content["value"] as? String
     }
 }
 
@@ -104,7 +105,7 @@ final class KernelSink: OutputSink {
 
     func write(_ text: String, stream: String) {
         guard !silent, let parent else { return }
-        kernel.publish("stream", ["name": stream == "stderr" ? "stderr" : "stdout", "text": text], parent: parent)
+        kernel.streams.write(text, stream: stream == "stderr" ? "stderr" : "stdout", parent: parent)
     }
 
     func display(_ value: Value, id: String?, update: Bool) {

@@ -10,8 +10,8 @@ public enum Channel: String, Sendable { case shell, control, stdin, iopub }
 public protocol KernelTransport: AnyObject {
     /// Sends a message; replies carry the request's routing identities.
     func send(_ message: Message, on channel: Channel)
-    /// Waits for the `input_reply` to an `input_request` just sent on stdin (nil: none will come).
-    func receiveInputReply() -> Message?
+    /// Sends an `input_request` on stdin and waits for its `input_reply` (nil: none will come).
+    func askInput(_ request: Message) -> Message?
     /// Shell requests that have arrived and wait their turn (for stop_on_error's aborts).
     func takeQueuedRequests() -> [Message]
 }
@@ -32,12 +32,20 @@ public final class Kernel: @unchecked Sendable {
     /// Called after a shutdown_request has been answered (restart: whether one is wanted).
     public var onShutdown: ((Bool) -> Void)?
     let log: (String) -> Void
+    /// Prints of the running cell, coalesced into few stream messages.
+    let streams = StreamBuffer()
+
+    /// Sends printed text that has waited long enough (a transport calls this on a timer).
+    public func flushStreamsIfDue() { streams.flushIfDue() }
 
     public init(transport: KernelTransport, historyFile: URL? = nil, log: @escaping (String) -> Void = { _ in }) {
         self.transport = transport
         self.history = History(file: historyFile)
         self.log = log
         DisplayLibrary.register(in: session.interpreter)
+        streams.emit = { [unowned self] name, text, parent in
+            publishNow("stream", ["name": name, "text": text], parent: parent)
+        }
     }
 
     typealias Handler = (Kernel) -> (Message, Channel) -> Void
@@ -102,7 +110,13 @@ public final class Kernel: @unchecked Sendable {
                                metadata: metadata, content: content), on: channel)
     }
 
+    /// Publishes on iopub, after any buffered stream text so output keeps its order.
     func publish(_ type: String, _ content: JSONObject, parent: Message?, metadata: JSONObject = [:]) {
+        streams.flush()
+        publishNow(type, content, parent: parent, metadata: metadata)
+    }
+
+    func publishNow(_ type: String, _ content: JSONObject, parent: Message?, metadata: JSONObject = [:]) {
         transport.send(Message(identities: [Data(type.utf8)], header: header(type), parentHeader: parent?.header ?? [:],
                                metadata: metadata, content: content), on: .iopub)
     }
@@ -113,10 +127,11 @@ public final class Kernel: @unchecked Sendable {
 
     // MARK: Handlers
 
+    /// The language reference for `help_links`: `NABLA_DOCS_URL` when set, else the
+    /// reference's path in the project (never a path of the machine that built the binary).
     static var docsURL: String {
-        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/language.md")
-        return docs.absoluteString
+        if let url = ProcessInfo.processInfo.environment["NABLA_DOCS_URL"], !url.isEmpty { return url }
+        return "docs/language.md"
     }
 
     func kernelInfo(_ msg: Message, _ channel: Channel) {
@@ -131,23 +146,21 @@ public final class Kernel: @unchecked Sendable {
     }
 
     func complete(_ msg: Message, _ channel: Channel) {
-        let code = msg.content["code"] as? String ?? ""
-        let cursor = msg.content["cursor_pos"] as? Int ?? code.unicodeScalars.count
-        let c = session.complete(code, cursor: cursor)
+        let code = msg.string("code") ?? ""
+        let c = session.complete(code, cursor: Kernel.cursor(msg, in: code))
         reply(msg, channel, "complete_reply", ["status": "ok", "matches": c.matches, "cursor_start": c.start, "cursor_end": c.end, "metadata": [:] as JSONObject])
     }
 
     func inspect(_ msg: Message, _ channel: Channel) {
-        let code = msg.content["code"] as? String ?? ""
-        let cursor = msg.content["cursor_pos"] as? Int ?? code.unicodeScalars.count
-        let text = session.inspect(code, cursor: cursor)
+        let code = msg.string("code") ?? ""
+        let text = session.inspect(code, cursor: Kernel.cursor(msg, in: code))
         reply(msg, channel, "inspect_reply", ["status": "ok", "found": text != nil,
                                                "data": text.map { ["text/plain": $0] } ?? [:], "metadata": [:] as JSONObject])
     }
 
     func isComplete(_ msg: Message, _ channel: Channel) {
         var content: JSONObject
-        switch Session.isComplete(msg.content["code"] as? String ?? "") {
+        switch Kernel.isComplete(msg.string("code") ?? "") {
         case .complete: content = ["status": "complete"]
         case let .incomplete(indent): content = ["status": "incomplete", "indent": indent]
         case .invalid: content = ["status": "invalid"]

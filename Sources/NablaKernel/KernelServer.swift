@@ -5,7 +5,8 @@ import NablaTensor
 /// Serves a Kernel over libzmq: shell on the calling thread, control and heartbeat on threads
 /// of their own (so they answer while a cell runs), iopub and stdin shared under locks.
 public final class KernelServer: KernelTransport, @unchecked Sendable {
-    let info: ConnectionInfo
+    /// Where the sockets are bound (ports chosen by the system filled in).
+    public let info: ConnectionInfo
     let wire: Wire
     let context: ZMQContext
     let shell: ZMQSocket, control: ZMQSocket, stdin: ZMQSocket, iopub: ZMQSocket, heartbeat: ZMQSocket
@@ -15,8 +16,10 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
     let running = ManagedAtomicFlag()
     let log: (String) -> Void
 
+    /// Binds the five sockets where `info` says; a port of 0 is chosen by the system (read
+    /// back into `info`). Throws `KernelError.addressInUse` when another process serves an
+    /// endpoint, so a second kernel on one connection file exits instead of hanging or stealing.
     public init(info: ConnectionInfo, historyFile: URL? = nil, log: @escaping (String) -> Void) throws {
-        self.info = info
         self.log = log
         self.historyFile = historyFile
         wire = Wire(key: info.key, scheme: info.signatureScheme)
@@ -25,14 +28,44 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         control = try ZMQSocket(context, type: ZMQ_ROUTER)
         stdin = try ZMQSocket(context, type: ZMQ_ROUTER)
         iopub = try ZMQSocket(context, type: ZMQ_XPUB)
-        var verbose: Int32 = 1   // report every subscription, so each new client is welcomed
-        zmq_setsockopt(iopub.handle, ZMQ_XPUB_VERBOSE, &verbose, MemoryLayout<Int32>.size)
+        iopub.setOption(ZMQ_XPUB_VERBOSE, 1)   // report every subscription, so each new client is welcomed
         heartbeat = try ZMQSocket(context, type: ZMQ_REP)
-        try shell.bind(info.endpoint(info.shellPort))
-        try control.bind(info.endpoint(info.controlPort))
-        try stdin.bind(info.endpoint(info.stdinPort))
-        try iopub.bind(info.endpoint(info.iopubPort))
-        try heartbeat.bind(info.endpoint(info.hbPort))
+        // No high-water mark: a slow reader gets every message late rather than some never
+        // (libzmq's PUB silently drops past the mark). Prints are coalesced, so few are queued.
+        for s in [shell, control, stdin, iopub] { s.setOption(ZMQ_SNDHWM, 0) }
+        var bound = info
+        bound.shellPort = try KernelServer.bind(shell, info, info.shellPort, "shell")
+        bound.controlPort = try KernelServer.bind(control, info, info.controlPort, "control")
+        bound.stdinPort = try KernelServer.bind(stdin, info, info.stdinPort, "stdin")
+        bound.iopubPort = try KernelServer.bind(iopub, info, info.iopubPort, "iopub")
+        bound.hbPort = try KernelServer.bind(heartbeat, info, info.hbPort, "hb")
+        self.info = bound
+    }
+
+    /// Binds one socket; returns the port bound (the system's choice for 0).
+    static func bind(_ socket: ZMQSocket, _ info: ConnectionInfo, _ port: Int, _ name: String) throws -> Int {
+        var port = port
+        if info.transport == "ipc" {
+            if port == 0 {
+                port = 1
+                while FileManager.default.fileExists(atPath: "\(info.ip)-\(port)") { port += 1 }
+            }
+            // libzmq would unlink a live ipc socket and take its place: refuse instead.
+            if ConnectionInfo.ipcInUse("\(info.ip)-\(port)") { throw KernelError.addressInUse(name, info.endpoint(port)) }
+            try bindOrExplain(socket, info.endpoint(port), name)
+            return port
+        }
+        let endpoint = port == 0 ? "tcp://\(info.ip):*" : info.endpoint(port)
+        try bindOrExplain(socket, endpoint, name)
+        guard port == 0 else { return port }
+        return Int(socket.lastEndpoint.split(separator: ":").last ?? "") ?? 0
+    }
+
+    static func bindOrExplain(_ socket: ZMQSocket, _ endpoint: String, _ name: String) throws {
+        do { try socket.bind(endpoint) } catch let e as ZMQError {
+            if e.code == EADDRINUSE { throw KernelError.addressInUse(name, endpoint) }
+            throw KernelError.bind(name, endpoint, e.description)
+        }
     }
 
     // MARK: KernelTransport
@@ -51,24 +84,31 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         do { try socket.send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
     }
 
-    /// True while a cell waits in input(): only then is stdin read for replies.
-    let awaitingInput = ManagedAtomicFlag()
+    /// True while a cell waits in input(); read and written only under `stdinLock`, so the
+    /// control thread never drops the reply input() waits for.
+    var awaitingInput = false
 
     /// Reads and drops what arrives on stdin when no input() waits, so a misbehaving client
     /// cannot fill the socket's queue.
     func dropStrayInput() {
-        while !awaitingInput.get() {
+        while true {
             stdinLock.lock()
-            let frames = try? stdin.receive(timeout: 0)
+            let frames = awaitingInput ? nil : try? stdin.receive(timeout: 0)
             stdinLock.unlock()
             guard frames != nil else { return }
             log("dropped a message on stdin: no input() is waiting")
         }
     }
 
-    public func receiveInputReply() -> Message? {
-        awaitingInput.set(true)
-        defer { awaitingInput.set(false) }
+    /// Sends the input_request and waits for its input_reply: stale messages queued before are
+    /// dropped first, and a reply naming another request as its parent is ignored.
+    public func askInput(_ request: Message) -> Message? {
+        stdinLock.lock()
+        while (try? stdin.receive(timeout: 0)) != nil { log("dropped a stale message on stdin") }
+        awaitingInput = true
+        do { try stdin.send(wire.encode(request)) } catch { log("send on stdin failed: \(error)") }
+        stdinLock.unlock()
+        defer { stdinLock.lock(); awaitingInput = false; stdinLock.unlock() }
         while running.get() {
             stdinLock.lock()
             let frames = try? stdin.receive(timeout: 50)
@@ -78,8 +118,12 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
                 continue
             }
             guard let m = decode(frames, "stdin") else { continue }
-            if m.msgType == "input_reply" { return m }
-            log("ignoring \(m.msgType) on stdin")
+            guard m.msgType == "input_reply" else { log("ignoring \(m.msgType) on stdin"); continue }
+            if let parent = m.parentHeader["msg_id"] as? String, parent != request.msgID {
+                log("ignoring an input_reply to another request")
+                continue
+            }
+            return m
         }
         return nil
     }
@@ -138,8 +182,9 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
                 }
                 welcomeSubscribers()
                 dropStrayInput()
+                kernel.flushStreamsIfDue()
                 controlLock.lock()
-                let frames = try? control.receive(timeout: 50)
+                let frames = try? control.receive(timeout: 25)
                 controlLock.unlock()
                 guard let frames, let msg = decode(frames, "control") else { continue }
                 // Control serves what must work while a cell runs; anything else belongs on
@@ -152,6 +197,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
             }
         }
         t.name = "nabla-control"
+        t.stackSize = KernelServer.threadStack
         t.start()
     }
 
@@ -179,6 +225,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
             }
         }
         t.name = "nabla-heartbeat"
+        t.stackSize = KernelServer.threadStack
         t.start()
     }
 
@@ -189,6 +236,10 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
     }
 
     nonisolated(unsafe) static var sigintToken: CancellationToken?
+
+    /// Stack of the control and heartbeat threads: whatever RLIMIT_STACK is, room for JSON
+    /// nested to `JSONReader.maxDepth` many times over.
+    static let threadStack = 16 << 20
 
     static let controlMessages: Set<String> = ["kernel_info_request", "interrupt_request", "shutdown_request"]
 }

@@ -23,12 +23,16 @@ public final class ZMQContext: @unchecked Sendable {
 /// Like libzmq's sockets, not thread-safe: callers serialize access.
 public final class ZMQSocket: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    /// Kept alive while the socket is: zmq_ctx_term waits for every socket to close, so a
+    /// context released first (say, when an init throws after a failed bind) would hang.
+    let context: ZMQContext
     /// Largest message accepted; a peer sending more is disconnected by libzmq.
     public static let maxMessageSize: Int64 = 512 << 20
 
     public init(_ context: ZMQContext, type: Int32) throws {
         guard let h = zmq_socket(context.handle, type) else { throw ZMQError.last("zmq_socket") }
         handle = h
+        self.context = context
         var linger: Int32 = 1000
         zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
         var maxSize = ZMQSocket.maxMessageSize
@@ -43,6 +47,12 @@ public final class ZMQSocket: @unchecked Sendable {
 
     public func connect(_ endpoint: String) throws {
         guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError.last("connect \(endpoint)") }
+    }
+
+    /// Sets an integer option (ZMQ_SNDHWM, ZMQ_LINGER, …).
+    public func setOption(_ option: Int32, _ value: Int32) {
+        var v = value
+        zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size)
     }
 
     public func setOption(_ option: Int32, _ value: Data) {

@@ -9,7 +9,8 @@ final class MemoryTransport: KernelTransport, @unchecked Sendable {
     var inputReplies: [String] = []
     var queued: [Message] = []
     func send(_ message: Message, on channel: Channel) { sent.append((channel, message)) }
-    func receiveInputReply() -> Message? {
+    func askInput(_ request: Message) -> Message? {
+        send(request, on: .stdin)
         guard !inputReplies.isEmpty else { return nil }
         return Message(header: ["msg_type": "input_reply"], content: ["value": inputReplies.removeFirst()])
     }
