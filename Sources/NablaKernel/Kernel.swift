@@ -40,7 +40,7 @@ public final class Kernel: @unchecked Sendable {
 
     public init(transport: KernelTransport, historyFile: URL? = nil, log: @escaping (String) -> Void = { _ in }) {
         self.transport = transport
-        self.history = History(file: historyFile)
+        self.history = History(file: historyFile, warn: log)
         self.log = log
         DisplayLibrary.register(in: session.interpreter)
         streams.emit = { [unowned self] name, text, parent in
@@ -197,6 +197,7 @@ public final class Kernel: @unchecked Sendable {
     func shutdown(_ msg: Message, _ channel: Channel) {
         let restart = msg.content["restart"] as? Bool ?? false
         session.interrupt()
+        history.close()
         reply(msg, channel, "shutdown_reply", ["status": "ok", "restart": restart])
         onShutdown?(restart)
     }

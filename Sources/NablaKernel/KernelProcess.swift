@@ -40,9 +40,10 @@ public enum KernelProcess {
             ?? dataDir().appendingPathComponent("runtime")
     }
 
-    /// NABLA_HISTORY_FILE names the history file; set empty, history stays in memory.
+    /// NABLA_HISTORY_FILE names the history database (default DATA/nabla_history.sqlite); set
+    /// empty, history stays in memory.
     public static func historyFile() -> URL? {
         if let h = ProcessInfo.processInfo.environment["NABLA_HISTORY_FILE"] { return h.isEmpty ? nil : URL(fileURLWithPath: h) }
-        return dataDir().appendingPathComponent("nabla_history.jsonl")
+        return dataDir().appendingPathComponent("nabla_history.sqlite")
     }
 }
