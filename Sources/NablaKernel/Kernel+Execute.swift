@@ -38,12 +38,10 @@ extension Kernel {
             r["execution_count"] = count
             r["user_expressions"] = [:] as JSONObject
             r["payload"] = [Any]()
-            // Requests queued before this reply was sent are aborted; later ones run.
-            let queued = stopOnError && channel == .shell ? transport.takeQueuedRequests() : []
+            // Requests queued before this reply was sent are aborted (after this request's
+            // idle, as ipykernel does); later ones run.
+            if stopOnError && channel == .shell { toAbort += transport.takeQueuedRequests() }
             reply(msg, channel, "execute_reply", r, metadata: ["status": "error"])
-            aborting = true
-            defer { aborting = false }
-            for q in queued { handle(q, on: .shell) }
         }
     }
 

@@ -27,8 +27,10 @@ public final class Kernel: @unchecked Sendable {
     var renderer: Renderer { Renderer(precision: session.interpreter.precision) }
     public internal(set) var executionCount = 0
     let history: History
-    /// While true, execute requests are answered "aborted" (after an error with stop_on_error).
-    var aborting = false
+    /// Shell requests that were queued when a cell failed with stop_on_error: once that
+    /// request is idle, each is handled with execute requests answered "aborted".
+    var toAbort: [Message] = []
+    private var aborting = false
     /// Called after a shutdown_request has been answered (restart: whether one is wanted).
     public var onShutdown: ((Bool) -> Void)?
     let log: (String) -> Void
@@ -72,12 +74,16 @@ public final class Kernel: @unchecked Sendable {
             return
         }
         publishStatus("busy", parent: msg)
-        defer { publishStatus("idle", parent: msg) }
         if aborting && msg.msgType == "execute_request" {
             reply(msg, channel, "execute_reply", ["status": "aborted", "execution_count": executionCount])
-            return
+        } else {
+            handler(self)(msg, channel)
         }
-        handler(self)(msg, channel)
+        publishStatus("idle", parent: msg)
+        guard channel == .shell, !aborting, !toAbort.isEmpty else { return }
+        aborting = true
+        defer { aborting = false }
+        while !toAbort.isEmpty { handle(toAbort.removeFirst(), on: .shell) }
     }
 
     /// Announces the kernel once at start.

@@ -171,3 +171,51 @@ def test_replayed_and_out_of_order_messages(kernel):
     stdin.close()
     sock.close()
     still_correct(kc)
+
+
+def test_stray_stale_and_late_input_replies(kernel):
+    km, kc = kernel
+    kc.input("stale")   # no input() waits: dropped
+    time.sleep(0.2)
+    msg_id = kc.execute("name = input('? ')", allow_stdin=True)
+    assert kc.get_stdin_msg(timeout=10)["msg_type"] == "input_request"
+    # A reply naming another request as its parent is not taken for this one.
+    kc.stdin_channel.send(kc.session.msg("input_reply", {"value": "wrong"}, parent={"msg_id": "another-request"}))
+    time.sleep(0.2)
+    kc.input("right")
+    reply = kc.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id and reply["content"]["status"] == "ok"
+    _, out = run(kc, "name")
+    assert result_text(out) == ["'right'"]
+    # Interrupted while input() waits; the reply that comes late is not given to the next input().
+    msg_id = kc.execute("late = input('? ')", allow_stdin=True)
+    kc.get_stdin_msg(timeout=10)
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id and reply["content"]["status"] == "error"
+    kc.input("too late")
+    time.sleep(0.2)
+    msg_id = kc.execute("again = input('? ')", allow_stdin=True)
+    kc.get_stdin_msg(timeout=10)
+    kc.input("fresh")
+    reply = kc.get_shell_msg(timeout=10)
+    assert reply["content"]["status"] == "ok"
+    _, out = run(kc, "again")
+    assert result_text(out) == ["'fresh'"]
+
+
+def test_stop_on_error_answers_each_queued_request_once(kernel):
+    km, kc = kernel
+    # The failing cell runs a while, so every later request is queued when it fails.
+    ids = [kc.execute("for i in range(50000):\n    pass\nundefined_thing")] + [kc.execute(f"q{i} = {i}") for i in range(5)] + [kc.kernel_info()]
+    replies = {}
+    deadline = time.monotonic() + 20
+    while len(replies) < len(ids) and time.monotonic() < deadline:
+        m = kc.get_shell_msg(timeout=10)
+        pid = m["parent_header"]["msg_id"]
+        assert pid not in replies, "a request was answered twice"
+        replies[pid] = m["content"]["status"]
+    assert [replies[i] for i in ids] == ["error"] + ["aborted"] * 5 + ["ok"]
+    assert not kc.shell_channel.msg_ready()
+    reply, out = run(kc, "q0")
+    assert reply["content"]["status"] == "error"
