@@ -2,15 +2,26 @@ import CZeroMQ
 import Foundation
 import NablaTensor
 
-/// Serves a Kernel over libzmq: shell on the calling thread, control and heartbeat on threads
-/// of their own (so they answer while a cell runs), iopub and stdin shared under locks.
+/// Serves a Kernel over libzmq with xeus-zmq's thread model, no locks around sockets:
+/// - the I/O thread owns shell, control, stdin and iopub and polls them together; it answers
+///   control requests itself (so they work while a cell runs) and forwards shell and stdin
+///   messages to the session thread over an inproc PAIR;
+/// - the session thread runs the requests and sends everything it has to say (replies,
+///   output, input requests) back over that PAIR: it never touches a client's socket;
+/// - heartbeat is `zmq_proxy` echoing on a thread of its own.
 public final class KernelServer: KernelTransport, @unchecked Sendable {
     /// Where the sockets are bound (ports chosen by the system filled in).
     public let info: ConnectionInfo
     let wire: Wire
     let context: ZMQContext
     let shell: ZMQSocket, control: ZMQSocket, stdin: ZMQSocket, iopub: ZMQSocket, heartbeat: ZMQSocket
-    let iopubLock = NSLock(), stdinLock = NSLock(), shellLock = NSLock(), controlLock = NSLock()
+    /// The I/O thread's end of the link to the session thread, and the session's end.
+    let ioLink: ZMQSocket, sessionLink: ZMQSocket
+    /// Stops the heartbeat proxy.
+    let heartbeatControl: ZMQSocket, heartbeatSteer: ZMQSocket
+    /// The I/O and session threads, to route `send` (set when they start).
+    nonisolated(unsafe) var ioThread: pthread_t?
+    nonisolated(unsafe) var sessionThread: pthread_t?
     public private(set) lazy var kernel = Kernel(transport: self, historyFile: historyFile, log: log)
     let historyFile: URL?
     let running = ManagedAtomicFlag()
@@ -40,6 +51,15 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         bound.iopubPort = try KernelServer.bind(iopub, info, info.iopubPort, "iopub")
         bound.hbPort = try KernelServer.bind(heartbeat, info, info.hbPort, "hb")
         self.info = bound
+        ioLink = try ZMQSocket(context, type: ZMQ_PAIR)
+        sessionLink = try ZMQSocket(context, type: ZMQ_PAIR)
+        for s in [ioLink, sessionLink] { s.setOption(ZMQ_SNDHWM, 0); s.setOption(ZMQ_RCVHWM, 0) }
+        try ioLink.bind("inproc://nabla-session")
+        try sessionLink.connect("inproc://nabla-session")
+        heartbeatControl = try ZMQSocket(context, type: ZMQ_PAIR)
+        heartbeatSteer = try ZMQSocket(context, type: ZMQ_PAIR)
+        try heartbeatControl.bind("inproc://nabla-heartbeat-control")
+        try heartbeatSteer.connect("inproc://nabla-heartbeat-control")
     }
 
     /// Binds one socket; returns the port bound (the system's choice for 0).
@@ -70,53 +90,116 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
 
     // MARK: KernelTransport
 
+    /// On the I/O thread, messages go straight out (after whatever the session thread queued
+    /// before, so output keeps its order); on the session thread, over the link.
     public func send(_ message: Message, on channel: Channel) {
         let frames = wire.encode(message)
-        let (socket, lock): (ZMQSocket, NSLock) = {
-            switch channel {
-            case .shell: return (shell, shellLock)
-            case .control: return (control, controlLock)
-            case .stdin: return (stdin, stdinLock)
-            case .iopub: return (iopub, iopubLock)
-            }
-        }()
-        lock.lock(); defer { lock.unlock() }
-        do { try socket.send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
-    }
-
-    /// True while a cell waits in input(); read and written only under `stdinLock`, so the
-    /// control thread never drops the reply input() waits for.
-    var awaitingInput = false
-
-    /// Reads and drops what arrives on stdin when no input() waits, so a misbehaving client
-    /// cannot fill the socket's queue.
-    func dropStrayInput() {
-        while true {
-            stdinLock.lock()
-            let frames = awaitingInput ? nil : try? stdin.receive(timeout: 0)
-            stdinLock.unlock()
-            guard frames != nil else { return }
-            log("dropped a message on stdin: no input() is waiting")
+        let me = pthread_self()
+        if let io = ioThread, pthread_equal(io, me) != 0 {
+            forwardFromSession()
+            sendOut(frames, on: channel)
+        } else if let session = sessionThread, pthread_equal(session, me) != 0 {
+            do { try sessionLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("send to the I/O thread failed: \(error)") }
+        } else {
+            log("dropped a \(message.msgType) sent from a thread that owns no socket")
         }
     }
 
-    /// Sends the input_request and waits for its input_reply: stale messages queued before are
-    /// dropped first, and a reply naming another request as its parent is ignored.
-    public func askInput(_ request: Message) -> Message? {
-        stdinLock.lock()
-        while (try? stdin.receive(timeout: 0)) != nil { log("dropped a stale message on stdin") }
-        awaitingInput = true
-        do { try stdin.send(wire.encode(request)) } catch { log("send on stdin failed: \(error)") }
-        stdinLock.unlock()
-        defer { stdinLock.lock(); awaitingInput = false; stdinLock.unlock() }
+    func socket(_ channel: Channel) -> ZMQSocket {
+        switch channel {
+        case .shell: return shell
+        case .control: return control
+        case .stdin: return stdin
+        case .iopub: return iopub
+        }
+    }
+
+    /// Sends on a client socket (I/O thread only).
+    func sendOut(_ frames: [Data], on channel: Channel) {
+        do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
+    }
+
+    /// The link's tag for a sync: the I/O thread relays what waits on shell, then echoes it.
+    static let syncTag = Data("sync".utf8)
+
+    /// Sends out everything the session thread has queued on the link (I/O thread only).
+    func forwardFromSession() {
+        while let frames = try? ioLink.receiveNow() {
+            guard let tag = frames.first else { continue }
+            if tag == KernelServer.syncTag {
+                relay(shell, as: .shell)
+                try? ioLink.send([KernelServer.syncTag])
+                continue
+            }
+            guard let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self)) else { continue }
+            sendOut(Array(frames.dropFirst()), on: channel)
+        }
+    }
+
+    func decode(_ frames: [Data], _ channel: String) -> Message? {
+        do { return try wire.decode(frames) } catch {
+            log("dropped a message on \(channel): \(error)")
+            return nil
+        }
+    }
+
+    // MARK: The session thread
+
+    /// Shell requests read from the link while waiting for something else (an input reply).
+    var pendingShell: [[Data]] = []
+
+    /// The next item from the I/O thread within `timeout` ms: a shell or stdin message, or
+    /// the I/O thread's answer to a sync (channel nil).
+    func nextFromIO(timeout: Int) -> (Channel?, [Data])? {
+        guard let frames = try? sessionLink.receive(timeout: timeout), let tag = frames.first else { return nil }
+        if tag == KernelServer.syncTag { return (nil, []) }
+        guard let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self)) else { return nil }
+        return (channel, Array(frames.dropFirst()))
+    }
+
+    /// The session thread's loop: one shell request at a time; stdin messages arriving while
+    /// no input() waits are stray and dropped.
+    func sessionLoop() {
         while running.get() {
-            stdinLock.lock()
-            let frames = try? stdin.receive(timeout: 50)
-            stdinLock.unlock()
-            guard let frames else {
+            let frames: [Data]
+            if !pendingShell.isEmpty {
+                frames = pendingShell.removeFirst()
+            } else {
+                guard let (channel, f) = nextFromIO(timeout: 100), let channel else { continue }
+                guard channel == .shell else { log("dropped a message on stdin: no input() is waiting"); continue }
+                frames = f
+            }
+            guard let msg = decode(frames, "shell") else { continue }
+            kernel.handle(msg, on: .shell)
+        }
+    }
+
+    /// Every shell request that has reached the kernel: the I/O thread relays what waits on the
+    /// shell socket before it answers the sync, so none that came before this call is missed.
+    public func takeQueuedRequests() -> [Message] {
+        do { try sessionLink.send([KernelServer.syncTag]) } catch { log("sync with the I/O thread failed: \(error)") }
+        let deadline = DispatchTime.now() + 1
+        while DispatchTime.now() < deadline, let (channel, frames) = nextFromIO(timeout: 100) {
+            if channel == nil { break }
+            if channel == .shell { pendingShell.append(frames) } else { log("dropped a message on stdin: no input() is waiting") }
+        }
+        let queued = pendingShell.compactMap { decode($0, "shell") }
+        pendingShell = []
+        return queued
+    }
+
+    /// Sends the input_request and waits for its input_reply; shell requests arriving meanwhile
+    /// wait their turn, and a reply naming another request as its parent is ignored. Replies
+    /// that come after input() gave up are dropped as stray by the session loop.
+    public func askInput(_ request: Message) -> Message? {
+        send(request, on: .stdin)
+        while running.get() {
+            guard let (channel, frames) = nextFromIO(timeout: 50) else {
                 if kernel.session.interpreter.token.isCancelled { return nil }
                 continue
             }
+            guard let channel else { continue }
+            if channel == .shell { pendingShell.append(frames); continue }
             guard let m = decode(frames, "stdin") else { continue }
             guard m.msgType == "input_reply" else { log("ignoring \(m.msgType) on stdin"); continue }
             if let parent = m.parentHeader["msg_id"] as? String, parent != request.msgID {
@@ -128,87 +211,82 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         return nil
     }
 
-    func decode(_ frames: [Data], _ channel: String) -> Message? {
-        do { return try wire.decode(frames) } catch {
-            log("dropped a message on \(channel): \(error)")
-            return nil
-        }
-    }
-
     // MARK: Serving
 
-    /// Serves until a shutdown_request.
+    /// Serves until a shutdown_request (or the parent process is gone).
     public func serve() {
         kernel.onShutdown = { [weak self] _ in self?.running.set(false) }
         running.set(true)
         startHeartbeat()
-        startControl()
-        kernel.start()
-        // The shell loop runs on the session's own (large-stack) thread, so executing a cell
-        // needs no thread hand-off.
-        kernel.session.onSessionThread { [self] in
-            while running.get() {
-                shellLock.lock()
-                let frames = try? shell.receive(timeout: 100)
-                shellLock.unlock()
-                guard let frames, let msg = decode(frames, "shell") else { continue }
-                kernel.handle(msg, on: .shell)
-            }
+        let ioDone = DispatchSemaphore(value: 0), sessionDone = ManagedAtomicFlag()
+        let io = Thread { [self] in
+            ioThread = pthread_self()
+            kernel.start()
+            ioLoop(until: sessionDone)
+            ioDone.signal()
         }
+        io.name = "nabla-io"
+        io.stackSize = KernelServer.threadStack
+        io.start()
+        kernel.session.onSessionThread { [self] in
+            sessionThread = pthread_self()
+            sessionLoop()
+        }
+        sessionDone.set(true)
+        ioDone.wait()
+        try? heartbeatSteer.send([Data("TERMINATE".utf8)])
         // Give the last replies time to leave before the sockets close.
         Thread.sleep(forTimeInterval: 0.05)
     }
 
-    public func takeQueuedRequests() -> [Message] {
-        var queued = [Message]()
-        while true {
-            shellLock.lock()
-            let frames = try? shell.receive(timeout: 0)
-            shellLock.unlock()
-            guard let frames else { return queued }
-            if let msg = decode(frames, "shell") { queued.append(msg) }
+    /// The I/O thread: polls the client sockets and the link until the session thread is done,
+    /// then sends what it left.
+    func ioLoop(until sessionDone: ManagedAtomicFlag) {
+        let parent = getppid()
+        let sockets = [shell, control, stdin, iopub, ioLink]
+        while !sessionDone.get() {
+            // An orphaned kernel (its frontend died without shutting it down) exits.
+            if running.get() && parent > 1 && getppid() != parent {
+                log("parent process \(parent) is gone; exiting")
+                running.set(false)
+                kernel.session.interrupt()
+            }
+            let ready = ZMQSocket.poll(sockets, timeout: 25)
+            if ready[4] { forwardFromSession() }
+            if ready[0] { relay(shell, as: .shell) }
+            if ready[2] { relay(stdin, as: .stdin) }
+            if ready[1] { serveControl() }
+            if ready[3] { welcomeSubscribers() }
+            kernel.flushStreamsIfDue()
+        }
+        forwardFromSession()
+    }
+
+    /// Hands what arrived on shell or stdin to the session thread, undecoded.
+    func relay(_ socket: ZMQSocket, as channel: Channel) {
+        while let frames = try? socket.receiveNow() {
+            do { try ioLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("relay of \(channel.rawValue) failed: \(error)") }
         }
     }
 
-    func startControl() {
-        let parent = getppid()
-        let t = Thread { [self] in
-            while running.get() {
-                // An orphaned kernel (its frontend died without shutting it down) exits.
-                if parent > 1 && getppid() != parent {
-                    log("parent process \(parent) is gone; exiting")
-                    running.set(false)
-                    kernel.session.interrupt()
-                }
-                welcomeSubscribers()
-                dropStrayInput()
-                kernel.flushStreamsIfDue()
-                controlLock.lock()
-                let frames = try? control.receive(timeout: 25)
-                controlLock.unlock()
-                guard let frames, let msg = decode(frames, "control") else { continue }
-                // Control serves what must work while a cell runs; anything else belongs on
-                // shell (the session is busy with it, and waiting would block control).
-                guard KernelServer.controlMessages.contains(msg.msgType) else {
-                    log("ignoring \(msg.msgType) on control")
-                    continue
-                }
-                kernel.handle(msg, on: .control)
+    /// Control requests are answered here, on the I/O thread, even while a cell runs.
+    func serveControl() {
+        while let frames = try? control.receiveNow() {
+            guard let msg = decode(frames, "control") else { continue }
+            // Control serves what must work while a cell runs; anything else belongs on
+            // shell (the session is busy with it, and waiting would block control).
+            guard KernelServer.controlMessages.contains(msg.msgType) else {
+                log("ignoring \(msg.msgType) on control")
+                continue
             }
+            kernel.handle(msg, on: .control)
         }
-        t.name = "nabla-control"
-        t.stackSize = KernelServer.threadStack
-        t.start()
     }
 
     /// iopub is an XPUB socket: a subscription arrives as a frame `\u{1}topic`, answered with
     /// an `iopub_welcome` message (protocol 5.5), so a client knows its subscription is live.
     func welcomeSubscribers() {
-        while true {
-            iopubLock.lock()
-            let frames = try? iopub.receive(timeout: 0)
-            iopubLock.unlock()
-            guard let frames else { return }
+        while let frames = try? iopub.receiveNow() {
             // Unsubscriptions (0x00) and anything else are read and dropped.
             guard let frame = frames.first, frames.count == 1, frame.first == 1 else { continue }
             let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
@@ -216,13 +294,11 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         }
     }
 
-    /// Echoes every ping, on its own thread, so the frontend sees the kernel alive mid-cell.
+    /// Echoes every ping with `zmq_proxy` on its own thread, so the frontend sees the kernel
+    /// alive mid-cell; `serve` ends it through the steering socket.
     func startHeartbeat() {
         let t = Thread { [self] in
-            while running.get() {
-                guard let frames = try? heartbeat.receive(timeout: 100) else { continue }
-                try? heartbeat.send(frames)
-            }
+            zmq_proxy_steerable(heartbeat.handle, heartbeat.handle, nil, heartbeatControl.handle)
         }
         t.name = "nabla-heartbeat"
         t.stackSize = KernelServer.threadStack
@@ -237,7 +313,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
 
     nonisolated(unsafe) static var sigintToken: CancellationToken?
 
-    /// Stack of the control and heartbeat threads: whatever RLIMIT_STACK is, room for JSON
+    /// Stack of the I/O and heartbeat threads: whatever RLIMIT_STACK is, room for JSON
     /// nested to `JSONReader.maxDepth` many times over.
     static let threadStack = 16 << 20
 
