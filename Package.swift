@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: settings),
         .executableTarget(name: "nabla", dependencies: ["NablaKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
         .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
+        .executableTarget(name: "NablaKernelFuzz", dependencies: ["NablaKernel"], path: "Fuzz/NablaKernelFuzz", swiftSettings: settings),
         .executableTarget(name: "NablaBench", dependencies: ["NablaLanguage"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
