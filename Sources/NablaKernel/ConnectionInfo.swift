@@ -7,6 +7,8 @@ public struct ConnectionInfo {
     public var shellPort: Int, controlPort: Int, stdinPort: Int, iopubPort: Int, hbPort: Int
     public var key: String
     public var signatureScheme: String
+    /// CurveZMQ keys (`curve_publickey`, `curve_secretkey`): when set, traffic is encrypted.
+    public var curve: CurveKeys? = nil
 
     public init(transport: String = "tcp", ip: String = "127.0.0.1", shellPort: Int = 0, controlPort: Int = 0, stdinPort: Int = 0,
                 iopubPort: Int = 0, hbPort: Int = 0, key: String = "", signatureScheme: String = "hmac-sha256") {
@@ -29,6 +31,12 @@ public struct ConnectionInfo {
             throw KernelError.connectionFile("signature scheme \(signatureScheme) is not supported; use hmac-sha256")
         }
         guard transport == "tcp" || transport == "ipc" else { throw KernelError.connectionFile("transport \(transport) is not supported") }
+        if let secret = o["curve_secretkey"] {
+            guard let secret = secret as? String else { throw KernelError.curve("curve_secretkey is not a string") }
+            curve = try CurveKeys(secretKey: secret, publicKey: o["curve_publickey"] as? String)
+        } else if o["curve_publickey"] != nil {
+            throw KernelError.curve("curve_publickey without curve_secretkey")
+        }
     }
 
     /// The endpoint for a port: `tcp://ip:port`, or `ipc://ip-port` as Jupyter names ipc files.
@@ -44,6 +52,7 @@ public enum KernelError: Error, CustomStringConvertible {
     case addressInUse(String, String)
     case bind(String, String, String)
     case writeConnectionFile(String, String)
+    case curve(String)
 
     public var description: String {
         switch self {
@@ -52,6 +61,7 @@ public enum KernelError: Error, CustomStringConvertible {
             return "cannot bind the \(socket) socket to \(endpoint): the address is already in use (is another kernel running on this connection file?)"
         case let .bind(socket, endpoint, why): return "cannot bind the \(socket) socket to \(endpoint): \(why)"
         case let .writeConnectionFile(path, why): return "cannot write the connection file \(path): \(why)"
+        case let .curve(why): return "CurveZMQ: \(why)"
         }
     }
 }
@@ -64,9 +74,13 @@ extension ConnectionInfo {
 
     /// Writes the connection file Jupyter clients read (`--existing FILE`), readable by the owner only.
     public func write(to path: String) throws {
-        let o: [String: Any] = ["transport": transport, "ip": ip, "shell_port": shellPort, "control_port": controlPort,
+        var o: [String: Any] = ["transport": transport, "ip": ip, "shell_port": shellPort, "control_port": controlPort,
                                 "stdin_port": stdinPort, "iopub_port": iopubPort, "hb_port": hbPort, "key": key,
                                 "signature_scheme": signatureScheme, "kernel_name": "nabla"]
+        if let curve {
+            o["curve_publickey"] = curve.publicKey
+            o["curve_secretkey"] = curve.secretKey
+        }
         do {
             let data = try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])
             let url = URL(fileURLWithPath: path)

@@ -44,6 +44,9 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         // No high-water mark: a slow reader gets every message late rather than some never
         // (libzmq's PUB silently drops past the mark). Prints are coalesced, so few are queued.
         for s in [shell, control, stdin, iopub] { s.setOption(ZMQ_SNDHWM, 0) }
+        if let curve = info.curve {
+            for s in [shell, control, stdin, iopub, heartbeat] { curve.serve(on: s) }
+        }
         var bound = info
         bound.shellPort = try KernelServer.bind(shell, info, info.shellPort, "shell")
         bound.controlPort = try KernelServer.bind(control, info, info.controlPort, "control")

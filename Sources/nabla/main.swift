@@ -57,6 +57,7 @@ struct KernelCommand: ParsableCommand {
         discussion: "Without -f (or with a file that does not exist yet), the kernel picks free ports and a random key, writes the connection file (in Jupyter's runtime dir by default) and prints its path.")
 
     @Option(name: .short, help: "The connection file Jupyter wrote.") var f: String?
+    @Flag(help: "In a connection file the kernel writes itself, add CurveZMQ keys (curve_publickey, curve_secretkey): every socket then encrypts.") var curve = false
 
     func run() throws {
         KernelProcess.ignoreSignals()
@@ -70,6 +71,12 @@ struct KernelCommand: ParsableCommand {
             }
         } else {
             info = .fresh()
+            if curve {
+                do { info.curve = try CurveKeys.generate() } catch {
+                    log("\(error)")
+                    throw ExitCode(2)
+                }
+            }
             written = f ?? KernelProcess.runtimeDir().appendingPathComponent("kernel-\(getpid()).json").path
         }
         let server: KernelServer

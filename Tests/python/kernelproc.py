@@ -72,3 +72,19 @@ def shell_reply(kc, msg_id, timeout):
         m = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
         if m["parent_header"].get("msg_id") == msg_id:
             return m
+
+
+def read_until(stream, needle, timeout):
+    """Bytes read from a pipe until `needle` appears; raises after `timeout` seconds."""
+    import select
+    data = b""
+    deadline = time.monotonic() + timeout
+    while needle not in data:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            raise TimeoutError(f"{needle!r} not seen in {timeout} s: {data[-200:]!r}")
+        chunk = os.read(stream.fileno(), 4096)
+        if not chunk:
+            raise EOFError(f"the pipe closed before {needle!r}: {data[-200:]!r}")
+        data += chunk
+    return data

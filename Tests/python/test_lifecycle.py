@@ -13,7 +13,7 @@ import time
 import pytest
 import zmq
 
-from kernelproc import Kernel, binary, collect, connection_file, shell_reply
+from kernelproc import Kernel, binary, collect, connection_file, read_until, shell_reply
 
 
 def stream_text(outputs, name="stdout"):
@@ -197,11 +197,8 @@ def test_kernel_without_a_connection_file(tmp_path):
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path), NABLA_HISTORY_FILE="")
     proc = subprocess.Popen([binary(), "kernel"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        line = b""
-        deadline = time.monotonic() + 10
-        while b"--existing" not in line and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-        path = line.split(b"--existing", 1)[1].strip().decode()
+        out = read_until(proc.stdout, b".json\n", 10)
+        path = out.split(b"--existing", 1)[1].strip().decode()
         assert path == str(tmp_path / f"kernel-{proc.pid}.json")
         info = json.load(open(path))
         assert len(info["key"]) >= 32 and info["signature_scheme"] == "hmac-sha256"
@@ -257,3 +254,93 @@ def test_dead_client_does_not_stall_the_kernel(tmp_path):
         assert [m["content"]["data"]["text/plain"] for m in out if m["msg_type"] == "execute_result"] == ["'alive'"]
     finally:
         k.stop()
+
+
+def test_curve_encryption(tmp_path):
+    server_public, server_secret = zmq.curve_keypair()
+    client_public, client_secret = zmq.curve_keypair()
+    cf = connection_file(tmp_path)
+    info = json.load(open(cf))
+    info.update(curve_publickey=server_public.decode(), curve_secretkey=server_secret.decode())
+    json.dump(info, open(cf, "w"))
+    env = dict(os.environ, NABLA_HISTORY_FILE="")
+    proc = subprocess.Popen([binary(), "kernel", "-f", cf], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ctx = zmq.Context()
+    try:
+        from jupyter_client.session import Session
+        s = Session(key=info["key"].encode())
+
+        def sock(kind, port, encrypted=True):
+            z = ctx.socket(kind)
+            z.linger = 0
+            if encrypted:
+                z.curve_serverkey, z.curve_publickey, z.curve_secretkey = server_public, client_public, client_secret
+            z.connect(f"tcp://127.0.0.1:{info[port]}")
+            return z
+
+        shell = sock(zmq.DEALER, "shell_port")
+        iopub = sock(zmq.SUB, "iopub_port")
+        iopub.setsockopt(zmq.SUBSCRIBE, b"")
+        hb = sock(zmq.REQ, "hb_port")
+        deadline = time.monotonic() + 30
+        while True:  # the kernel is up once an encrypted kernel_info is answered
+            s.send(shell, "kernel_info_request", {})
+            if shell.poll(500):
+                break
+            assert time.monotonic() < deadline and proc.poll() is None
+        reply = s.recv(shell)[1]
+        assert reply["msg_type"] == "kernel_info_reply"
+        hb.send(b"ping")
+        assert hb.poll(5000) and hb.recv() == b"ping"
+        msg = s.send(shell, "execute_request", {"code": "print('secret')", "silent": False, "store_history": True,
+                                               "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+        seen = []
+        end = time.monotonic() + 10
+        while time.monotonic() < end and iopub.poll(1000):
+            m = s.recv(iopub)[1]
+            if m and m["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                seen.append(m["msg_type"])
+                if m["msg_type"] == "stream":
+                    assert m["content"]["text"] == "secret\n"
+                if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                    break
+        assert "stream" in seen and seen[-1] == "status"
+        # Without the server's key, nothing is answered.
+        plain = sock(zmq.DEALER, "shell_port", encrypted=False)
+        s.send(plain, "kernel_info_request", {})
+        assert not plain.poll(1000)
+        wrong_public, wrong_secret = zmq.curve_keypair()
+        wrong = ctx.socket(zmq.DEALER)
+        wrong.linger = 0
+        wrong.curve_serverkey, wrong.curve_publickey, wrong.curve_secretkey = wrong_public, client_public, client_secret
+        wrong.connect(f"tcp://127.0.0.1:{info['shell_port']}")
+        s.send(wrong, "kernel_info_request", {})
+        assert not wrong.poll(1000)
+        assert proc.poll() is None
+    finally:
+        ctx.destroy(linger=0)
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_bad_curve_key_is_refused_at_start(tmp_path):
+    cf = connection_file(tmp_path)
+    info = json.load(open(cf))
+    info["curve_secretkey"] = "not a key"
+    json.dump(info, open(cf, "w"))
+    r = subprocess.run([binary(), "kernel", "-f", cf], env=dict(os.environ, NABLA_HISTORY_FILE=""), capture_output=True, timeout=10)
+    assert r.returncode != 0 and b"CurveZMQ: curve_secretkey is not a 40-character Z85 key" in r.stderr
+
+
+def test_kernel_writes_curve_keys_when_asked(tmp_path):
+    path = tmp_path / "fresh.json"
+    proc = subprocess.Popen([binary(), "kernel", "--curve", "-f", str(path)], env=dict(os.environ, NABLA_HISTORY_FILE=""),
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        read_until(proc.stdout, b".json\n", 10)
+        info = json.load(open(path))
+        assert len(info["curve_publickey"]) == 40 and len(info["curve_secretkey"]) == 40
+        assert zmq.curve_public(info["curve_secretkey"].encode()) == info["curve_publickey"].encode()
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
