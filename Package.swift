@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: settings),
         .target(name: "NablaLanguage", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .target(name: "NablaDisplay", dependencies: ["NablaLanguage"], swiftSettings: settings),
-        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: settings),
+        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(name: "nabla", dependencies: ["NablaKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
         .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
         .executableTarget(name: "NablaKernelFuzz", dependencies: ["NablaKernel"], path: "Fuzz/NablaKernelFuzz", swiftSettings: settings),

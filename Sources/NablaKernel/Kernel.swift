@@ -50,7 +50,7 @@ public final class Kernel: @unchecked Sendable {
         }
     }
 
-    typealias Handler = (Kernel) -> (Message, Channel) -> Void
+    typealias Handler = @Sendable (Kernel) -> (Message, Channel) -> Void
 
     static let handlers: [String: Handler] = [
         "kernel_info_request": { $0.kernelInfo },

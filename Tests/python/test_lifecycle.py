@@ -290,6 +290,11 @@ def test_curve_encryption(tmp_path):
             assert time.monotonic() < deadline and proc.poll() is None
         reply = s.recv(shell)[1]
         assert reply["msg_type"] == "kernel_info_reply"
+        # iopub is live once the kernel welcomes the subscription (protocol 5.5).
+        welcomed = False
+        while not welcomed and time.monotonic() < deadline and iopub.poll(1000):
+            welcomed = s.recv(iopub)[1]["msg_type"] == "iopub_welcome"
+        assert welcomed, "no iopub_welcome over the encrypted iopub"
         hb.send(b"ping")
         assert hb.poll(5000) and hb.recv() == b"ping"
         msg = s.send(shell, "execute_request", {"code": "print('secret')", "silent": False, "store_history": True,
