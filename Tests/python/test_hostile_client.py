@@ -219,3 +219,27 @@ def test_stop_on_error_answers_each_queued_request_once(kernel):
     assert not kc.shell_channel.msg_ready()
     reply, out = run(kc, "q0")
     assert reply["content"]["status"] == "error"
+
+
+def test_many_frames_identities_and_wrong_channels(kernel):
+    km, kc = kernel
+    s = Session(key=km.session.key)
+    sock = raw_socket(km)
+    msg = s.msg("kernel_info_request", {})
+    frames = s.serialize(msg)
+    # 10,000 buffers after the content, and 1,000 routing identities before the delimiter.
+    sock.send_multipart(frames + [b"buf"] * 10_000)
+    header, _ = reply_to(sock, msg["header"]["msg_id"])
+    assert header is not None and header["msg_type"] == "kernel_info_reply"
+    msg = s.msg("kernel_info_request", {})
+    sock.send_multipart([b"id%d" % i for i in range(1000)] + s.serialize(msg))
+    # Shell requests sent on control are refused there, not run.
+    control = raw_socket(km, "control_port")
+    s.send(control, "execute_request", {"code": "ran_on_control = 1", "silent": False, "store_history": True,
+                                       "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+    assert not control.poll(500)
+    control.close()
+    sock.close()
+    reply, _ = run(kc, "ran_on_control")
+    assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "NameError"
+    still_correct(kc)
