@@ -74,7 +74,8 @@ public final class Kernel: @unchecked Sendable {
             return
         }
         publishStatus("busy", parent: msg)
-        if aborting && msg.msgType == "execute_request" {
+        // Abort state belongs to the shell thread; control requests never read it.
+        if channel == .shell && aborting && msg.msgType == "execute_request" {
             reply(msg, channel, "execute_reply", ["status": "aborted", "execution_count": executionCount])
         } else {
             handler(self)(msg, channel)
