@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Nabla: a Jupyter kernel for learning how models learn. One target per layer, each
 // depending only on the layers below it:
-//   CBLAS, CZeroMQ (C shims) → NablaTensor → NablaAutograd → NablaLanguage → NablaDisplay
+//   CBLAS, CZeroMQ, CSQLite (C shims) → NablaTensor → NablaAutograd → NablaLanguage → NablaDisplay
 //   → NablaKernel → nabla (executable).
 import PackageDescription
 
@@ -19,13 +19,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "NablaTensor", dependencies: ["CBLAS"], swiftSettings: settings),
         .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: settings),
         .target(name: "NablaLanguage", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .target(name: "NablaDisplay", dependencies: ["NablaLanguage"], swiftSettings: settings),
-        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: settings),
+        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(name: "nabla", dependencies: ["NablaKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
         .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
+        .executableTarget(name: "NablaKernelFuzz", dependencies: ["NablaKernel"], path: "Fuzz/NablaKernelFuzz", swiftSettings: settings),
         .executableTarget(name: "NablaBench", dependencies: ["NablaDisplay"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),

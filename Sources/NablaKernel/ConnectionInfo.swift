@@ -7,6 +7,8 @@ public struct ConnectionInfo {
     public var shellPort: Int, controlPort: Int, stdinPort: Int, iopubPort: Int, hbPort: Int
     public var key: String
     public var signatureScheme: String
+    /// CurveZMQ keys (`curve_publickey`, `curve_secretkey`): when set, traffic is encrypted.
+    public var curve: CurveKeys? = nil
 
     public init(transport: String = "tcp", ip: String = "127.0.0.1", shellPort: Int = 0, controlPort: Int = 0, stdinPort: Int = 0,
                 iopubPort: Int = 0, hbPort: Int = 0, key: String = "", signatureScheme: String = "hmac-sha256") {
@@ -29,6 +31,12 @@ public struct ConnectionInfo {
             throw KernelError.connectionFile("signature scheme \(signatureScheme) is not supported; use hmac-sha256")
         }
         guard transport == "tcp" || transport == "ipc" else { throw KernelError.connectionFile("transport \(transport) is not supported") }
+        if let secret = o["curve_secretkey"] {
+            guard let secret = secret as? String else { throw KernelError.curve("curve_secretkey is not a string") }
+            curve = try CurveKeys(secretKey: secret, publicKey: o["curve_publickey"] as? String)
+        } else if o["curve_publickey"] != nil {
+            throw KernelError.curve("curve_publickey without curve_secretkey")
+        }
     }
 
     /// The endpoint for a port: `tcp://ip:port`, or `ipc://ip-port` as Jupyter names ipc files.
@@ -37,9 +45,69 @@ public struct ConnectionInfo {
     }
 }
 
+/// Why a kernel cannot start; rendered for the one line it prints on stderr.
 public enum KernelError: Error, CustomStringConvertible {
     case connectionFile(String)
+    /// Another process (or another kernel on the same connection file) serves this endpoint.
+    case addressInUse(String, String)
+    case bind(String, String, String)
+    case writeConnectionFile(String, String)
+    case curve(String)
+
     public var description: String {
-        switch self { case let .connectionFile(m): return "connection file: \(m)" }
+        switch self {
+        case let .connectionFile(m): return "connection file: \(m)"
+        case let .addressInUse(socket, endpoint):
+            return "cannot bind the \(socket) socket to \(endpoint): the address is already in use (is another kernel running on this connection file?)"
+        case let .bind(socket, endpoint, why): return "cannot bind the \(socket) socket to \(endpoint): \(why)"
+        case let .writeConnectionFile(path, why): return "cannot write the connection file \(path): \(why)"
+        case let .curve(why): return "CurveZMQ: \(why)"
+        }
+    }
+}
+
+extension ConnectionInfo {
+    /// A new kernel's connection: loopback, ports chosen at bind, a random HMAC key (as ipykernel).
+    public static func fresh(transport: String = "tcp", ip: String = "127.0.0.1") -> ConnectionInfo {
+        ConnectionInfo(transport: transport, ip: ip, key: UUID().uuidString.lowercased())
+    }
+
+    /// Writes the connection file Jupyter clients read (`--existing FILE`), readable by the owner only.
+    public func write(to path: String) throws {
+        var o: [String: Any] = ["transport": transport, "ip": ip, "shell_port": shellPort, "control_port": controlPort,
+                                "stdin_port": stdinPort, "iopub_port": iopubPort, "hb_port": hbPort, "key": key,
+                                "signature_scheme": signatureScheme, "kernel_name": "nabla"]
+        if let curve {
+            o["curve_publickey"] = curve.publicKey
+            o["curve_secretkey"] = curve.secretKey
+        }
+        do {
+            let data = try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw KernelError.writeConnectionFile(path, String(cString: strerror(errno)))
+            }
+        } catch let e as KernelError { throw e } catch {
+            throw KernelError.writeConnectionFile(path, "\(error)")
+        }
+    }
+
+    /// Whether a process accepts connections on the Unix socket at `path`.
+    static func ipcInUse(_ path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &addr.sun_path) { p in
+            for (k, b) in bytes.enumerated() { p[k] = b }
+        }
+        return withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
     }
 }

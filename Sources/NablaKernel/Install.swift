@@ -29,7 +29,7 @@ public enum KernelspecInstaller {
     public static func install(name: String, location: Location, executable: String, template: URL?) throws -> URL {
         let dir = try kernelsDir(location).appendingPathComponent(name)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var spec: [String: Any] = ["display_name": "Nabla", "language": "nabla", "interrupt_mode": "message", "metadata": [String: Any]()]
+        var spec: [String: Any] = ["display_name": "Nabla", "language": "nabla", "interrupt_mode": "message", "metadata": ["supported_encryption": ["curve"]] as [String: Any]]
         if let template, let data = try? Data(contentsOf: template.appendingPathComponent("kernel.json")),
            let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
             spec = o

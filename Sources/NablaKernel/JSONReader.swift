@@ -1,52 +1,65 @@
 import Foundation
 
-/// Parses JSON into Swift values ([String: Any], [Any], String, Int, Double, Bool, NSNull).
-/// Foundation's JSONSerialization builds NSObjects on Linux and cost most of a round trip;
-/// this reads the bytes directly. Nesting is limited, so hostile input cannot exhaust the stack.
+/// Parses JSON (RFC 8259) into Swift values ([String: Any], [Any], String, Int, Double, Bool,
+/// NSNull). Foundation's JSONSerialization builds NSObjects on Linux and cost most of a round
+/// trip; this reads the bytes directly. No input can trap it: nesting is limited (hostile input
+/// cannot exhaust the stack), indices are checked, and invalid UTF-16 escapes (lone or
+/// mismatched surrogates) decode as U+FFFD, as Python's json does with errors='replace'.
 struct JSONReader {
+    /// Deepest nesting of arrays and objects accepted.
     static let maxDepth = 512
     let bytes: [UInt8]
     var i = 0
 
+    /// The object `data` holds, or nil when it is not exactly one JSON object.
     static func object(_ data: Data) -> [String: Any]? {
-        var r = JSONReader(bytes: [UInt8](data))
-        guard let v = try? r.value(depth: 0) else { return nil }
-        r.skipSpace()
-        guard r.i == r.bytes.count else { return nil }
-        return v as? [String: Any]
+        try? parseObject(data)
     }
 
-    struct Bad: Error {}
+    /// The object `data` holds, or why it is not one.
+    static func parseObject(_ data: Data) throws -> [String: Any] {
+        var r = JSONReader(bytes: [UInt8](data))
+        let v = try r.value(depth: 0)
+        r.skipSpace()
+        guard r.i == r.bytes.count else { throw JSONReaderError.trailingBytes(offset: r.i) }
+        guard let o = v as? [String: Any] else { throw JSONReaderError.notAnObject }
+        return o
+    }
 
     mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 10 || bytes[i] == 13 || bytes[i] == 9 { i += 1 }
     }
 
+    func fail(_ what: String) -> JSONReaderError { .unexpected(what, offset: i) }
+
     mutating func value(depth: Int) throws -> Any {
-        guard depth < JSONReader.maxDepth else { throw Bad() }
         skipSpace()
-        guard i < bytes.count else { throw Bad() }
+        guard i < bytes.count else { throw JSONReaderError.truncated }
         switch bytes[i] {
         case UInt8(ascii: "{"):
+            guard depth < JSONReader.maxDepth else { throw JSONReaderError.tooDeep(JSONReader.maxDepth) }
             i += 1
             var o = [String: Any]()
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return o }
             while true {
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw Bad() }
+                guard i < bytes.count else { throw JSONReaderError.truncated }
+                guard bytes[i] == UInt8(ascii: "\"") else { throw fail("a key") }
                 let k = try string()
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw Bad() }
+                guard i < bytes.count else { throw JSONReaderError.truncated }
+                guard bytes[i] == UInt8(ascii: ":") else { throw fail("':'") }
                 i += 1
                 o[k] = try value(depth: depth + 1)
                 skipSpace()
-                guard i < bytes.count else { throw Bad() }
+                guard i < bytes.count else { throw JSONReaderError.truncated }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                 if bytes[i] == UInt8(ascii: "}") { i += 1; return o }
-                throw Bad()
+                throw fail("',' or '}'")
             }
         case UInt8(ascii: "["):
+            guard depth < JSONReader.maxDepth else { throw JSONReaderError.tooDeep(JSONReader.maxDepth) }
             i += 1
             var a = [Any]()
             skipSpace()
@@ -54,38 +67,54 @@ struct JSONReader {
             while true {
                 a.append(try value(depth: depth + 1))
                 skipSpace()
-                guard i < bytes.count else { throw Bad() }
+                guard i < bytes.count else { throw JSONReaderError.truncated }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                 if bytes[i] == UInt8(ascii: "]") { i += 1; return a }
-                throw Bad()
+                throw fail("',' or ']'")
             }
         case UInt8(ascii: "\""): return try string()
         case UInt8(ascii: "t"): return try literal("true", true)
         case UInt8(ascii: "f"): return try literal("false", false)
         case UInt8(ascii: "n"): return try literal("null", NSNull())
-        default: return try number()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw fail("a value")
         }
     }
 
     mutating func literal(_ word: String, _ v: Any) throws -> Any {
         let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw Bad() }
+        guard bytes.count - i >= w.count else { throw JSONReaderError.truncated }
+        for k in 0..<w.count where bytes[i + k] != w[k] { throw fail(word) }
         i += w.count
         return v
     }
 
+    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`: an Int when it has neither fraction nor
+    /// exponent and fits, else a Double (±infinity beyond its range).
     mutating func number() throws -> Any {
         let start = i
+        func digits() -> Int {
+            let s = i
+            while i < bytes.count, (48...57).contains(bytes[i]) { i += 1 }
+            return i - s
+        }
+        if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        let intStart = i
+        guard digits() > 0 else { throw fail("a digit") }
+        guard bytes[intStart] != 48 || i - intStart == 1 else { throw fail("no leading zero") }
         var isInt = true
-        while i < bytes.count {
-            let c = bytes[i]
-            if (48...57).contains(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { i += 1; continue }
-            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { isInt = false; i += 1; continue }
-            break
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1; isInt = false
+            guard digits() > 0 else { throw fail("a digit after '.'") }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1; isInt = false
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { throw fail("a digit in the exponent") }
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if isInt, let n = Int(text) { return n }
-        guard let d = Double(text) else { throw Bad() }
+        guard let d = Double(text) else { throw fail("a number") }
         return d
     }
 
@@ -95,37 +124,83 @@ struct JSONReader {
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
-            if c == UInt8(ascii: "\\") {
-                guard i + 1 < bytes.count else { throw Bad() }
-                let e = bytes[i + 1]
-                i += 2
-                switch e {
-                case UInt8(ascii: "n"): out.append(10)
-                case UInt8(ascii: "t"): out.append(9)
-                case UInt8(ascii: "r"): out.append(13)
-                case UInt8(ascii: "b"): out.append(8)
-                case UInt8(ascii: "f"): out.append(12)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
-                        i += 2
-                        let low = try hex4()
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
-                    }
-                    out += Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
-                default: out.append(e)
-                }
-                continue
+            guard c == UInt8(ascii: "\\") else { out.append(c); i += 1; continue }
+            guard i + 1 < bytes.count else { throw JSONReaderError.truncated }
+            let e = bytes[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "u"): appendScalar(try unicodeEscape(), to: &out)
+            default:
+                i -= 1
+                throw fail("a valid escape")
             }
-            out.append(c)
-            i += 1
         }
-        throw Bad()
+        throw JSONReaderError.truncated
     }
 
+    /// The scalar of a `\uXXXX` escape (its `\u` already read): a surrogate pair combines;
+    /// a high surrogate not followed by a low one, or a lone low surrogate, is U+FFFD and the
+    /// escape after it is read on its own.
+    mutating func unicodeEscape() throws -> Unicode.Scalar {
+        let unit = try hex4()
+        switch unit {
+        case 0xD800..<0xDC00:
+            guard bytes.count - i >= 6, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else { return "\u{FFFD}" }
+            let save = i
+            i += 2
+            let low = try hex4()
+            guard (0xDC00..<0xE000).contains(low) else { i = save; return "\u{FFFD}" }
+            return Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}"
+        case 0xDC00..<0xE000: return "\u{FFFD}"
+        default: return Unicode.Scalar(unit) ?? "\u{FFFD}"
+        }
+    }
+
+    func appendScalar(_ s: Unicode.Scalar, to out: inout [UInt8]) {
+        UTF8.encode(s) { out.append($0) }
+    }
+
+    /// Four hex digits as a UTF-16 code unit (0...0xFFFF).
     mutating func hex4() throws -> UInt32 {
-        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else { throw Bad() }
+        guard bytes.count - i >= 4 else { throw JSONReaderError.truncated }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = bytes[i + k]
+            let d: UInt32
+            switch c {
+            case 48...57: d = UInt32(c - 48)
+            case 97...102: d = UInt32(c - 87)
+            case 65...70: d = UInt32(c - 55)
+            default: i += k; throw fail("a hex digit")
+            }
+            v = v << 4 | d
+        }
         i += 4
         return v
+    }
+}
+
+/// Why bytes are not a JSON object; rendered with the byte offset where reading stopped.
+enum JSONReaderError: Error, Equatable, CustomStringConvertible {
+    case truncated
+    case unexpected(String, offset: Int)
+    case tooDeep(Int)
+    case trailingBytes(offset: Int)
+    case notAnObject
+
+    var description: String {
+        switch self {
+        case .truncated: return "the JSON ends too early"
+        case let .unexpected(what, offset): return "expected \(what) at byte \(offset)"
+        case let .tooDeep(n): return "nested deeper than \(n) levels"
+        case let .trailingBytes(offset): return "bytes after the value at byte \(offset)"
+        case .notAnObject: return "not a JSON object"
+        }
     }
 }

@@ -38,12 +38,10 @@ extension Kernel {
             r["execution_count"] = count
             r["user_expressions"] = [:] as JSONObject
             r["payload"] = [Any]()
-            // Requests queued before this reply was sent are aborted; later ones run.
-            let queued = stopOnError && channel == .shell ? transport.takeQueuedRequests() : []
+            // Requests queued before this reply was sent are aborted (after this request's
+            // idle, as ipykernel does); later ones run.
+            if stopOnError && channel == .shell { toAbort += transport.takeQueuedRequests() }
             reply(msg, channel, "execute_reply", r, metadata: ["status": "error"])
-            aborting = true
-            defer { aborting = false }
-            for q in queued { handle(q, on: .shell) }
         }
     }
 
@@ -77,9 +75,10 @@ extension Kernel {
     }
 
     func inputReply(prompt: String, password: Bool, parent: Message) -> String? {
-        transport.send(Message(identities: parent.identities, header: header("input_request"), parentHeader: parent.header,
-                               content: ["prompt": prompt, "password": password]), on: .stdin)
-        return transport.receiveInputReply()?.content["value"] as? String
+        streams.flush()
+        let request = Message(identities: parent.identities, header: header("input_request"), parentHeader: parent.header,
+                              content: ["prompt": prompt, "password": password])
+        return transport.askInput(request)?.content["value"] as? String
     }
 }
 
@@ -104,7 +103,7 @@ final class KernelSink: OutputSink {
 
     func write(_ text: String, stream: String) {
         guard !silent, let parent else { return }
-        kernel.publish("stream", ["name": stream == "stderr" ? "stderr" : "stdout", "text": text], parent: parent)
+        kernel.streams.write(text, stream: stream == "stderr" ? "stderr" : "stdout", parent: parent)
     }
 
     func display(_ value: Value, id: String?, update: Bool) {

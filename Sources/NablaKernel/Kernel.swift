@@ -1,6 +1,7 @@
 import Foundation
 import NablaDisplay
 import NablaLanguage
+import NablaTensor
 
 /// The channels a kernel talks on (heartbeat is served by the transport alone).
 public enum Channel: String, Sendable { case shell, control, stdin, iopub }
@@ -10,8 +11,8 @@ public enum Channel: String, Sendable { case shell, control, stdin, iopub }
 public protocol KernelTransport: AnyObject {
     /// Sends a message; replies carry the request's routing identities.
     func send(_ message: Message, on channel: Channel)
-    /// Waits for the `input_reply` to an `input_request` just sent on stdin (nil: none will come).
-    func receiveInputReply() -> Message?
+    /// Sends an `input_request` on stdin and waits for its `input_reply` (nil: none will come).
+    func askInput(_ request: Message) -> Message?
     /// Shell requests that have arrived and wait their turn (for stop_on_error's aborts).
     func takeQueuedRequests() -> [Message]
 }
@@ -27,20 +28,30 @@ public final class Kernel: @unchecked Sendable {
     var renderer: Renderer { Renderer(precision: session.interpreter.precision) }
     public internal(set) var executionCount = 0
     let history: History
-    /// While true, execute requests are answered "aborted" (after an error with stop_on_error).
-    var aborting = false
+    /// Shell requests that were queued when a cell failed with stop_on_error: once that
+    /// request is idle, each is handled with execute requests answered "aborted".
+    var toAbort: [Message] = []
+    private var aborting = false
     /// Called after a shutdown_request has been answered (restart: whether one is wanted).
     public var onShutdown: ((Bool) -> Void)?
     let log: (String) -> Void
+    /// Prints of the running cell, coalesced into few stream messages.
+    let streams = StreamBuffer()
+
+    /// Sends printed text that has waited long enough (a transport calls this on a timer).
+    public func flushStreamsIfDue() { streams.flushIfDue() }
 
     public init(transport: KernelTransport, historyFile: URL? = nil, log: @escaping (String) -> Void = { _ in }) {
         self.transport = transport
-        self.history = History(file: historyFile)
+        self.history = History(file: historyFile, warn: log)
         self.log = log
         DisplayLibrary.register(in: session.interpreter)
+        streams.emit = { [unowned self] name, text, parent in
+            publishNow("stream", ["name": name, "text": text], parent: parent)
+        }
     }
 
-    typealias Handler = (Kernel) -> (Message, Channel) -> Void
+    typealias Handler = @Sendable (Kernel) -> (Message, Channel) -> Void
 
     static let handlers: [String: Handler] = [
         "kernel_info_request": { $0.kernelInfo },
@@ -64,12 +75,17 @@ public final class Kernel: @unchecked Sendable {
             return
         }
         publishStatus("busy", parent: msg)
-        defer { publishStatus("idle", parent: msg) }
-        if aborting && msg.msgType == "execute_request" {
+        // Abort state belongs to the shell thread; control requests never read it.
+        if channel == .shell && aborting && msg.msgType == "execute_request" {
             reply(msg, channel, "execute_reply", ["status": "aborted", "execution_count": executionCount])
-            return
+        } else {
+            handler(self)(msg, channel)
         }
-        handler(self)(msg, channel)
+        publishStatus("idle", parent: msg)
+        guard channel == .shell, !aborting, !toAbort.isEmpty else { return }
+        aborting = true
+        defer { aborting = false }
+        while !toAbort.isEmpty { handle(toAbort.removeFirst(), on: .shell) }
     }
 
     /// Announces the kernel once at start.
@@ -102,7 +118,13 @@ public final class Kernel: @unchecked Sendable {
                                metadata: metadata, content: content), on: channel)
     }
 
+    /// Publishes on iopub, after any buffered stream text so output keeps its order.
     func publish(_ type: String, _ content: JSONObject, parent: Message?, metadata: JSONObject = [:]) {
+        streams.flush()
+        publishNow(type, content, parent: parent, metadata: metadata)
+    }
+
+    func publishNow(_ type: String, _ content: JSONObject, parent: Message?, metadata: JSONObject = [:]) {
         transport.send(Message(identities: [Data(type.utf8)], header: header(type), parentHeader: parent?.header ?? [:],
                                metadata: metadata, content: content), on: .iopub)
     }
@@ -113,41 +135,43 @@ public final class Kernel: @unchecked Sendable {
 
     // MARK: Handlers
 
+    /// The language reference for `help_links`: `NABLA_DOCS_URL` when set, else the
+    /// reference's path in the project (never a path of the machine that built the binary).
     static var docsURL: String {
-        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/language.md")
-        return docs.absoluteString
+        if let url = ProcessInfo.processInfo.environment["NABLA_DOCS_URL"], !url.isEmpty { return url }
+        return "docs/language.md"
     }
+
+    /// The BLAS library, its core and threads (read once: it does not change while the kernel runs).
+    static let blas = BLAS.summary
 
     func kernelInfo(_ msg: Message, _ channel: Channel) {
         reply(msg, channel, "kernel_info_reply", [
             "status": "ok", "protocol_version": "5.5", "implementation": "nabla", "implementation_version": Kernel.version,
             "language_info": ["name": "nabla", "version": Kernel.version, "mimetype": "text/x-nabla", "file_extension": ".nabla",
                               "pygments_lexer": "python", "codemirror_mode": "python", "nbconvert_exporter": "script"],
-            "banner": "Nabla \(Kernel.version) — tensors, autograd and the lecture's loss functions. help(name) documents any builtin.",
+            "banner": "Nabla \(Kernel.version) — tensors, autograd and the lecture's loss functions. help(name) documents any builtin.\nBLAS: \(Kernel.blas)",
             "help_links": [["text": "Nabla language reference", "url": Kernel.docsURL]],
             "debugger": false,
         ])
     }
 
     func complete(_ msg: Message, _ channel: Channel) {
-        let code = msg.content["code"] as? String ?? ""
-        let cursor = msg.content["cursor_pos"] as? Int ?? code.unicodeScalars.count
-        let c = session.complete(code, cursor: cursor)
+        let code = msg.string("code") ?? ""
+        let c = session.complete(code, cursor: Kernel.cursor(msg, in: code))
         reply(msg, channel, "complete_reply", ["status": "ok", "matches": c.matches, "cursor_start": c.start, "cursor_end": c.end, "metadata": [:] as JSONObject])
     }
 
     func inspect(_ msg: Message, _ channel: Channel) {
-        let code = msg.content["code"] as? String ?? ""
-        let cursor = msg.content["cursor_pos"] as? Int ?? code.unicodeScalars.count
-        let text = session.inspect(code, cursor: cursor)
+        let code = msg.string("code") ?? ""
+        let text = session.inspect(code, cursor: Kernel.cursor(msg, in: code))
         reply(msg, channel, "inspect_reply", ["status": "ok", "found": text != nil,
                                                "data": text.map { ["text/plain": $0] } ?? [:], "metadata": [:] as JSONObject])
     }
 
     func isComplete(_ msg: Message, _ channel: Channel) {
         var content: JSONObject
-        switch Session.isComplete(msg.content["code"] as? String ?? "") {
+        switch Kernel.isComplete(msg.string("code") ?? "") {
         case .complete: content = ["status": "complete"]
         case let .incomplete(indent): content = ["status": "incomplete", "indent": indent]
         case .invalid: content = ["status": "invalid"]
@@ -184,6 +208,7 @@ public final class Kernel: @unchecked Sendable {
     func shutdown(_ msg: Message, _ channel: Channel) {
         let restart = msg.content["restart"] as? Bool ?? false
         session.interrupt()
+        history.close()
         reply(msg, channel, "shutdown_reply", ["status": "ok", "restart": restart])
         onShutdown?(restart)
     }

@@ -2,21 +2,35 @@ import CZeroMQ
 import Foundation
 import NablaTensor
 
-/// Serves a Kernel over libzmq: shell on the calling thread, control and heartbeat on threads
-/// of their own (so they answer while a cell runs), iopub and stdin shared under locks.
+/// Serves a Kernel over libzmq with xeus-zmq's thread model, no locks around sockets:
+/// - the I/O thread owns shell, control, stdin and iopub and polls them together; it answers
+///   control requests itself (so they work while a cell runs) and forwards shell and stdin
+///   messages to the session thread over an inproc PAIR;
+/// - the session thread runs the requests and sends everything it has to say (replies,
+///   output, input requests) back over that PAIR: it never touches a client's socket;
+/// - heartbeat is `zmq_proxy` echoing on a thread of its own.
 public final class KernelServer: KernelTransport, @unchecked Sendable {
-    let info: ConnectionInfo
+    /// Where the sockets are bound (ports chosen by the system filled in).
+    public let info: ConnectionInfo
     let wire: Wire
     let context: ZMQContext
     let shell: ZMQSocket, control: ZMQSocket, stdin: ZMQSocket, iopub: ZMQSocket, heartbeat: ZMQSocket
-    let iopubLock = NSLock(), stdinLock = NSLock(), shellLock = NSLock(), controlLock = NSLock()
+    /// The I/O thread's end of the link to the session thread, and the session's end.
+    let ioLink: ZMQSocket, sessionLink: ZMQSocket
+    /// Stops the heartbeat proxy.
+    let heartbeatControl: ZMQSocket, heartbeatSteer: ZMQSocket
+    /// The I/O and session threads, to route `send` (set when they start).
+    nonisolated(unsafe) var ioThread: pthread_t?
+    nonisolated(unsafe) var sessionThread: pthread_t?
     public private(set) lazy var kernel = Kernel(transport: self, historyFile: historyFile, log: log)
     let historyFile: URL?
     let running = ManagedAtomicFlag()
     let log: (String) -> Void
 
+    /// Binds the five sockets where `info` says; a port of 0 is chosen by the system (read
+    /// back into `info`). Throws `KernelError.addressInUse` when another process serves an
+    /// endpoint, so a second kernel on one connection file exits instead of hanging or stealing.
     public init(info: ConnectionInfo, historyFile: URL? = nil, log: @escaping (String) -> Void) throws {
-        self.info = info
         self.log = log
         self.historyFile = historyFile
         wire = Wire(key: info.key, scheme: info.signatureScheme)
@@ -25,63 +39,104 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         control = try ZMQSocket(context, type: ZMQ_ROUTER)
         stdin = try ZMQSocket(context, type: ZMQ_ROUTER)
         iopub = try ZMQSocket(context, type: ZMQ_XPUB)
-        var verbose: Int32 = 1   // report every subscription, so each new client is welcomed
-        zmq_setsockopt(iopub.handle, ZMQ_XPUB_VERBOSE, &verbose, MemoryLayout<Int32>.size)
+        iopub.setOption(ZMQ_XPUB_VERBOSE, 1)   // report every subscription, so each new client is welcomed
         heartbeat = try ZMQSocket(context, type: ZMQ_REP)
-        try shell.bind(info.endpoint(info.shellPort))
-        try control.bind(info.endpoint(info.controlPort))
-        try stdin.bind(info.endpoint(info.stdinPort))
-        try iopub.bind(info.endpoint(info.iopubPort))
-        try heartbeat.bind(info.endpoint(info.hbPort))
+        // No high-water mark: a slow reader gets every message late rather than some never
+        // (libzmq's PUB silently drops past the mark). Prints are coalesced, so few are queued.
+        for s in [shell, control, stdin, iopub] { s.setOption(ZMQ_SNDHWM, 0) }
+        if let curve = info.curve {
+            for s in [shell, control, stdin, iopub, heartbeat] { curve.serve(on: s) }
+        }
+        var bound = info
+        bound.shellPort = try KernelServer.bind(shell, info, info.shellPort, "shell")
+        bound.controlPort = try KernelServer.bind(control, info, info.controlPort, "control")
+        bound.stdinPort = try KernelServer.bind(stdin, info, info.stdinPort, "stdin")
+        bound.iopubPort = try KernelServer.bind(iopub, info, info.iopubPort, "iopub")
+        bound.hbPort = try KernelServer.bind(heartbeat, info, info.hbPort, "hb")
+        self.info = bound
+        ioLink = try ZMQSocket(context, type: ZMQ_PAIR)
+        sessionLink = try ZMQSocket(context, type: ZMQ_PAIR)
+        for s in [ioLink, sessionLink] { s.setOption(ZMQ_SNDHWM, 0); s.setOption(ZMQ_RCVHWM, 0) }
+        try ioLink.bind("inproc://nabla-session")
+        try sessionLink.connect("inproc://nabla-session")
+        heartbeatControl = try ZMQSocket(context, type: ZMQ_PAIR)
+        heartbeatSteer = try ZMQSocket(context, type: ZMQ_PAIR)
+        try heartbeatControl.bind("inproc://nabla-heartbeat-control")
+        try heartbeatSteer.connect("inproc://nabla-heartbeat-control")
+    }
+
+    /// Binds one socket; returns the port bound (the system's choice for 0).
+    static func bind(_ socket: ZMQSocket, _ info: ConnectionInfo, _ port: Int, _ name: String) throws -> Int {
+        var port = port
+        if info.transport == "ipc" {
+            if port == 0 {
+                port = 1
+                while FileManager.default.fileExists(atPath: "\(info.ip)-\(port)") { port += 1 }
+            }
+            // libzmq would unlink a live ipc socket and take its place: refuse instead.
+            if ConnectionInfo.ipcInUse("\(info.ip)-\(port)") { throw KernelError.addressInUse(name, info.endpoint(port)) }
+            try bindOrExplain(socket, info.endpoint(port), name)
+            return port
+        }
+        let endpoint = port == 0 ? "tcp://\(info.ip):*" : info.endpoint(port)
+        try bindOrExplain(socket, endpoint, name)
+        guard port == 0 else { return port }
+        return Int(socket.lastEndpoint.split(separator: ":").last ?? "") ?? 0
+    }
+
+    static func bindOrExplain(_ socket: ZMQSocket, _ endpoint: String, _ name: String) throws {
+        do { try socket.bind(endpoint) } catch let e as ZMQError {
+            if e.code == EADDRINUSE { throw KernelError.addressInUse(name, endpoint) }
+            throw KernelError.bind(name, endpoint, e.description)
+        }
     }
 
     // MARK: KernelTransport
 
+    /// On the I/O thread, messages go straight out (after whatever the session thread queued
+    /// before, so output keeps its order); on the session thread, over the link.
     public func send(_ message: Message, on channel: Channel) {
         let frames = wire.encode(message)
-        let (socket, lock): (ZMQSocket, NSLock) = {
-            switch channel {
-            case .shell: return (shell, shellLock)
-            case .control: return (control, controlLock)
-            case .stdin: return (stdin, stdinLock)
-            case .iopub: return (iopub, iopubLock)
-            }
-        }()
-        lock.lock(); defer { lock.unlock() }
-        do { try socket.send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
-    }
-
-    /// True while a cell waits in input(): only then is stdin read for replies.
-    let awaitingInput = ManagedAtomicFlag()
-
-    /// Reads and drops what arrives on stdin when no input() waits, so a misbehaving client
-    /// cannot fill the socket's queue.
-    func dropStrayInput() {
-        while !awaitingInput.get() {
-            stdinLock.lock()
-            let frames = try? stdin.receive(timeout: 0)
-            stdinLock.unlock()
-            guard frames != nil else { return }
-            log("dropped a message on stdin: no input() is waiting")
+        let me = pthread_self()
+        if let io = ioThread, pthread_equal(io, me) != 0 {
+            forwardFromSession()
+            sendOut(frames, on: channel)
+        } else if let session = sessionThread, pthread_equal(session, me) != 0 {
+            do { try sessionLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("send to the I/O thread failed: \(error)") }
+        } else {
+            log("dropped a \(message.msgType) sent from a thread that owns no socket")
         }
     }
 
-    public func receiveInputReply() -> Message? {
-        awaitingInput.set(true)
-        defer { awaitingInput.set(false) }
-        while running.get() {
-            stdinLock.lock()
-            let frames = try? stdin.receive(timeout: 50)
-            stdinLock.unlock()
-            guard let frames else {
-                if kernel.session.interpreter.token.isCancelled { return nil }
+    func socket(_ channel: Channel) -> ZMQSocket {
+        switch channel {
+        case .shell: return shell
+        case .control: return control
+        case .stdin: return stdin
+        case .iopub: return iopub
+        }
+    }
+
+    /// Sends on a client socket (I/O thread only).
+    func sendOut(_ frames: [Data], on channel: Channel) {
+        do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
+    }
+
+    /// The link's tag for a sync: the I/O thread relays what waits on shell, then echoes it.
+    static let syncTag = Data("sync".utf8)
+
+    /// Sends out everything the session thread has queued on the link (I/O thread only).
+    func forwardFromSession() {
+        while let frames = try? ioLink.receiveNow() {
+            guard let tag = frames.first else { continue }
+            if tag == KernelServer.syncTag {
+                relay(shell, as: .shell)
+                try? ioLink.send([KernelServer.syncTag])
                 continue
             }
-            guard let m = decode(frames, "stdin") else { continue }
-            if m.msgType == "input_reply" { return m }
-            log("ignoring \(m.msgType) on stdin")
+            guard let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self)) else { continue }
+            sendOut(Array(frames.dropFirst()), on: channel)
         }
-        return nil
     }
 
     func decode(_ frames: [Data], _ channel: String) -> Message? {
@@ -91,78 +146,150 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         }
     }
 
+    // MARK: The session thread
+
+    /// Shell requests read from the link while waiting for something else (an input reply).
+    var pendingShell: [[Data]] = []
+
+    /// The next item from the I/O thread within `timeout` ms: a shell or stdin message, or
+    /// the I/O thread's answer to a sync (channel nil).
+    func nextFromIO(timeout: Int) -> (Channel?, [Data])? {
+        guard let frames = try? sessionLink.receive(timeout: timeout), let tag = frames.first else { return nil }
+        if tag == KernelServer.syncTag { return (nil, []) }
+        guard let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self)) else { return nil }
+        return (channel, Array(frames.dropFirst()))
+    }
+
+    /// The session thread's loop: one shell request at a time; stdin messages arriving while
+    /// no input() waits are stray and dropped.
+    func sessionLoop() {
+        while running.get() {
+            let frames: [Data]
+            if !pendingShell.isEmpty {
+                frames = pendingShell.removeFirst()
+            } else {
+                guard let (channel, f) = nextFromIO(timeout: 100), let channel else { continue }
+                guard channel == .shell else { log("dropped a message on stdin: no input() is waiting"); continue }
+                frames = f
+            }
+            guard let msg = decode(frames, "shell") else { continue }
+            kernel.handle(msg, on: .shell)
+        }
+    }
+
+    /// Every shell request that has reached the kernel: the I/O thread relays what waits on the
+    /// shell socket before it answers the sync, so none that came before this call is missed.
+    public func takeQueuedRequests() -> [Message] {
+        do { try sessionLink.send([KernelServer.syncTag]) } catch { log("sync with the I/O thread failed: \(error)") }
+        let deadline = DispatchTime.now() + 1
+        while DispatchTime.now() < deadline, let (channel, frames) = nextFromIO(timeout: 100) {
+            if channel == nil { break }
+            if channel == .shell { pendingShell.append(frames) } else { log("dropped a message on stdin: no input() is waiting") }
+        }
+        let queued = pendingShell.compactMap { decode($0, "shell") }
+        pendingShell = []
+        return queued
+    }
+
+    /// Sends the input_request and waits for its input_reply; shell requests arriving meanwhile
+    /// wait their turn, and a reply naming another request as its parent is ignored. Replies
+    /// that come after input() gave up are dropped as stray by the session loop.
+    public func askInput(_ request: Message) -> Message? {
+        send(request, on: .stdin)
+        while running.get() {
+            guard let (channel, frames) = nextFromIO(timeout: 50) else {
+                if kernel.session.interpreter.token.isCancelled { return nil }
+                continue
+            }
+            guard let channel else { continue }
+            if channel == .shell { pendingShell.append(frames); continue }
+            guard let m = decode(frames, "stdin") else { continue }
+            guard m.msgType == "input_reply" else { log("ignoring \(m.msgType) on stdin"); continue }
+            if let parent = m.parentHeader["msg_id"] as? String, parent != request.msgID {
+                log("ignoring an input_reply to another request")
+                continue
+            }
+            return m
+        }
+        return nil
+    }
+
     // MARK: Serving
 
-    /// Serves until a shutdown_request.
+    /// Serves until a shutdown_request (or the parent process is gone).
     public func serve() {
         kernel.onShutdown = { [weak self] _ in self?.running.set(false) }
         running.set(true)
         startHeartbeat()
-        startControl()
-        kernel.start()
-        // The shell loop runs on the session's own (large-stack) thread, so executing a cell
-        // needs no thread hand-off.
-        kernel.session.onSessionThread { [self] in
-            while running.get() {
-                shellLock.lock()
-                let frames = try? shell.receive(timeout: 100)
-                shellLock.unlock()
-                guard let frames, let msg = decode(frames, "shell") else { continue }
-                kernel.handle(msg, on: .shell)
-            }
+        let ioDone = DispatchSemaphore(value: 0), sessionDone = ManagedAtomicFlag()
+        let io = Thread { [self] in
+            ioThread = pthread_self()
+            kernel.start()
+            ioLoop(until: sessionDone)
+            ioDone.signal()
         }
+        io.name = "nabla-io"
+        io.stackSize = KernelServer.threadStack
+        io.start()
+        kernel.session.onSessionThread { [self] in
+            sessionThread = pthread_self()
+            sessionLoop()
+        }
+        sessionDone.set(true)
+        ioDone.wait()
+        try? heartbeatSteer.send([Data("TERMINATE".utf8)])
         // Give the last replies time to leave before the sockets close.
         Thread.sleep(forTimeInterval: 0.05)
     }
 
-    public func takeQueuedRequests() -> [Message] {
-        var queued = [Message]()
-        while true {
-            shellLock.lock()
-            let frames = try? shell.receive(timeout: 0)
-            shellLock.unlock()
-            guard let frames else { return queued }
-            if let msg = decode(frames, "shell") { queued.append(msg) }
+    /// The I/O thread: polls the client sockets and the link until the session thread is done,
+    /// then sends what it left.
+    func ioLoop(until sessionDone: ManagedAtomicFlag) {
+        let parent = getppid()
+        let sockets = [shell, control, stdin, iopub, ioLink]
+        while !sessionDone.get() {
+            // An orphaned kernel (its frontend died without shutting it down) exits.
+            if running.get() && parent > 1 && getppid() != parent {
+                log("parent process \(parent) is gone; exiting")
+                running.set(false)
+                kernel.session.interrupt()
+            }
+            let ready = ZMQSocket.poll(sockets, timeout: 25)
+            if ready[4] { forwardFromSession() }
+            if ready[0] { relay(shell, as: .shell) }
+            if ready[2] { relay(stdin, as: .stdin) }
+            if ready[1] { serveControl() }
+            if ready[3] { welcomeSubscribers() }
+            kernel.flushStreamsIfDue()
+        }
+        forwardFromSession()
+    }
+
+    /// Hands what arrived on shell or stdin to the session thread, undecoded.
+    func relay(_ socket: ZMQSocket, as channel: Channel) {
+        while let frames = try? socket.receiveNow() {
+            do { try ioLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("relay of \(channel.rawValue) failed: \(error)") }
         }
     }
 
-    func startControl() {
-        let parent = getppid()
-        let t = Thread { [self] in
-            while running.get() {
-                // An orphaned kernel (its frontend died without shutting it down) exits.
-                if parent > 1 && getppid() != parent {
-                    log("parent process \(parent) is gone; exiting")
-                    running.set(false)
-                    kernel.session.interrupt()
-                }
-                welcomeSubscribers()
-                dropStrayInput()
-                controlLock.lock()
-                let frames = try? control.receive(timeout: 50)
-                controlLock.unlock()
-                guard let frames, let msg = decode(frames, "control") else { continue }
-                // Control serves what must work while a cell runs; anything else belongs on
-                // shell (the session is busy with it, and waiting would block control).
-                guard KernelServer.controlMessages.contains(msg.msgType) else {
-                    log("ignoring \(msg.msgType) on control")
-                    continue
-                }
-                kernel.handle(msg, on: .control)
+    /// Control requests are answered here, on the I/O thread, even while a cell runs.
+    func serveControl() {
+        while let frames = try? control.receiveNow() {
+            guard let msg = decode(frames, "control") else { continue }
+            // Control serves what must work while a cell runs; anything else belongs on
+            // shell (the session is busy with it, and waiting would block control).
+            guard KernelServer.controlMessages.contains(msg.msgType) else {
+                log("ignoring \(msg.msgType) on control")
+                continue
             }
+            kernel.handle(msg, on: .control)
         }
-        t.name = "nabla-control"
-        t.start()
     }
 
     /// iopub is an XPUB socket: a subscription arrives as a frame `\u{1}topic`, answered with
     /// an `iopub_welcome` message (protocol 5.5), so a client knows its subscription is live.
     func welcomeSubscribers() {
-        while true {
-            iopubLock.lock()
-            let frames = try? iopub.receive(timeout: 0)
-            iopubLock.unlock()
-            guard let frames else { return }
+        while let frames = try? iopub.receiveNow() {
             // Unsubscriptions (0x00) and anything else are read and dropped.
             guard let frame = frames.first, frames.count == 1, frame.first == 1 else { continue }
             let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
@@ -170,15 +297,14 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         }
     }
 
-    /// Echoes every ping, on its own thread, so the frontend sees the kernel alive mid-cell.
+    /// Echoes every ping with `zmq_proxy` on its own thread, so the frontend sees the kernel
+    /// alive mid-cell; `serve` ends it through the steering socket.
     func startHeartbeat() {
         let t = Thread { [self] in
-            while running.get() {
-                guard let frames = try? heartbeat.receive(timeout: 100) else { continue }
-                try? heartbeat.send(frames)
-            }
+            zmq_proxy_steerable(heartbeat.handle, heartbeat.handle, nil, heartbeatControl.handle)
         }
         t.name = "nabla-heartbeat"
+        t.stackSize = KernelServer.threadStack
         t.start()
     }
 
@@ -189,6 +315,10 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
     }
 
     nonisolated(unsafe) static var sigintToken: CancellationToken?
+
+    /// Stack of the I/O and heartbeat threads: whatever RLIMIT_STACK is, room for JSON
+    /// nested to `JSONReader.maxDepth` many times over.
+    static let threadStack = 16 << 20
 
     static let controlMessages: Set<String> = ["kernel_info_request", "interrupt_request", "shutdown_request"]
 }

@@ -40,7 +40,8 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
 
 /// Frames ⇄ messages: `[ids…, "<IDS|MSG>", hmac, header, parent, metadata, content, buffers…]`,
 /// signed with HMAC-SHA256 over the four JSON frames. An empty key means no signing.
-public struct Wire: Sendable {
+/// Sendable by hand: swift-crypto's SymmetricKey is an immutable value but not marked so.
+public struct Wire: @unchecked Sendable {
     public static let delimiter = Data("<IDS|MSG>".utf8)
     let key: SymmetricKey?
 

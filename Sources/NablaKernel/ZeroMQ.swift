@@ -23,12 +23,16 @@ public final class ZMQContext: @unchecked Sendable {
 /// Like libzmq's sockets, not thread-safe: callers serialize access.
 public final class ZMQSocket: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    /// Kept alive while the socket is: zmq_ctx_term waits for every socket to close, so a
+    /// context released first (say, when an init throws after a failed bind) would hang.
+    let context: ZMQContext
     /// Largest message accepted; a peer sending more is disconnected by libzmq.
     public static let maxMessageSize: Int64 = 512 << 20
 
     public init(_ context: ZMQContext, type: Int32) throws {
         guard let h = zmq_socket(context.handle, type) else { throw ZMQError.last("zmq_socket") }
         handle = h
+        self.context = context
         var linger: Int32 = 1000
         zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
         var maxSize = ZMQSocket.maxMessageSize
@@ -43,6 +47,12 @@ public final class ZMQSocket: @unchecked Sendable {
 
     public func connect(_ endpoint: String) throws {
         guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError.last("connect \(endpoint)") }
+    }
+
+    /// Sets an integer option (ZMQ_SNDHWM, ZMQ_LINGER, …).
+    public func setOption(_ option: Int32, _ value: Int32) {
+        var v = value
+        zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size)
     }
 
     public func setOption(_ option: Int32, _ value: Data) {
@@ -66,6 +76,14 @@ public final class ZMQSocket: @unchecked Sendable {
         }
     }
 
+    /// Waits up to `timeout` ms (−1: forever) until one of `sockets` can be read; which can.
+    public static func poll(_ sockets: [ZMQSocket], timeout: Int) -> [Bool] {
+        var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
+        let rc = zmq_poll(&items, Int32(items.count), timeout)
+        guard rc > 0 else { return sockets.map { _ in false } }
+        return items.map { ($0.revents & Int16(ZMQ_POLLIN)) != 0 }
+    }
+
     /// Waits up to `timeout` ms (−1: forever) until a message can be read.
     public func poll(timeout: Int) -> Bool {
         var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
@@ -76,13 +94,20 @@ public final class ZMQSocket: @unchecked Sendable {
     /// Receives one multipart message, or nil when none arrives within `timeout` ms.
     public func receive(timeout: Int = -1) throws -> [Data]? {
         guard poll(timeout: timeout) else { return nil }
+        return try receiveNow()
+    }
+
+    /// Receives one multipart message if one is waiting (never blocks), else nil.
+    public func receiveNow() throws -> [Data]? {
         var frames = [Data]()
         while true {
             var msg = zmq_msg_t()
             zmq_msg_init(&msg)
             defer { zmq_msg_close(&msg) }
-            guard zmq_msg_recv(&msg, handle, 0) >= 0 else {
-                if zmq_errno() == EINTR { continue }
+            guard zmq_msg_recv(&msg, handle, frames.isEmpty ? ZMQ_DONTWAIT : 0) >= 0 else {
+                let e = zmq_errno()
+                if e == EINTR { continue }
+                if e == EAGAIN && frames.isEmpty { return nil }
                 throw ZMQError.last("recv")
             }
             let size = zmq_msg_size(&msg)

@@ -55,28 +55,44 @@ struct ReferenceCommand: ParsableCommand {
 
 struct KernelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kernel",
-        abstract: "Run as a Jupyter kernel (what kernel.json starts).")
+        abstract: "Run as a Jupyter kernel (what kernel.json starts).",
+        discussion: "Without -f (or with a file that does not exist yet), the kernel picks free ports and a random key, writes the connection file (in Jupyter's runtime dir by default) and prints its path.")
 
-    @Option(name: .short, help: "The connection file Jupyter wrote.") var f: String
+    @Option(name: .short, help: "The connection file Jupyter wrote.") var f: String?
+    @Flag(help: "In a connection file the kernel writes itself, add CurveZMQ keys (curve_publickey, curve_secretkey): every socket then encrypts.") var curve = false
 
     func run() throws {
-        setvbuf(stderr, nil, _IONBF, 0)
-        let log: (String) -> Void = { FileHandle.standardError.write(Data("[nabla] \($0)\n".utf8)) }
-        let info: ConnectionInfo
-        do { info = try ConnectionInfo(file: f) } catch {
-            log("\(error)")
-            throw ExitCode(2)
-        }
-        let dataDir = ProcessInfo.processInfo.environment["JUPYTER_DATA_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/jupyter")
-        // NABLA_HISTORY_FILE names the history file; set empty, history stays in memory.
-        let historyFile: URL?
-        if let h = ProcessInfo.processInfo.environment["NABLA_HISTORY_FILE"] {
-            historyFile = h.isEmpty ? nil : URL(fileURLWithPath: h)
+        KernelProcess.ignoreSignals()
+        let log = KernelProcess.log
+        var info: ConnectionInfo
+        var written: String? = nil
+        if let f, FileManager.default.fileExists(atPath: f) {
+            do { info = try ConnectionInfo(file: f) } catch {
+                log("\(error)")
+                throw ExitCode(2)
+            }
         } else {
-            historyFile = dataDir.appendingPathComponent("nabla_history.jsonl")
+            info = .fresh()
+            if curve {
+                do { info.curve = try CurveKeys.generate() } catch {
+                    log("\(error)")
+                    throw ExitCode(2)
+                }
+            }
+            written = f ?? KernelProcess.runtimeDir().appendingPathComponent("kernel-\(getpid()).json").path
         }
-        let server = try KernelServer(info: info, historyFile: historyFile, log: log)
+        let server: KernelServer
+        do {
+            server = try KernelServer(info: info, historyFile: KernelProcess.historyFile(), log: log)
+            if let written {
+                try server.info.write(to: written)
+                KernelProcess.say("To connect another client to this kernel, use:\n    --existing \(written)\n")
+            }
+        } catch {
+            log("\(error)")
+            throw ExitCode(1)
+        }
+        defer { if let written { try? FileManager.default.removeItem(atPath: written) } }
         server.installSigintHandler()
         server.serve()
     }

@@ -9,7 +9,8 @@ final class MemoryTransport: KernelTransport, @unchecked Sendable {
     var inputReplies: [String] = []
     var queued: [Message] = []
     func send(_ message: Message, on channel: Channel) { sent.append((channel, message)) }
-    func receiveInputReply() -> Message? {
+    func askInput(_ request: Message) -> Message? {
+        send(request, on: .stdin)
         guard !inputReplies.isEmpty else { return nil }
         return Message(header: ["msg_type": "input_reply"], content: ["value": inputReplies.removeFirst()])
     }
@@ -71,7 +72,7 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         #expect(t.last("execute_result")?.parentHeader["msg_type"] as? String == "execute_request")
     }
 
-    @Test func errorsSilenceAndUserExpressions() {
+    @Test func errorsSilenceAndUserExpressions() throws {
         let t = MemoryTransport()
         let k = Kernel(transport: t)
         k.handle(request("execute_request", ["code": "w = 3", "silent": true, "user_expressions": ["double": "w * 2", "bad": "nope"]]), on: .shell)
@@ -85,6 +86,12 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         let replies = t.sent.filter { $0.0 == .shell }.map { ($0.1.msgType, $0.1.content["status"] as? String ?? "") }
         #expect(replies.suffix(3).map(\.0) == ["execute_reply", "execute_reply", "kernel_info_reply"])
         #expect(replies.suffix(3).map(\.1) == ["error", "aborted", "ok"])
+        // Each aborted request is answered once, after the failed one is idle, as ipykernel does.
+        let failed = t.last("error")?.parentHeader["msg_id"] as? String
+        let statuses = t.sent.filter { $0.1.msgType == "status" }.map { ($0.1.parentHeader["msg_id"] as? String, $0.1.content["execution_state"] as? String) }
+        let idleOfFailed = try #require(statuses.firstIndex { $0.0 == failed && $0.1 == "idle" })
+        #expect(statuses.suffix(from: idleOfFailed).count == 5)   // idle, then busy/idle for each of the two queued
+        #expect(t.sent.filter { $0.1.msgType == "execute_reply" }.count == 3)
         let err = t.last("error")
         #expect(err?.content["ename"] as? String == "ShapeError")
         #expect((err?.content["traceback"] as? [String])?.contains { $0.contains("Cell In[1]") } == true)
