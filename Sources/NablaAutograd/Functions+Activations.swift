@@ -18,8 +18,8 @@ extension F {
         return Variable.make(.relu, v.map { $0 > 0 ? $0 : 0 }, [x]) { g in [try g * v.map { $0 > 0 ? 1 : 0 }] }
     }
 
-    /// leaky_relu(x) = x if x > 0 else αx;  derivative 1 or α (α at 0).
-    public static func leakyRelu(_ x: Variable, alpha: Double = 0.01) -> Variable {
+    /// leaky_relu(x) = x if x > 0 else αx (the notes' α = 0.1);  derivative 1 or α (α at 0).
+    public static func leakyRelu(_ x: Variable, alpha: Double = 0.1) -> Variable {
         let v = x.value
         return Variable.make(.leakyRelu(alpha: alpha), v.map { $0 > 0 ? $0 : alpha * $0 }, [x]) { g in
             [try g * v.map { $0 > 0 ? 1 : alpha }]

@@ -175,9 +175,11 @@ extension Op {
             return OpDeclaration("hinge", .sym("L"), [at("L", "i")], formula: r == .mean ? .mul([.div(one, N), .sum(index: i, body: at("L", "i"))]) : .sum(index: i, body: at("L", "i")))
         case .l1: return OpDeclaration("l1", .sym("L1"), [w], formula: .sum(index: i, body: .abs(at("w", "i"))), derivative: (.sym("∂L1/∂wᵢ"), .call(latex: "\\operatorname{sign}", plain: "sign", [at("w", "i")])))
         case .l2: return OpDeclaration("l2", .sym("L2"), [w], formula: .sum(index: i, body: .pow(at("w", "i"), two)), derivative: (.sym("∂L2/∂wᵢ"), .mul([two, at("w", "i")])))
-        case let .elasticNet(a, b):
-            return OpDeclaration("elastic_net", .sym("R"), [w], formula: .add([.mul([.number(a), .sum(index: i, body: .abs(at("w", "i")))]), .mul([.number(b), .sum(index: i, body: .pow(at("w", "i"), two))])]),
-                                 derivative: (.sym("∂R/∂wᵢ"), .add([.mul([.number(a), .call(latex: "\\operatorname{sign}", plain: "sign", [at("w", "i")])]), .mul([.number(2 * b), at("w", "i")])])))
+        case .elasticNet:
+            // The weights under their keyword names (l1 on Σ|w|, l2 on Σw²); a derivation puts the numbers in.
+            let l1 = Math.symbol(latex: "\\mathrm{l1}", plain: "l1"), l2 = Math.symbol(latex: "\\mathrm{l2}", plain: "l2")
+            return OpDeclaration("elastic_net", .sym("R"), [w], formula: .add([.mul([l1, .sum(index: i, body: .abs(at("w", "i")))]), .mul([l2, .sum(index: i, body: .pow(at("w", "i"), two))])]),
+                                 derivative: (.sym("∂R/∂wᵢ"), .add([.mul([l1, .call(latex: "\\operatorname{sign}", plain: "sign", [at("w", "i")])]), .mul([two, l2, at("w", "i")])])))
         case .entropy(let base):
             return OpDeclaration("entropy", .sym("H"), [p], formula: .neg(.sum(index: i, body: .mul([at("p", "i"), .log(at("p", "i"), base: base)]))),
                                  derivative: (.sym("∂H/∂pᵢ"), .neg(.add([.log(at("p", "i"), base: base), base == M_E ? one : .div(one, .ln(.number(base)))]))))

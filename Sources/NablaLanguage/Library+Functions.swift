@@ -16,8 +16,8 @@ extension Library {
         unary(i, "relu(x)", Op.relu.declaration.formulaText, "Rectified linear unit.") { F.relu($0) }
         unary(i, "tanh(x)", Op.tanh.declaration.formulaText, "Hyperbolic tangent, zero-centred in (−1, 1).") { $0.tanh() }
         unary(i, "softplus(x)", Op.softplus.declaration.formulaText, "A smooth relu.") { F.softplus($0) }
-        i.register(Builtin("leaky_relu(x, alpha=0.01)", formula: Op.leakyRelu(alpha: 0.01).declaration.formulaText, doc: "relu with a small slope for negative inputs, so they still learn.") { a in
-            t(F.leakyRelu(try a.tensor("x"), alpha: try a.double("alpha", default: 0.01)))
+        i.register(Builtin("leaky_relu(x, alpha=0.1)", formula: Op.leakyRelu(alpha: 0.1).declaration.formulaText, doc: "relu with a small slope for negative inputs, so they still learn; the slope is the notes' 0.1 (max(0.1x, x)) unless alpha says otherwise.") { a in
+            t(F.leakyRelu(try a.tensor("x"), alpha: try a.double("alpha", default: 0.1)))
         })
         i.register(Builtin("elu(x, alpha=1)", formula: Op.elu(alpha: 1).declaration.formulaText, doc: "Exponential linear unit.") { a in
             t(F.elu(try a.tensor("x"), alpha: try a.double("alpha", default: 1)))
@@ -51,14 +51,20 @@ extension Library {
         i.register(Builtin("softmax_cross_entropy(scores, target, reduction='mean')", formula: Op.softmaxCrossEntropy(.mean).declaration.formulaText, doc: "Cross entropy of softmax(scores), computed from the raw scores through log-sum-exp.") { a in
             t(try F.softmaxCrossEntropy(try a.tensor("scores"), try a.tensor("target"), reduction: try reductionArg(a, default: .mean)))
         })
-        i.register(Builtin("hinge(scores, labels, margin=1, reduction='none')", formula: Op.hinge(margin: 2).declaration.formulaText, doc: "Multiclass SVM loss for scores (N, C) and labels (N) (or one sample: scores (C) and a label); returns the N per-sample losses. Exactly at the margin the gradient is 0.") { a in
-            t(try F.hinge(try a.tensor("scores"), try a.tensor("labels"), margin: try a.double("margin", default: 1), reduction: try reductionArg(a, default: .none)))
+        i.register(Builtin("hinge(scores, labels, margin=1, reduction='none', axis=-1)", formula: Op.hinge(margin: 2).declaration.formulaText, doc: "Multiclass SVM loss for scores (N, C) and labels (N) (or one sample: scores (C) and a label); returns the N per-sample losses. The classes run along `axis`: axis=0 takes the notes' layout, one column of scores per example (C, N). Exactly at the margin the gradient is 0.") { a in
+            var scores = try a.tensor("scores")
+            let axis = try a.int("axis", default: -1)
+            guard scores.value.rank <= 1 || axis == -1 || axis == scores.value.rank - 1 || (axis == 0 && scores.value.rank == 2) else {
+                throw NablaError(.value, "hinge(): axis must be the axis of the classes: -1 (scores (N, C)) or 0 (one column per example, (C, N))", at: a.span)
+            }
+            if axis == 0 && scores.value.rank == 2 { scores = try scores.transposed() }
+            return t(try F.hinge(scores, try a.tensor("labels"), margin: try a.double("margin", default: 1), reduction: try reductionArg(a, default: .none)))
         })
 
         // Regularizers
         unary(i, "l1(W)", Op.l1.declaration.formulaText, "L1 penalty: drives weights to exactly zero (sparse).") { try F.l1($0) }
         unary(i, "l2(W)", Op.l2.declaration.formulaText, "L2 penalty (sum of squares): shrinks weights, prefers spreading them out.") { try F.l2($0) }
-        i.register(Builtin("elastic_net(W, l1, l2)", formula: "λ₁ Σ |w| + λ₂ Σ w²", doc: "A mix of the L1 and L2 penalties.") { a in
+        i.register(Builtin("elastic_net(W, l1, l2)", formula: Op.elasticNet(l1: .nan, l2: .nan).declaration.formulaText, doc: "A mix of the L1 and L2 penalties: l1 weighs Σ|w| and l2 weighs Σw², by position or by keyword (elastic_net(W, l1=0.1, l2=0.01)). The notes write λ₁ on the squares; here each weight is named after its penalty.") { a in
             t(try F.elasticNet(try a.tensor("W"), l1: try a.double("l1"), l2: try a.double("l2")))
         })
 
