@@ -4,6 +4,8 @@ import NablaTensor
 /// Updates a list of params from their `.grad`, with PyTorch's update rules and defaults.
 public protocol Optimizer: AnyObject {
     var params: [Variable] { get }
+    /// The learning rate η of the next step (a schedule changes it between steps).
+    var lr: Double { get set }
     /// One update; params whose `.grad` is nil are left alone.
     func step() throws
     /// The last update written out in the notes' notation, one block per param (`explain(opt)`).
@@ -158,5 +160,49 @@ public final class Adam: Optimizer {
                     .sub(.number($0["w"]!), .div(.mul([.number($0["η"]!), .number($0["m̂"]!)]), .add([.sqrt(.number($0["v̂"]!)), .number($0["ε"]!)]))) },
             ].compactMap { $0 }
         }
+    }
+}
+
+/// A learning-rate schedule, as PyTorch's lr_scheduler: each `step()` (one per epoch) sets the
+/// optimizer's rate from the rate it started with.
+public final class LearningRateSchedule {
+    public enum Kind: Sendable, Equatable {
+        /// η·γ^⌊t/size⌋: multiplied by γ every `size` steps.
+        case step(size: Int, gamma: Double)
+        /// η·γ^t.
+        case exponential(gamma: Double)
+        /// η_min + (η − η_min)(1 + cos(πt/T))/2: down to η_min over T steps.
+        case cosine(period: Int, minimum: Double)
+    }
+
+    public let optimizer: Optimizer
+    public let kind: Kind
+    public let initial: Double
+    public private(set) var steps = 0
+
+    public init(_ optimizer: Optimizer, _ kind: Kind) throws {
+        switch kind {
+        case let .step(size, _) where size < 1, let .cosine(size, _) where size < 1:
+            throw TensorError.argument(op: "lr schedule", message: "the period must be at least 1 step, got \(size)")
+        default: break
+        }
+        self.optimizer = optimizer; self.kind = kind; initial = optimizer.lr
+    }
+
+    /// The rate after `t` steps.
+    public func rate(after t: Int) -> Double {
+        switch kind {
+        case let .step(size, gamma): return initial * Foundation.pow(gamma, Double(t / size))
+        case let .exponential(gamma): return initial * Foundation.pow(gamma, Double(t))
+        case let .cosine(period, minimum):
+            let phase = Double(Swift.min(t, period)) / Double(period)
+            return minimum + (initial - minimum) * (1 + Foundation.cos(Double.pi * phase)) / 2
+        }
+    }
+
+    /// One step of the schedule: the optimizer's rate for the next epoch.
+    public func step() {
+        steps += 1
+        optimizer.lr = rate(after: steps)
     }
 }

@@ -461,6 +461,8 @@ public final class Interpreter {
         case let .function(f) where name == "__doc__": _ = f
         case let .tensor(t) where name == "grad":
             if case .none = v { t.grad = nil } else { t.grad = try toVariable(v, span: span, what: "a gradient").value }
+        case let .object(o as MutableAttributes) where try o.setAttribute(name, v, interpreter: self):
+            return
         default:
             throw NablaError(.attribute, "'\(obj.typeName)' object attribute '\(name)' cannot be set", at: span)
         }

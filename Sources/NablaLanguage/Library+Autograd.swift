@@ -8,8 +8,16 @@ public protocol Derived {
 }
 
 /// An optimizer as a language object: `opt.step()`, `opt.zero_grad()`, `opt.lr`.
-final class OptimizerObject: NablaObject, Derived {
+final class OptimizerObject: NablaObject, Derived, MutableAttributes {
     func derivations() -> [Derivation] { optimizer.lastUpdate() }
+
+    func setAttribute(_ name: String, _ value: Value, interpreter: Interpreter) throws -> Bool {
+        guard name == "lr" else { return false }
+        let lr = try interpreter.toVariable(value, span: .unknown, what: "a learning rate").value
+        guard lr.count == 1, let x = lr.data.first, x.isFinite, x >= 0 else { throw NablaError(.value, "the learning rate must be a finite number ≥ 0") }
+        optimizer.lr = x
+        return true
+    }
 
     let optimizer: Optimizer
     let kind: String
@@ -17,7 +25,7 @@ final class OptimizerObject: NablaObject, Derived {
 
     var typeName: String { kind }
     var text: String { "\(kind)(\(optimizer.params.count) param\(optimizer.params.count == 1 ? "" : "s"))" }
-    var attributeNames: [String] { ["step", "zero_grad", "params"] }
+    var attributeNames: [String] { ["step", "zero_grad", "params", "lr"] }
 
     func attribute(_ name: String) -> Value? {
         switch name {
@@ -27,6 +35,27 @@ final class OptimizerObject: NablaObject, Derived {
             return .builtin(Builtin("zero_grad()", doc: "Clears .grad of every param.") { [optimizer] _ in optimizer.zeroGrad(); return .none })
         case "params":
             return .list(ListRef(optimizer.params.map { .tensor($0) }))
+        case "lr": return .float(optimizer.lr)
+        default: return nil
+        }
+    }
+}
+
+/// A learning-rate schedule as a language object: `sched.step()` once per epoch, `sched.lr`.
+final class ScheduleObject: NablaObject {
+    let schedule: LearningRateSchedule
+    let kind: String
+    init(_ s: LearningRateSchedule, kind: String) { schedule = s; self.kind = kind }
+
+    var typeName: String { kind }
+    var text: String { "\(kind)(lr=\(schedule.optimizer.lr), steps=\(schedule.steps))" }
+    var attributeNames: [String] { ["step", "lr", "get_last_lr"] }
+
+    func attribute(_ name: String) -> Value? {
+        switch name {
+        case "step": return .builtin(Builtin("step()", doc: "Moves the schedule one epoch on, setting the optimizer's learning rate.") { [schedule] _ in schedule.step(); return .none })
+        case "lr": return .float(schedule.optimizer.lr)
+        case "get_last_lr": return .builtin(Builtin("get_last_lr()", doc: "The learning rate now in force, in a list (as PyTorch).") { [schedule] _ in .list(ListRef([.float(schedule.optimizer.lr)])) })
         default: return nil
         }
     }
@@ -106,6 +135,21 @@ extension Library {
         i.register(Builtin("adam(params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)", formula: "m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  w ← w − η m̂ / (√v̂ + ε)", doc: "Adam with bias correction (PyTorch's defaults).") { a in
             .object(OptimizerObject(Adam(try paramList(a, "params"), lr: try a.double("lr", default: 1e-3), beta1: try a.double("beta1", default: 0.9),
                                          beta2: try a.double("beta2", default: 0.999), eps: try a.double("eps", default: 1e-8)), kind: "adam"))
+        })
+        func optimizer(_ a: Args) throws -> Optimizer {
+            guard case let .object(o as OptimizerObject)? = a.value("optimizer") else {
+                throw NablaError(.type, "\(a.builtin.name)(): 'optimizer' must be an optimizer (sgd, momentum, adam)", at: a.span)
+            }
+            return o.optimizer
+        }
+        i.register(Builtin("step_lr(optimizer, step_size, gamma=0.1)", formula: "η_t = η·γ^⌊t / step_size⌋", doc: "Multiplies the optimizer's learning rate by gamma every step_size epochs; call .step() once per epoch (PyTorch's StepLR).") { a in
+            .object(ScheduleObject(try LearningRateSchedule(try optimizer(a), .step(size: try a.int("step_size"), gamma: try a.double("gamma", default: 0.1))), kind: "step_lr"))
+        })
+        i.register(Builtin("exponential_lr(optimizer, gamma)", formula: "η_t = η·γ^t", doc: "Multiplies the learning rate by gamma every epoch (PyTorch's ExponentialLR).") { a in
+            .object(ScheduleObject(try LearningRateSchedule(try optimizer(a), .exponential(gamma: try a.double("gamma"))), kind: "exponential_lr"))
+        })
+        i.register(Builtin("cosine_lr(optimizer, t_max, eta_min=0)", formula: "η_t = η_min + (η − η_min)(1 + cos(πt/T))/2", doc: "Lowers the learning rate along a half cosine to eta_min over t_max epochs (PyTorch's CosineAnnealingLR).") { a in
+            .object(ScheduleObject(try LearningRateSchedule(try optimizer(a), .cosine(period: try a.int("t_max"), minimum: try a.double("eta_min", default: 0))), kind: "cosine_lr"))
         })
         i.register(Builtin("gradcheck(f, *inputs, eps=1e-6)", formula: "∂f/∂xᵢ ≈ (f(x + εeᵢ) − f(x − εeᵢ)) / 2ε", doc: "Checks autograd (or your own backward formula) against central finite differences for a scalar function f of the inputs; reports the largest error.") { a in
             guard let f = a.value("f") else { throw NablaError(.type, "gradcheck() needs a function") }

@@ -307,6 +307,12 @@ public protocol NablaObject: AnyObject {
     var attributeNames: [String] { get }
 }
 
+/// An object with attributes a student may assign (`opt.lr = 0.01`).
+public protocol MutableAttributes: NablaObject {
+    /// Sets `name`, or returns false when the object has no such settable attribute.
+    func setAttribute(_ name: String, _ value: Value, interpreter: Interpreter) throws -> Bool
+}
+
 /// Name → value bindings, with a parent for closures (function scope → defining scope).
 final class Scope {
     var values: [String: Value] = [:]
