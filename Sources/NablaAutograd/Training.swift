@@ -329,7 +329,7 @@ public struct FitProgress {
 
 extension Sequential {
     /// Rows `idx` of `t` (first axis).
-    static func rows(_ t: Tensor, _ idx: ArraySlice<Int>) throws -> Tensor {
+    public static func rows(_ t: Tensor, _ idx: ArraySlice<Int>) throws -> Tensor {
         let n = t.shape.first ?? 0
         let size = n == 0 ? 0 : t.count / n
         var data = [Double]()

@@ -15,6 +15,8 @@ extension Interpreter {
             }
         case let .function(fn):
             return try callFunction(fn, args, kwargs, span: span)
+        case let .object(o as CallableObject):
+            return try o.call(args, kwargs, interpreter: self, span: span)
         default:
             throw NablaError(.type, "\(f.typeName) is not callable", at: span)
         }
@@ -107,6 +109,9 @@ extension Interpreter {
                 default: return .list(ListRef(picked))
                 }
             }
+        case let .object(o as SubscriptableObject):
+            guard items.count == 1, case let .expr(e) = items[0] else { throw NablaError(.type, "\(base.typeName) takes one key in [ ]", at: span) }
+            return try o.item(try eval(e, scope), interpreter: self)
         default:
             throw NablaError(.type, "\(base.typeName) is not subscriptable", at: span)
         }

@@ -10,6 +10,7 @@ enum Library {
         tensors(i)
         autograd(i)
         functions(i)
+        keras(i)
     }
 
     static func t(_ v: Variable) -> Value { .tensor(v) }
