@@ -2,7 +2,7 @@
 /// (`nabla reference` regenerates the section; a test checks it is current), so every
 /// example is executed.
 extension Library {
-    static let examples: [String: String] = [
+    static let examples: [String: String] = kerasExamples.merging([
         "abs": "abs([-2, 0, 3])", "adam": "w = param([1.0])\nopt = adam([w], lr=0.1)\nbackward(w * w); opt.step(); w",
         "all": "all([1, 2, 0])", "any": "any([0, 0, 1])", "arange": "arange(0, 1, 0.25)", "argmax": "argmax([[1, 5, 2], [7, 0, 1]], axis=1)",
         "argmin": "argmin([3, 1, 2])", "avgpool": "avgpool([[1, 2], [3, 4]], 2)",
@@ -35,5 +35,5 @@ extension Library {
         "transpose": "transpose([[1, 2, 3]])", "tuple": "tuple([1, 2])", "type": "type(param(1.0))", "update": "display(0, id='loss')\nupdate('loss', 0.5)",
         "var": "var([1, 2, 3, 4])", "warn": "warn('the learning rate is large')", "zero_grad": "w = param([1.0])\nbackward(w * 3)\nzero_grad(w)\nw.grad is None", "zeros": "zeros(2, 2)",
         "l1": "l1([0.25, -0.25, 0.25, 0.25])", "l2": "l2([0.25, 0.25, 0.25, 0.25])",
-    ]
+    ]) { keras, _ in keras }
 }

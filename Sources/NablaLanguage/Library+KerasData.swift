@@ -65,7 +65,7 @@ extension Library {
             let x = try matrix(rows.map { Array($0.prefix(64)) }), y = Tensor(rows.map { $0[64] })
             return .tuple([.tensor(x), .tensor(y)])
         })
-        i.register(Builtin("load_csv(path, delimiter=',')", doc: "A CSV file of numbers as a matrix (one row per line). A first line that is not all numbers is taken as a header and skipped; any other non-number is an error naming its line.") { a in
+        i.register(Builtin("load_csv(path, delimiter=None)", doc: "A CSV file of numbers as a matrix (one row per line), values separated by delimiter (default a comma). A first line that is not all numbers is taken as a header and skipped; any other non-number is an error naming its line.") { a in
             let path = try a.string("path"), d = try a.string("delimiter", default: ",")
             guard d.count == 1, let delim = d.first else { throw NablaError(.value, "load_csv(): delimiter must be one character, got '\(d)'") }
             let text: String
