@@ -95,6 +95,7 @@ open class Layer {
         let a = try Tensor.randn([n, m], using: &RandomSource.generator)
         var q = [[Double]]()
         for j in 0..<m {
+            try Cancellation.check()
             var v = (0..<n).map { a.data[$0 * m + j] }
             for u in q {
                 let d = zip(u, v).reduce(0) { $0 + $1.0 * $1.1 }

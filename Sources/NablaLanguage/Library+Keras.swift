@@ -273,6 +273,11 @@ extension Library {
                 try a.interpreter.toInt(items[1], span: a.span, what: "\(a.builtin.name)(): '\(name)'"))
     }
 
+    static func requiredPair(_ a: Args, _ name: String) throws -> (Int, Int) {
+        guard let p = try pair(a, name) else { throw NablaError(.type, "\(a.builtin.name)(): '\(name)' must be a whole number or a pair (height, width), got None") }
+        return p
+    }
+
     /// `input_shape=(28, 28, 3)` (or `input_dim=64` for Dense).
     static func inputShape(_ a: Args) throws -> [Int]? {
         if a.builtin.parameters.contains(where: { $0.name == "input_dim" }), a.has("input_dim") { return [try a.int("input_dim")] }
@@ -463,7 +468,7 @@ extension Library {
         })
         i.register(Builtin("Conv2D(filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, input_shape=None, name=None)", formula: "out[n, i, j, f] = activation(Σ_{u,v,c} x[n, i·s + u, j·s + v, c] · K[u, v, c, f] + b[f])", doc: "A 2-d convolution over images (N, height, width, channels), channels last as Keras; kernel (kh, kw, channels, filters). padding='valid' (no padding) or 'same' (output size ⌈input/stride⌉)." + layerDocs + " Parameters: kh·kw·channels·filters + filters.") { a in
             layer(try a.interpreter.wrap(a.span) {
-                try Conv2D(filters: try a.int("filters"), kernelSize: try pair(a, "kernel_size")!, strides: try pair(a, "strides", default: (1, 1))!,
+                try Conv2D(filters: try a.int("filters"), kernelSize: try requiredPair(a, "kernel_size"), strides: try pair(a, "strides", default: (1, 1)) ?? (1, 1),
                            padding: try PaddingMode(keras: try a.string("padding", default: "valid"), layer: "Conv2D"), activation: try activation(a),
                            useBias: try a.bool("use_bias", default: true), name: try name(a), inputShape: try inputShape(a))
             })
@@ -472,7 +477,7 @@ extension Library {
             let what = isMax ? "the largest value" : "the mean"
             i.register(Builtin("\(kind)(pool_size=2, strides=None, padding='valid', input_shape=None, name=None)", formula: "out[n, i, j, c] = \(isMax ? "max" : "mean") of x[n, i·s : i·s + k, j·s : j·s + k, c]", doc: "\(isMax ? "Max" : "Average") pooling: \(what) of each pool_size window (square), moved by strides (default pool_size), per channel, channels last. padding='same' pads so the output is ⌈input/stride⌉\(isMax ? "" : ", averaging only the real elements"). No parameters.") { a in
                 layer(try a.interpreter.wrap(a.span) {
-                    try Pooling2D(max: isMax, poolSize: try pair(a, "pool_size", default: (2, 2))!, strides: try pair(a, "strides"),
+                    try Pooling2D(max: isMax, poolSize: try pair(a, "pool_size", default: (2, 2)) ?? (2, 2), strides: try pair(a, "strides"),
                                   padding: try PaddingMode(keras: try a.string("padding", default: "valid"), layer: kind), kind: isMax ? "MaxPooling2D" : "AveragePooling2D", name: try name(a), inputShape: try inputShape(a))
                 })
             })

@@ -75,7 +75,7 @@ extension Library {
         i.register(Builtin("to_categorical(y, num_classes=None)", formula: "out[i, y_i] = 1, other entries 0", doc: "Class numbers as one-hot rows (Keras' keras.utils.to_categorical); num_classes defaults to max(y) + 1.") { a in
             let y = try a.tensor("y").value
             guard y.count > 0 else { throw NablaError(.value, "to_categorical(): no labels") }
-            for v in y.data where v != v.rounded() || v < 0 {
+            for v in y.data where v != v.rounded() || v < 0 || v >= 1e7 {
                 throw NablaError(.value, "to_categorical(): labels must be whole numbers 0, 1, 2, …, got \(Tensor.formatNumber(v))")
             }
             let top = Int(y.data.max() ?? 0)
@@ -90,8 +90,9 @@ extension Library {
             guard x.rank >= 1, let n = x.shape.first, n >= 2 else { throw NablaError(.value, "train_test_split(): needs at least 2 samples, got x of shape \(formatShape(x.shape))") }
             guard y.rank >= 1, y.shape[0] == n else { throw NablaError(.shape, "train_test_split(): x has \(n) samples but y has shape \(formatShape(y.shape))") }
             let ts = try a.double("test_size", default: 0.25)
-            let nTest = ts < 1 ? Int((ts * Double(n)).rounded(.up)) : Int(ts)
-            guard ts > 0, ts == ts.rounded() || ts < 1, nTest >= 1, nTest < n else {
+            let valid = ts > 0 && (ts < 1 || (ts == ts.rounded() && ts < Double(n)))
+            let nTest = valid ? (ts < 1 ? Int((ts * Double(n)).rounded(.up)) : Int(ts)) : 0
+            guard valid, nTest >= 1, nTest < n else {
                 throw NablaError(.value, "train_test_split(): test_size must be a fraction in (0, 1) or a count from 1 to \(n - 1), got \(Tensor.formatNumber(ts))")
             }
             var order = Array(0..<n)
