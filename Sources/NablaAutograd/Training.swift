@@ -292,7 +292,7 @@ public final class EarlyStopping: Callback {
 
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Sequential) throws {
         guard let current = logs[monitor] else {
-            throw TensorError.argument(op: "EarlyStopping", message: "monitor '\(monitor)' is not among the logged values \(logs.keys.sorted()); pass validation_data or validation_split for 'val_…' values")
+            throw TensorError.argument(op: "EarlyStopping", message: "monitor '\(monitor)' is not among the logged values \(logs.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")); pass validation_data or validation_split for 'val_…' values")
         }
         if restoreBestWeights && bestWeights == nil { bestWeights = model.getWeights(); bestEpoch = epoch }
         wait += 1
