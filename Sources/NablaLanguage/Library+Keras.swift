@@ -173,6 +173,56 @@ final class CallbackObject: NablaObject {
     }
 }
 
+/// An epoch's logged values for a LambdaCallback: `logs['loss']`, `logs.keys()`.
+final class LogsObject: SubscriptableObject {
+    let logs: [(String, Double)]
+    init(_ logs: [(String, Double)]) { self.logs = logs }
+    var typeName: String { "dict" }
+    var text: String { "{" + logs.map { "'\($0.0)': \(Tensor.formatNumber($0.1))" }.joined(separator: ", ") + "}" }
+    var attributeNames: [String] { ["keys"] }
+    func attribute(_ name: String) -> Value? {
+        guard name == "keys" else { return nil }
+        return .builtin(Builtin("keys()", doc: "The logged names.") { [logs] _ in .list(ListRef(logs.map { .string($0.0) })) })
+    }
+    func item(_ key: Value, interpreter: Interpreter) throws -> Value {
+        guard case let .string(k) = key, let v = logs.first(where: { $0.0 == k }) else {
+            throw NablaError(.name, "KeyError: \(interpreter.repr(key)) is not logged; the keys are \(logs.map { "'\($0.0)'" }.joined(separator: ", "))")
+        }
+        return .number(v.1)
+    }
+}
+
+/// Keras' LambdaCallback: the student's own functions called by fit.
+final class LambdaCallback: Callback {
+    let interpreter: Interpreter
+    let span: Span
+    let onEpochEnd: Value?, onTrainBegin: Value?, onTrainEnd: Value?
+    init(_ i: Interpreter, span: Span, onEpochEnd: Value?, onTrainBegin: Value?, onTrainEnd: Value?) {
+        interpreter = i; self.span = span; self.onEpochEnd = onEpochEnd; self.onTrainBegin = onTrainBegin; self.onTrainEnd = onTrainEnd
+    }
+
+    /// Runs a student function; an interrupt inside it is fit's interrupt (weights kept).
+    func invoke(_ f: Value?, _ args: [Value]) throws {
+        guard let f else { return }
+        do { _ = try interpreter.call(f, args, [], span: span) } catch let e as NablaError where e.kind == .interrupted { throw TensorError.interrupted }
+    }
+    func onTrainBegin(_ model: Sequential) throws { try invoke(onTrainBegin, [.none]) }
+    func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Sequential) throws {
+        let ordered = (model.history?.keys ?? logs.keys.sorted()).compactMap { k in logs[k].map { (k, $0) } }
+        try invoke(onEpochEnd, [.number(Double(epoch)), .object(LogsObject(ordered))])
+    }
+    func onTrainEnd(_ model: Sequential) throws { try invoke(onTrainEnd, [.none]) }
+}
+
+final class LambdaCallbackObject: NablaObject {
+    let callback: LambdaCallback
+    init(_ c: LambdaCallback) { callback = c }
+    var typeName: String { "LambdaCallback" }
+    var text: String { "LambdaCallback()" }
+    var attributeNames: [String] { [] }
+    func attribute(_ name: String) -> Value? { nil }
+}
+
 /// `history.history`: the per-epoch values by key, indexed like a dict.
 final class HistoryDict: SubscriptableObject {
     let history: History
@@ -393,7 +443,8 @@ extension Library {
             }
             var callbacks = [Callback]()
             for item in try a.sequence("callbacks") {
-                guard case let .object(o as CallbackObject) = item else { throw NablaError(.type, "fit(): callbacks must be callbacks such as EarlyStopping(...), got \(item.typeName)") }
+                if case let .object(o as LambdaCallbackObject) = item { callbacks.append(o.callback); continue }
+                guard case let .object(o as CallbackObject) = item else { throw NablaError(.type, "fit(): callbacks must be callbacks such as EarlyStopping(...) or LambdaCallback(...), got \(item.typeName)") }
                 o.callback.log = { [weak sink = a.interpreter.sink] s in sink?.write(s + "\n", stream: "stdout") }
                 callbacks.append(o.callback)
             }
@@ -530,6 +581,9 @@ extension Library {
                                   mode: try a.string("mode", default: "auto"), restoreBestWeights: try a.bool("restore_best_weights", default: false), verbose: try a.int("verbose", default: 0))
             }))
         })
+        i.register(Builtin("LambdaCallback(on_epoch_end=None, on_train_begin=None, on_train_end=None)", doc: "A callback for fit(callbacks=[...]) made of your own functions: on_epoch_end(epoch, logs) after each epoch (logs['loss'], logs['val_accuracy'], …; epochs count from 0), on_train_begin(logs) and on_train_end(logs) around training.") { a in
+            .object(LambdaCallbackObject(LambdaCallback(a.interpreter, span: a.span, onEpochEnd: a.value("on_epoch_end"), onTrainBegin: a.value("on_train_begin"), onTrainEnd: a.value("on_train_end"))))
+        })
         kerasData(i)
 
         // Namespaces, so the notes' spelling works: keras.layers.Dense, tf.keras.models.Sequential, layers.Conv2D.
@@ -538,7 +592,7 @@ extension Library {
         let layersNS = Namespace("keras.layers", Dictionary(uniqueKeysWithValues: layerNames.map { ($0, builtin($0)) }))
         let models = Namespace("keras.models", ["Sequential": builtin("Sequential")])
         let optimizers = Namespace("keras.optimizers", ["SGD": builtin("SGD"), "Adam": builtin("Adam"), "RMSprop": builtin("RMSprop")])
-        let callbacks = Namespace("keras.callbacks", ["EarlyStopping": builtin("EarlyStopping")])
+        let callbacks = Namespace("keras.callbacks", ["EarlyStopping": builtin("EarlyStopping"), "LambdaCallback": builtin("LambdaCallback")])
         let utils = Namespace("keras.utils", ["to_categorical": builtin("to_categorical"), "normalize": builtin("normalize")])
         let keras = Namespace("keras", ["layers": { .object(layersNS) }, "models": { .object(models) }, "optimizers": { .object(optimizers) },
                                         "callbacks": { .object(callbacks) }, "utils": { .object(utils) }, "Sequential": builtin("Sequential")])

@@ -14,6 +14,7 @@ extension Library {
         "Sequential": "seed(0)\nmodel = Sequential([Dense(16, activation='relu', input_shape=(64,)), Dense(10, activation='softmax')])\nmodel.summary()",
         "SGD": "SGD(learning_rate=0.1, momentum=0.9)",
         "Adam": "Adam()",
+        "LambdaCallback": "seed(0)\nm = Sequential([Dense(1, input_shape=(1,))])\nm.compile(optimizer='sgd', loss='mse')\nlosses = []\nlog = LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(round(logs['loss'], 3)))\nh = m.fit([[1.0], [2.0]], [2.0, 4.0], epochs=3, verbose=0, callbacks=[log])\nlosses",
         "RMSprop": "RMSprop(learning_rate=0.01)",
         "EarlyStopping": "EarlyStopping(monitor='val_loss', patience=3, restore_best_weights=True)",
         "load_digits": "x, y = load_digits()\n(shape(x), y[:10])",

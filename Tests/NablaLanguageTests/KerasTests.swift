@@ -64,6 +64,27 @@ import NablaTensor
         #expect(lines.first?.hasPrefix("Epoch 1/2") == true && lines.first?.contains(" - loss: ") == true && lines.first?.contains(" - accuracy: ") == true)
     }
 
+    @Test func lambdaCallbackSeesEachEpoch() throws {
+        let s = Session()
+        let code = """
+        seed(0)
+        m = Sequential([Dense(1, input_shape=(1,))])
+        m.compile(optimizer='sgd', loss='mse')
+        seen = []
+        log = LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch * 100 + logs['loss']))
+        h = m.fit([[1.0], [2.0]], [2.0, 4.0], epochs=3, verbose=0, callbacks=[log])
+        """
+        _ = try? value(s, code)
+        let seen = ints(try value(s, "seen"))
+        let losses = numbers(try value(s, "h.history['loss']"))
+        #expect(seen.count == 3 && losses.count == 3)
+        for k in 0..<min(seen.count, losses.count) { #expect(Swift.abs(seen[k] - (Double(k) * 100 + losses[k])) < 1e-9) }
+        // An error in the student's function stops fit and puts the weights back.
+        _ = run(s, "w0 = m.get_weights()")
+        #expect(error(s, "m.fit([[1.0]], [2.0], epochs=2, verbose=0, callbacks=[LambdaCallback(on_epoch_end=lambda e, logs: logs['nope'])])")?.message.contains("KeyError") == true)
+        if case let .bool(same) = try value(s, "all(m.get_weights()[0] == w0[0])") { #expect(same) } else { Issue.record("not a bool") }
+    }
+
     @Test func gradientsOfAModelLoss() throws {
         let s = Session()
         let code = """
