@@ -28,10 +28,11 @@ test: bootstrap
 	VIRTUAL_ENV=$(CURDIR)/.venv .build/debug/nabla install --sys-prefix
 	NABLA_HISTORY_FILE= $(PY) -m pytest -q -p no:cacheprovider Tests/python
 
-## Execute every notebook and write reports/NAME.html and reports/NAME.pdf (no network needed).
+## Execute every notebook (or those matching NB=…) and write reports/NAME.html and reports/NAME.pdf:
+## title, contents, page numbers, nothing cut at the page edge (no network needed).
 report: release
 	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla install --sys-prefix
-	$(PY) scripts/report.py
+	$(PY) scripts/report.py $(NB)
 
 ## Benchmarks beside numpy (and PyTorch when importable), medians and ratios.
 bench: release

@@ -76,6 +76,20 @@ def torch_figures():
             v = v * 1.0001 + 0.5
         v.backward()
     out["scalar_op_us"] = median(5, chain) / 20_000 * 1e6
+
+    # The notes' Keras CNN ('valid' convolutions, 28,947 parameters), Adam, batch 10, NCHW.
+    nn = torch.nn
+    cnn = nn.Sequential(nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(64, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3))
+    assert sum(p.numel() for p in cnn.parameters()) == 28947
+    images, labels = torch.randn(10, 3, 28, 28, generator=g), torch.arange(10) % 3
+    adam = torch.optim.Adam(cnn.parameters())
+
+    def cnn_step():
+        adam.zero_grad()
+        nn.functional.cross_entropy(cnn(images), labels).backward()
+        adam.step()
+    out["cnn_step_ms"] = median(30, cnn_step) * 1e3
     return out
 
 
@@ -97,6 +111,7 @@ ROWS = [  # key, label, unit, higher is better, target ratio vs numpy (None: no 
     ("exp_1e6_ms", "exp over 1e6 elements", "ms", False),
     ("mlp_step_ms", "MLP 784-128-10 step, batch 64", "ms", False),
     ("scalar_op_us", "scalar op x*1.0001+0.5, fwd+bwd", "µs/op", False),
+    ("cnn_step_ms", "notes' CNN train step, batch 10", "ms", False),  # peer: PyTorch float64
     ("explain_1000_ms", "explain, 1,000-element expression", "ms", False),  # target < 50 ms; no peer
 ]
 LANG_ROWS = [

@@ -4,28 +4,8 @@ import Foundation
 extension Math {
     /// `self` with each symbol (by its plain spelling) replaced.
     public func substituting(_ values: [String: Math]) -> Math {
-        func s(_ m: Math) -> Math { m.substituting(values) }
-        switch self {
-        case let .symbol(_, plain): return values[plain] ?? self
-        case .number, .text, .ellipsis: return self
-        case let .add(t): return .add(t.map(s))
-        case let .sub(a, b): return .sub(s(a), s(b))
-        case let .mul(t): return .mul(t.map(s))
-        case let .hadamard(a, b): return .hadamard(s(a), s(b))
-        case let .div(a, b): return .div(s(a), s(b))
-        case let .neg(a): return .neg(s(a))
-        case let .pow(a, b): return .pow(s(a), s(b))
-        case let .call(l, p, args): return .call(latex: l, plain: p, args.map(s))
-        case let .exp(a): return .exp(s(a))
-        case let .sqrt(a): return .sqrt(s(a))
-        case let .abs(a): return .abs(s(a))
-        case let .sum(index, body): return .sum(index: index, body: s(body))
-        case let .vector(v): return .vector(v.map(s))
-        case let .matrix(m): return .matrix(m.map { $0.map(s) })
-        case let .equation(a, b): return .equation(s(a), s(b))
-        case let .transpose(a): return .transpose(s(a))
-        case let .apply(t): return .apply(t.map(s))
-        }
+        if case let .symbol(_, plain) = self { return values[plain] ?? self }
+        return mapChildren { $0.substituting(values) }
     }
 
     /// The number this stands for, when it is closed arithmetic over numbers.

@@ -54,7 +54,10 @@ public struct MathRenderer: Sendable {
                 switch t {
                 case let .number(x) where x < 0: s += minus + number(-x)
                 case let .neg(inner): s += minus + afterMinus(inner)
-                default: s += " + " + wrap(r(t), below: Self.sumLevel + 1)
+                default:
+                    // A product that starts with a negative number reads as a subtraction: a − 0.2·2.
+                    let text = wrap(r(t), below: Self.sumLevel + 1), sign = latex ? "-" : "−"
+                    if case .mul = t, text.hasPrefix(sign) { s += minus + text.dropFirst(sign.count) } else { s += " + " + text }
                 }
             }
             return (s, Self.sumLevel)

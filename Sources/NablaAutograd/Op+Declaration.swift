@@ -94,6 +94,7 @@ extension Op {
         case let .clip(lo, hi): return OpDeclaration("clip", x, [x], formula: .call(latex: "\\operatorname{clip}", plain: "clip", [x, .number(lo), .number(hi)]))
         case .maximum: return OpDeclaration("maximum", z, [x, y], formula: .max(x, y))
         case .minimum: return OpDeclaration("minimum", z, [x, y], formula: .call(latex: "\\min", plain: "min", [x, y]))
+        case .where: return OpDeclaration("where", z, [x, y], formula: .text("x where the condition holds, else y"), derivatives: [.text("1 where the condition holds, else 0"), .text("0 where the condition holds, else 1")])
 
         case .sigmoid:
             return OpDeclaration("sigmoid", .symbol(latex: "\\sigma", plain: "σ"), [z], formula: .div(one, .add([one, .exp(.neg(z))])),

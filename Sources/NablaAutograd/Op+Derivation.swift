@@ -132,7 +132,7 @@ extension Op {
         case .normalPdf, .normalLogpdf, .normalCdf:
             guard inputs.count == 3, let formula = d.formula else { return nil }
             let n = inputs.map(\.count).max() ?? 0
-            guard inputs.allSatisfy({ $0.count == 1 || $0.count == n }), n >= 1 else { return nil }
+            guard inputs.allSatisfy({ $0.count == 1 || $0.count == n }), n >= 1, out.count == 1 || out.count == n else { return nil }
             func at(_ t: Tensor, _ k: Int) -> Double { t.count == 1 ? t.data[0] : t.data[k] }
             var lines = [Derivation]()
             for k in Derive.rowIndices(n, show: 4) {
@@ -301,7 +301,7 @@ public enum Derive {
 
     /// The output-size formula, then the first output element as its sum of products.
     public static func convolution(_ inputs: [Tensor], _ out: Tensor, stride s: Int, padding p: Int, lhs: Math) -> [Derivation]? {
-        guard inputs.count >= 2, inputs[0].rank == 4, inputs[1].rank == 4, out.rank == 4 else { return nil }
+        guard inputs.count >= 2, inputs[0].rank == 4, inputs[1].rank == 4, out.rank == 4, inputs[0].count > 0, inputs[1].count > 0, out.count > 0 else { return nil }
         let (x, k) = (inputs[0], inputs[1])
         let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3]), (kh, kw) = (k.shape[2], k.shape[3])
         var lines = [Derivation]()
@@ -330,7 +330,7 @@ public enum Derive {
 
     /// The first windows of the first image, each with its max or mean.
     public static func pooling(_ x: Tensor?, _ out: Tensor, size k: Int, stride s: Int, max: Bool) -> [Derivation]? {
-        guard let x, x.rank >= 2 else { return nil }
+        guard let x, x.rank >= 2, x.count > 0, out.count > 0 else { return nil }
         let w = x.shape[x.rank - 1]
         let (oh, ow) = (out.shape[out.rank - 2], out.shape[out.rank - 1])
         var lines = [Derivation]()

@@ -19,6 +19,8 @@ public enum Op: Equatable, Sendable {
     case exp, log, log2, log10, sqrt, abs, sign, sin, cos, erf
     case clip(lo: Double, hi: Double)
     case maximum, minimum
+    /// numpy's where(cond, x, y), over the two value inputs.
+    case `where`
 
     // Activations
     case sigmoid, tanh, relu, softplus
@@ -57,6 +59,11 @@ public enum Op: Equatable, Sendable {
     case maxpool(size: Int, stride: Int), avgpool(size: Int, stride: Int)
     case dropout(p: Double)
     case batchnorm(eps: Double)
+}
+
+extension Op {
+    /// `x + c` for a constant c.
+    public var isAddScalar: Bool { if case .addScalar = self { return true }; return false }
 }
 
 /// How a loss combines its per-sample values.

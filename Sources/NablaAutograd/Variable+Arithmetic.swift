@@ -175,6 +175,17 @@ extension Variable {
         }
     }
 
+    /// numpy's `where(cond, x, y)`: x where cond is non-zero, else y; the gradient goes to the side chosen.
+    public static func `where`(_ cond: Tensor, _ x: Variable, _ y: Variable) throws -> Variable {
+        let shape = try Tensor.broadcastShape(try Tensor.broadcastShape(cond.shape, x.value.shape, op: "where"), y.value.shape, op: "where")
+        let c = try cond.broadcast(to: shape), xv = try x.value.broadcast(to: shape), yv = try y.value.broadcast(to: shape)
+        var out = [Double](repeating: 0, count: c.count)
+        for k in 0..<c.count { out[k] = c.data[k] != 0 ? xv.data[k] : yv.data[k] }
+        return make(.where, try Tensor(shape: shape, data: out), [x, y]) { g in
+            [try Tensor.zip(g, c, op: "where") { $1 != 0 ? $0 : 0 }, try Tensor.zip(g, c, op: "where") { $1 != 0 ? 0 : $0 }]
+        }
+    }
+
     /// A comparison (`==`, `<`, ...) giving 0/1; not differentiable, so the result is a constant.
     public static func compare(_ a: Variable, _ b: Variable, _ op: String) throws -> Variable {
         let f: (Tensor, Tensor) throws -> Tensor

@@ -57,8 +57,12 @@ public enum DisplayLibrary {
                 items = t.value.rank == 0 ? [v] : t.value.data.map { .number($0) }
             } else { items = try a.interpreter.elements(v, span: a.span) }
             columns.append(items.map { item in
-                if case let .tensor(t) = item, t.value.count == 1 { return .number(t.value.data[0]) }
-                return .text(a.interpreter.str(item))
+                switch item {
+                case let .tensor(t) where t.value.count == 1: return .number(t.value.data[0])
+                case let .int(n): return .number(Double(n))
+                case let .float(d): return .number(d)
+                default: return .text(a.interpreter.str(item))
+                }
             })
             _ = name
         }

@@ -73,6 +73,12 @@ enum ChainRule {
                 continue
             }
             let local = localDerivative(n, input: link.input)
+            // A sum passes its gradient on unchanged: db = dz (summed over a batch the bias was broadcast to).
+            if step > 0, n.op == .add || n.op.isAddScalar, let local, local.data.allSatisfy({ $0 == 1 }) {
+                let passed: Math = local.count > here.count ? .sum(index: .sym(""), body: dTop) : dTop
+                out.append(Derivation(dHere, [passed, Derive.vector(here)]))
+                continue
+            }
             if let local {
                 var steps = [Math]()
                 let d = n.op.declaration
@@ -220,7 +226,7 @@ enum ChainRule {
         guard k < d.derivatives.count, d.parameters.count == n.inputs.count || d.parameters.count == 1 else { return nil }
         let f = d.derivatives[k]
         let count = Swift.max(n.inputs[k].value.count, n.value.count)
-        guard count <= 64 else { return nil }
+        guard count <= 64, n.inputs.allSatisfy({ $0.value.count > 0 }) else { return nil }
         func values(_ e: Int) -> [String: Math] {
             var m = [String: Math]()
             for (p, input) in zip(d.parameters, n.inputs) {

@@ -79,6 +79,27 @@ struct Builder {
     var inline = [ObjectIdentifier: Math]()
     var visits = 0
 
+    /// The symbol a node's derivation gave it (z₂, a, H), for the formulas of the ops that use it.
+    var given = [ObjectIdentifier: Math]()
+
+    /// What a node is called in a formula: the student's name, or the symbol its derivation gave it.
+    func symbol(of v: Variable) -> Math? { Builder.named(v) ?? given[ObjectIdentifier(v)] }
+
+    /// How many derivations each left-hand side has had, to number repeats (z, z₂, z₃).
+    var lhsCount = [String: Int]()
+
+    /// `d` with its left-hand side numbered if an earlier derivation had the same one.
+    mutating func numbered(_ d: Derivation) -> Derivation {
+        let key = d.lhs.plainText
+        guard !key.isEmpty, d.lhs.latexText.count > 0 else { return d }
+        let k = lhsCount[key, default: 0] + 1
+        lhsCount[key] = k
+        guard k > 1 else { return d }
+        var out = d
+        out.lhs = .symbol(latex: "\(d.lhs.latexText)_{\(k)}", plain: key + Math.subscripted(String(k)))
+        return out
+    }
+
     /// A node's value written out: a number, a short vector, a small matrix.
     static func numeric(_ t: Tensor) -> Math { Derive.vector(t) }
 
@@ -126,10 +147,15 @@ struct Builder {
             return visit(v.inputs[0])
         default: break
         }
-        // z = Wx + b: one derivation for the layer.
+        // z = Wx + b: one derivation for the layer, in the names of its weights and input.
         if v.op == .add, v.inputs.count == 2, let (mm, b) = Builder.linearParts(v),
-           let d = Derive.product(mm.inputs[0].value, mm.inputs[1].value, bias: b.value, v.value, lhs: Builder.named(v) ?? .sym("z")) {
+           var d = Derive.product(mm.inputs[0].value, mm.inputs[1].value, bias: b.value, v.value, lhs: Builder.named(v) ?? .sym("z")) {
             for i in mm.inputs + [b] { visit(i) }
+            var names = [String: Math]()
+            for (p, input) in zip(["W", "x", "b"], [mm.inputs[0], mm.inputs[1], b]) { if let m = symbol(of: input) { names[p] = m } }
+            if let f = d.steps.first { d.steps[0] = f.substituting(names) }
+            d = numbered(d)
+            given[ObjectIdentifier(v)] = d.lhs
             derivations.append(d)
             return Builder.numeric(v.value)
         }
@@ -146,13 +172,26 @@ struct Builder {
             }
             return expression
         }
-        let lhs: Math = {
-            let declared = v.op.declaration.lhs
-            guard let n = Builder.named(v), n != declared else { return declared }
-            return .equation(n, declared)
-        }()
+        // The declared formula in the symbols its inputs already have (σ(z₂) = 1/(1 + e^(−z₂))),
+        // the result under the student's name or the notes' own (a = σ(z) for an activation).
+        let declaration = v.op.declaration
+        var inputNames = [String: Math]()
+        for (p, input) in zip(declaration.parameters, v.inputs) { if let m = symbol(of: input) { inputNames[p.plainText] = m } }
+        let declared = declaration.lhs.substituting(inputNames)
+        var own = Builder.named(v)
+        // Inside a network (its input has a symbol, or its result feeds more), an activation's result is a.
+        if own == nil, declaration.isActivation, !inputNames.isEmpty || !isRoot { own = numbered(Derivation(.sym("a"), [])).lhs }
+        let lhs: Math = own.map { $0 == declared ? declared : .equation($0, declared) } ?? declared
         if let ds = v.op.derivations(v.inputs.map(\.value), v.value, lhs: lhs) {
-            derivations += ds
+            var out = ds.map { d -> Derivation in
+                var d = d
+                if let f = d.steps.first, f == declaration.formula { d.steps[0] = f.substituting(inputNames) }
+                return own == nil ? numbered(d) : d
+            }
+            if out.count == 1, case .symbol = out[0].lhs { given[ObjectIdentifier(v)] = out[0].lhs }
+            if let own { given[ObjectIdentifier(v)] = own }
+            derivations += out
+            out.removeAll()
         } else {
             // No formula of its own: the op's name applied to its arguments, then the value.
             derivations.append(Derive.derivation(Builder.named(v) ?? v.op.declaration.symbol, formula: nil,
@@ -171,7 +210,9 @@ struct Builder {
             return ChainRule.partial(names.symbol(v.inputs[0], fallback: "L"), names.symbol(v.inputs[1], fallback: "x"))
         }
         let args = v.inputs.map { symbolic($0, depth: depth + 1) }
-        return inlineForm(v.op, args, scalarArgs: v.inputs.allSatisfy { $0.value.count == 1 }) ?? (depth > 0 ? v.op.declaration.symbol : numeric(v.value))
+        if let inline = inlineForm(v.op, args, scalarArgs: v.inputs.allSatisfy { $0.value.count == 1 }) { return inline }
+        // A function of the student's values: its name applied to them, relu(W1).
+        return depth > 0 ? .call(latex: "\\operatorname{\(v.op.name.replacingOccurrences(of: "_", with: "\\_"))}", plain: v.op.name, args) : numeric(v.value)
     }
 
     /// (the matmul node, the bias) when `v` is W @ x + b.

@@ -74,7 +74,7 @@ public struct Args {
     public let builtin: Builtin
     public let span: Span
     public let interpreter: Interpreter
-    var named: [String: Value] = [:]
+    public internal(set) var named: [String: Value] = [:]
     /// Extra positional arguments of a `*name` parameter.
     public var rest: [Value] = []
     /// Keyword arguments collected by a `**name` parameter, in call order.
@@ -135,9 +135,13 @@ public struct Args {
             if let d { return d }
             throw NablaError(.type, "\(builtin.name)(): '\(name)' must be a number", at: span)
         }
-        if case let .bool(b) = v { return b ? 1 : 0 }
-        guard case let .tensor(t) = v, t.value.count == 1 else { throw fail(name, "a number", v) }
-        return t.value.data[0]
+        switch v {
+        case let .bool(b): return b ? 1 : 0
+        case let .int(i): return Double(i)
+        case let .float(d): return d
+        case let .tensor(t) where t.value.count == 1: return t.value.data[0]
+        default: throw fail(name, "a number", v)
+        }
     }
 
     public func int(_ name: String, default d: Int? = nil) throws -> Int {
@@ -166,6 +170,7 @@ public struct Args {
 
     /// Elements of a list, tuple or range argument (or a lone value as a one-element list).
     public func sequence(_ name: String) throws -> [Value] {
+        if case .none? = named[name] { throw NablaError(.type, "'NoneType' object is not iterable", at: span) }
         guard let v = value(name) else { return [] }
         return try interpreter.elements(v, span: span)
     }
@@ -184,8 +189,11 @@ public struct Args {
     }
 
     func isNumber(_ v: Value) -> Bool {
-        if case let .tensor(t) = v, t.value.rank == 0 { return true }
-        return false
+        switch v {
+        case let .tensor(t): return t.value.rank == 0
+        case .int, .float, .bool: return true
+        default: return false
+        }
     }
 }
 

@@ -29,6 +29,29 @@ public enum ErrorKind: String, Sendable, CaseIterable {
     case recursion = "RecursionError"
     case memory = "MemoryError"
     case interrupted = "Interrupted"
+    case key = "KeyError"
+    case zeroDivision = "ZeroDivisionError"
+    case notImplemented = "NotImplementedError"
+    case runtime = "RuntimeError"
+    case attribute = "AttributeError"
+    case overflow = "OverflowError"
+    case stopIteration = "StopIteration"
+    case unboundLocal = "UnboundLocalError"
+    case importError = "ImportError"
+    case moduleNotFound = "ModuleNotFoundError"
+    case exception = "Exception"
+    case arithmetic = "ArithmeticError"
+    case lookup = "LookupError"
+    case keyboardInterrupt = "KeyboardInterrupt"
+}
+
+/// The exception object a `raise` threw (an instance of a class), carried with the error so
+/// `except E as e` gets it back.
+public final class ExceptionPayload: @unchecked Sendable {
+    public let value: Value
+    /// The class name as Python shows it (a user class such as `InsufficientFunds`).
+    public let className: String
+    init(_ value: Value, className: String) { self.value = value; self.className = className }
 }
 
 /// One DSL call on the stack when an error happened: the function and where it was called.
@@ -44,12 +67,21 @@ public struct NablaError: Error, Equatable, Sendable, CustomStringConvertible {
     public var span: Span
     /// Outermost call first; empty for errors at the top level of a cell.
     public var stack: [Frame] = []
+    /// The raised object, when Python code raised one.
+    public var payload: ExceptionPayload?
 
     public init(_ kind: ErrorKind, _ message: String, at span: Span = .unknown) {
         self.kind = kind; self.message = message; self.span = span
     }
 
-    public var description: String { "\(kind.rawValue): \(message)" }
+    /// The exception's class name: a user-defined class's own name, or the kind's.
+    public var typeName: String { payload?.className ?? kind.rawValue }
+
+    public var description: String { message.isEmpty ? typeName : "\(typeName): \(message)" }
+
+    public static func == (a: NablaError, b: NablaError) -> Bool {
+        a.kind == b.kind && a.message == b.message && a.span == b.span && a.stack == b.stack && a.typeName == b.typeName
+    }
 }
 
 /// Renders a NablaError for people: the message, the source line with a caret under the span,
@@ -92,7 +124,7 @@ public struct DiagnosticFormatter: Sendable {
             }
         }
         excerpt(e.span, label: cellName(e.span.cell))
-        out.append(paint(e.kind.rawValue, "31;1") + ": " + e.message)
+        out.append(e.message.isEmpty ? paint(e.typeName, "31;1") : paint(e.typeName, "31;1") + ": " + e.message)
         return out
     }
 

@@ -6,26 +6,36 @@ import NablaTensor
 extension Interpreter {
     func eval(_ e: Expr, _ scope: Scope) throws -> Value {
         switch e.kind {
-        case let .number(v): return .number(v)
+        case let .number(v): return numbersAsTensors ? .number(v) : .float(v)
+        case let .int(v): return numbersAsTensors ? .number(Double(v)) : .int(v)
         case let .string(s): return .string(s)
+        case let .fstring(parts): return .string(try formatParts(parts, scope))
         case let .bool(b): return .bool(b)
         case .none: return .none
-        case let .name(n):
-            if let v = scope.lookup(n) { return v }
-            if let b = builtins[n] { return .builtin(b) }
-            let hint = suggest(n, among: Array(scope.allNames) + Array(builtins.keys)).map { "; did you mean '\($0)'?" } ?? ""
-            throw NablaError(.name, "name '\(n)' is not defined\(hint)", at: e.span)
+        case let .name(n): return try lookup(n, scope, span: e.span)
         case let .list(items):
-            return try listLiteral(items, scope, span: e.span)
+            return .list(ListRef(try display(items, scope)))
         case let .tuple(items):
-            return .tuple(try items.map { try eval($0, scope) })
+            return .tuple(try display(items, scope))
+        case let .set(items):
+            let s = SetRef()
+            for v in try display(items, scope) { s.insert(try hashKey(v, span: e.span), v) }
+            return .set(s)
+        case let .dict(entries):
+            let d = DictRef()
+            for (k, ve) in entries {
+                if let k {
+                    let kv = try eval(k, scope)
+                    d.set(try hashKey(kv, span: k.span), kv, try eval(ve, scope))
+                } else {
+                    guard case let .dict(other) = try eval(ve, scope) else { throw NablaError(.type, "'**' needs a dict", at: ve.span) }
+                    for (kk, vv) in zip(other.keys, other.values) { d.set(try hashKey(kk, span: ve.span), kk, vv) }
+                }
+            }
+            return .dict(d)
         case let .unary(op, x):
             let v = try eval(x, scope)
-            if op == "not" { return .bool(!(try truthy(v, span: x.span))) }
-            if op == "+" { return v }
-            if case .bool(let b) = v { return .number(b ? -1 : 0) }
-            let t = try toVariable(v, span: x.span, what: "the operand of unary -")
-            return .tensor(-t)
+            return try unary(op, v, span: e.span)
         case let .binary(op, l, r):
             return try binary(op, try eval(l, scope), try eval(r, scope), span: e.span)
         case let .compare(ops, items):
@@ -46,15 +56,32 @@ extension Interpreter {
         case let .ternary(body, cond, other):
             return try truthy(eval(cond, scope), span: cond.span) ? try eval(body, scope) : try eval(other, scope)
         case let .call(fe, argExprs, kwExprs):
+            if case .name("super") = fe.kind, argExprs.isEmpty, (try? lookup("super", scope, span: fe.span)).map({ if case .builtin = $0 { return true }; return false }) == true {
+                return try makeSuper(scope, span: e.span)
+            }
             let f = try eval(fe, scope)
             let evalArgs = { [self] () throws -> ([Value], [(String, Value)]) in
                 var args = [Value]()
                 for a in argExprs {
                     if case let .starred(inner) = a.kind { args += try self.elements(try self.eval(inner, scope), span: inner.span) } else { args.append(try self.eval(a, scope)) }
                 }
-                return (args, try kwExprs.map { ($0.0, try self.eval($0.1, scope)) })
+                var kwargs = [(String, Value)]()
+                for (k, ve) in kwExprs {
+                    let v = try self.eval(ve, scope)
+                    if k == "**" {
+                        guard case let .dict(d) = v else { throw NablaError(.type, "argument after ** must be a dict, not \(v.typeName)", at: ve.span) }
+                        for (kk, vv) in zip(d.keys, d.values) {
+                            guard case let .string(ks) = kk else { throw NablaError(.type, "keywords must be strings", at: ve.span) }
+                            kwargs.append((ks, vv))
+                        }
+                    } else { kwargs.append((k, v)) }
+                }
+                return (args, kwargs)
             }
             if case let .builtin(b) = f, b.recordsGraph {
+                let saved = numbersAsTensors
+                numbersAsTensors = true
+                defer { numbersAsTensors = saved }
                 let (args, kwargs) = try GradMode.with(.recordAll) { try evalArgs() }
                 return try call(f, args, kwargs, span: e.span)
             }
@@ -65,63 +92,176 @@ extension Interpreter {
         case let .attribute(base, name):
             return try attribute(try eval(base, scope), name, span: e.span)
         case .starred:
-            throw NablaError(.syntax, "*items can only spread a call's arguments", at: e.span)
-        case let .listComp(element, target, iterable, condition):
+            throw NablaError(.syntax, "can't use starred expression here", at: e.span)
+        case let .comprehension(kind, element, value, clauses):
             // Its own scope, as in Python 3: the loop variable does not leak.
             let inner = Scope(parent: scope)
             var values = [Value]()
-            try forEach(try eval(iterable, scope), span: iterable.span) { item in
-                try checkInterrupt(e.span)
-                try assign(target, item, inner)
-                if let condition, !(try truthy(eval(condition, inner), span: condition.span)) { return true }
-                values.append(try eval(element, inner))
-                return true
+            let dict = DictRef()
+            func run(_ k: Int) throws {
+                if k == clauses.count {
+                    if kind == .dict, let value {
+                        let kv = try eval(element, inner)
+                        dict.set(try hashKey(kv, span: element.span), kv, try eval(value, inner))
+                    } else {
+                        values.append(try eval(element, inner))
+                    }
+                    return
+                }
+                let c = clauses[k]
+                try forEach(try eval(c.iterable, k == 0 ? scope : inner), span: c.iterable.span) { item in
+                    try checkInterrupt(e.span)
+                    try assign(c.target, item, inner)
+                    for cond in c.conditions where !(try truthy(eval(cond, inner), span: cond.span)) { return true }
+                    try run(k + 1)
+                    return true
+                }
             }
-            return try collect(values, span: e.span)
+            try run(0)
+            switch kind {
+            case .list: return .list(ListRef(values))
+            case .generator: return .iterator(IteratorRef(values, kind: "generator"))
+            case .dict: return .dict(dict)
+            case .set:
+                let s = SetRef()
+                for v in values { s.insert(try hashKey(v, span: e.span), v) }
+                return .set(s)
+            }
         case let .lambda(params, body):
             return .function(Function(name: "<lambda>", params: params, defaults: try params.map { try $0.defaultValue.map { try eval($0, scope) } },
-                                      body: .expr(body), closure: scope, doc: nil))
+                                      body: .expr(body), closure: scope.isClassBody ? (scope.parent ?? scope) : scope, doc: nil))
         }
     }
 
-    /// `[...]`: a tensor when the elements are numbers or equally shaped tensors without
-    /// gradient tracking (nested literals must be rectangular), otherwise a list.
-    func listLiteral(_ items: [Expr], _ scope: Scope, span: Span) throws -> Value {
-        try collect(try items.map { try eval($0, scope) }, literals: items, span: span)
-    }
-
-    /// Values of a list display or comprehension as a tensor when they can form one.
-    func collect(_ values: [Value], literals items: [Expr] = [], span: Span) throws -> Value {
-        if values.isEmpty { return .list(ListRef([])) }
-        var tensors = [Tensor]()
-        for v in values {
-            switch v {
-            case let .tensor(t) where !t.requiresGrad: tensors.append(t.value)
-            case let .bool(b): tensors.append(Tensor(b ? 1 : 0))
-            default: return .list(ListRef(values))
-            }
+    /// The items of a list, tuple or set display, with `*spread` expanded.
+    func display(_ items: [Expr], _ scope: Scope) throws -> [Value] {
+        var out = [Value]()
+        out.reserveCapacity(items.count)
+        for x in items {
+            if case let .starred(inner) = x.kind { out += try elements(try eval(inner, scope), span: inner.span) } else { out.append(try eval(x, scope)) }
         }
-        let first = tensors[0].shape
-        if let bad = tensors.firstIndex(where: { $0.shape != first }) {
-            let literal = items.contains { if case .list = $0.kind { return true }; if case .number = $0.kind { return true }; return false }
-            guard literal else { return .list(ListRef(values)) }
-            let describe = { (s: [Int]) in s.isEmpty ? "a number" : s.count == 1 ? "\(s[0]) element\(s[0] == 1 ? "" : "s")" : "shape \(formatShape(s))" }
-            throw NablaError(.value, "ragged list: row \(bad) has \(describe(tensors[bad].shape)) but row 0 has \(describe(first))", at: items[bad].span)
-        }
-        return .tensor(try wrap(span) { try Tensor.stack(tensors) })
+        return out
     }
 
     // MARK: Operators
 
+    static let dunderNames: [String: String] = [
+        "+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow", "@": "matmul",
+        "&": "and", "|": "or", "^": "xor", "<<": "lshift", ">>": "rshift",
+    ]
+
+    func unary(_ op: String, _ v: Value, span: Span) throws -> Value {
+        if op == "not" { return .bool(!(try truthy(v, span: span))) }
+        switch v {
+        case let .int(i):
+            if op == "+" { return v }
+            if op == "~" { return .int(~i) }
+            guard i != Int.min else { throw NablaError(.overflow, "integer too large for Nabla's 64-bit integers", at: span) }
+            return .int(-i)
+        case let .bool(b):
+            let i = b ? 1 : 0
+            return op == "~" ? .int(~i) : op == "-" ? .int(-i) : .int(i)
+        case let .float(d): return op == "-" ? .float(-d) : op == "+" ? v : try { throw NablaError(.type, "bad operand type for unary ~: 'float'", at: span) }()
+        case let .mask(m) where op == "~": return .mask(m.map { $0 != 0 ? 0 : 1 })
+        case .instance:
+            let name = op == "-" ? "__neg__" : op == "+" ? "__pos__" : "__invert__"
+            return try callMethod(v, name, [], span: span)
+        default:
+            if op == "+" , case .tensor = v { return v }
+            guard op == "-" else { throw NablaError(.type, "bad operand type for unary \(op): '\(v.typeName)'", at: span) }
+            let t = try toVariable(v, span: span, what: "the operand of unary -")
+            return .tensor(-t)
+        }
+    }
+
+    /// A Python number's value: ints, floats and bools.
+    @inline(__always) func pyNumber(_ v: Value) -> (Int?, Double)? {
+        switch v {
+        case let .int(i): return (i, Double(i))
+        case let .float(d): return (nil, d)
+        case let .bool(b): return (b ? 1 : 0, b ? 1 : 0)
+        default: return nil
+        }
+    }
+
+    func isArrayLike(_ v: Value) -> Bool {
+        switch v { case .tensor, .mask: return true; default: return false }
+    }
+
     func binary(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value {
+        // Python numbers (the hot path of loops).
+        if let x = pyNumber(a), let y = pyNumber(b) {
+            if let i = x.0, let j = y.0 { return try intOp(op, i, j, span: span, bools: { if case .bool = a, case .bool = b { return true }; return false }()) }
+            return try floatOp(op, x.1, y.1, span: span)
+        }
         switch (a, b) {
+        case (.instance, _), (_, .instance):
+            return try dunderBinary(op, a, b, span: span)
         case let (.string(x), .string(y)) where op == "+": return .string(x + y)
-        case let (.string(x), .tensor) where op == "*": return .string(String(repeating: x, count: max(try toInt(b, span: span, what: "a repeat count"), 0)))
+        case let (.string(x), _) where op == "%": return .string(try percentFormat(x, b, span: span))
+        case (.string, .int), (.string, .bool), (.int, .string), (.bool, .string):
+            guard op == "*" else { break }
+            let (s, n): (String, Int)
+            if case let .string(x) = a { s = x; n = try toIndex(b, span: span, what: "a repeat count") } else if case let .string(x) = b { s = x; n = try toIndex(a, span: span, what: "a repeat count") } else { break }
+            let (total, o) = s.count.multipliedReportingOverflow(by: max(n, 0))
+            guard !o, total <= 100_000_000 else { throw NablaError(.memory, "the repeated string would be too long", at: span) }
+            return .string(String(repeating: s, count: max(n, 0)))
         case let (.list(x), .list(y)) where op == "+": return .list(ListRef(x.items + y.items))
         case let (.tuple(x), .tuple(y)) where op == "+": return .tuple(x + y)
-        case (.string, _), (_, .string), (.list, _), (_, .list), (.none, _), (_, .none):
-            throw NablaError(.type, "unsupported operand types for \(op): \(a.typeName) and \(b.typeName)", at: span)
+        case (.list, .int), (.list, .bool), (.int, .list), (.bool, .list), (.tuple, .int), (.int, .tuple):
+            guard op == "*" else { break }
+            var items = [Value](), n = 0, isTuple = false
+            switch (a, b) {
+            case let (.list(l), _): items = l.items; n = try toIndex(b, span: span, what: "a repeat count")
+            case let (_, .list(l)): items = l.items; n = try toIndex(a, span: span, what: "a repeat count")
+            case let (.tuple(t), _): items = t; n = try toIndex(b, span: span, what: "a repeat count"); isTuple = true
+            case let (_, .tuple(t)): items = t; n = try toIndex(a, span: span, what: "a repeat count"); isTuple = true
+            default: break
+            }
+            let (total, o) = items.count.multipliedReportingOverflow(by: max(n, 0))
+            guard !o, total <= 100_000_000 else { throw NablaError(.memory, "the repeated list would be too long", at: span) }
+            var out = [Value]()
+            for _ in 0..<max(n, 0) { out += items }
+            return isTuple ? .tuple(out) : .list(ListRef(out))
+        case let (.set(x), .set(y)):
+            let out = SetRef()
+            switch op {
+            case "|": for v in x.items + y.items { out.insert(try hashKey(v, span: span), v) }
+            case "&": for v in x.items where y.contains(try hashKey(v, span: span)) { out.insert(try hashKey(v, span: span), v) }
+            case "-": for v in x.items where !y.contains(try hashKey(v, span: span)) { out.insert(try hashKey(v, span: span), v) }
+            case "^":
+                for v in x.items where !y.contains(try hashKey(v, span: span)) { out.insert(try hashKey(v, span: span), v) }
+                for v in y.items where !x.contains(try hashKey(v, span: span)) { out.insert(try hashKey(v, span: span), v) }
+            default: throw NablaError(.type, "unsupported operand type(s) for \(op): 'set' and 'set'", at: span)
+            }
+            return .set(out)
+        case let (.dict(x), .dict(y)) where op == "|":
+            let out = DictRef()
+            for (k, v) in zip(x.keys + y.keys, x.values + y.values) { out.set(try hashKey(k, span: span), k, v) }
+            return .dict(out)
+        case let (.mask(x), .mask(y)) where ["&", "|", "^"].contains(op):
+            return .mask(try wrap(span) { try Tensor.zip(x, y, op: op) { p, q in
+                let (u, v) = (p != 0, q != 0)
+                return (op == "&" ? u && v : op == "|" ? u || v : u != v) ? 1 : 0
+            } })
+        case (.mask, .bool), (.bool, .mask):
+            if ["&", "|", "^"].contains(op) {
+                let m = try toMask(a, span: span), n = try toMask(b, span: span)
+                return try binary(op, .mask(m), .mask(n), span: span)
+            }
         default: break
+        }
+        // Arrays: at least one operand is a tensor; lists and numbers convert as numpy does.
+        let arrayInvolved = isArrayLike(a) || isArrayLike(b)
+        let listMatmul = op == "@" && isSequence(a) && isSequence(b)
+        guard arrayInvolved || listMatmul else {
+            throw NablaError(.type, "unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'", at: span)
+        }
+        if ["&", "|", "^"].contains(op) {
+            if case .mask = a {} else if case .mask = b {} else {
+                throw NablaError(.type, "unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)' (use & and | on comparison results)", at: span)
+            }
+            return try binary(op, .mask(try toMask(a, span: span)), .mask(try toMask(b, span: span)), span: span)
         }
         let x = try toVariable(a, span: span, what: "the left operand of \(op)")
         let y = try toVariable(b, span: span, what: "the right operand of \(op)")
@@ -135,58 +275,237 @@ extension Interpreter {
             case "%": return try Variable.mod(x, y)
             case "**": return try Variable.pow(x, y)
             case "@": return try Variable.matmul(x, y)
-            default: throw TensorError.argument(op: op, message: "unknown operator")
+            default: throw TensorError.argument(op: op, message: "unsupported operand type(s) for \(op)")
             }
         })
     }
 
+    func isSequence(_ v: Value) -> Bool {
+        switch v { case .list, .tuple: return true; default: return false }
+    }
+
+    /// Python's int arithmetic: exact, or an OverflowError beyond 64 bits (never a wrap or a silent float).
+    func intOp(_ op: String, _ i: Int, _ j: Int, span: Span, bools: Bool = false) throws -> Value {
+        func overflow() -> NablaError {
+            NablaError(.overflow, "integer result of \(i) \(op) \(j) is too large: Nabla's integers are 64-bit (at most 9223372036854775807); use floats (e.g. \(i).0 \(op) \(j)) for larger magnitudes", at: span)
+        }
+        switch op {
+        case "+": let (r, o) = i.addingReportingOverflow(j); if o { throw overflow() }; return .int(r)
+        case "-": let (r, o) = i.subtractingReportingOverflow(j); if o { throw overflow() }; return .int(r)
+        case "*": let (r, o) = i.multipliedReportingOverflow(by: j); if o { throw overflow() }; return .int(r)
+        case "/":
+            guard j != 0 else { throw NablaError(.zeroDivision, "division by zero", at: span) }
+            return .float(Double(i) / Double(j))
+        case "//":
+            guard j != 0 else { throw NablaError(.zeroDivision, "integer division or modulo by zero", at: span) }
+            if i == Int.min && j == -1 { throw overflow() }
+            var q = i / j
+            if (i % j != 0) && ((i < 0) != (j < 0)) { q -= 1 }
+            return .int(q)
+        case "%":
+            guard j != 0 else { throw NablaError(.zeroDivision, "integer division or modulo by zero", at: span) }
+            if j == -1 { return .int(0) }
+            var r = i % j
+            if r != 0 && ((r < 0) != (j < 0)) { r += j }
+            return .int(r)
+        case "**":
+            if j < 0 {
+                guard i != 0 else { throw NablaError(.zeroDivision, "0.0 cannot be raised to a negative power", at: span) }
+                return .float(Foundation.pow(Double(i), Double(j)))
+            }
+            var result = 1, base = i, e = j
+            while e > 0 {
+                if e & 1 == 1 { let (r, o) = result.multipliedReportingOverflow(by: base); if o { throw overflow() }; result = r }
+                e >>= 1
+                if e > 0 { let (b2, o) = base.multipliedReportingOverflow(by: base); if o { throw overflow() }; base = b2 }
+            }
+            return .int(result)
+        case "&": return bools ? .bool(i & j != 0) : .int(i & j)
+        case "|": return bools ? .bool(i | j != 0) : .int(i | j)
+        case "^": return bools ? .bool(i ^ j != 0) : .int(i ^ j)
+        case "<<":
+            guard j >= 0 else { throw NablaError(.value, "negative shift count", at: span) }
+            if i == 0 { return .int(0) }
+            guard j < 63, i.magnitude.leadingZeroBitCount > j else { throw overflow() }
+            return .int(i << j)
+        case ">>":
+            guard j >= 0 else { throw NablaError(.value, "negative shift count", at: span) }
+            return .int(j >= 64 ? (i < 0 ? -1 : 0) : i >> j)
+        case "@": throw NablaError(.type, "unsupported operand type(s) for @: 'int' and 'int'", at: span)
+        default: throw NablaError(.type, "unsupported operand \(op)", at: span)
+        }
+    }
+
+    /// Python's float arithmetic, with ZeroDivisionError as Python raises it.
+    func floatOp(_ op: String, _ x: Double, _ y: Double, span: Span) throws -> Value {
+        switch op {
+        case "+": return .float(x + y)
+        case "-": return .float(x - y)
+        case "*": return .float(x * y)
+        case "/":
+            guard y != 0 else { throw NablaError(.zeroDivision, "float division by zero", at: span) }
+            return .float(x / y)
+        case "//":
+            guard y != 0 else { throw NablaError(.zeroDivision, "float floor division by zero", at: span) }
+            return .float(pyFloatMod(x, y).0)
+        case "%":
+            guard y != 0 else { throw NablaError(.zeroDivision, "float modulo by zero", at: span) }
+            return .float(pyFloatMod(x, y).1)
+        case "**":
+            if x == 0 && y < 0 { throw NablaError(.zeroDivision, "zero to a negative power", at: span) }
+            if x < 0 && y != y.rounded() && y.isFinite { throw NablaError(.value, "a negative number to a fractional power is complex (Nabla has no complex numbers)", at: span) }
+            let r = Foundation.pow(x, y)
+            if r.isInfinite && x.isFinite && y.isFinite { throw NablaError(.overflow, "(34, 'Numerical result out of range')", at: span) }
+            return .float(r)
+        default: throw NablaError(.type, "unsupported operand type(s) for \(op): 'float'", at: span)
+        }
+    }
+
+    /// Python's float floor division and modulo (the remainder takes the divisor's sign).
+    func pyFloatMod(_ x: Double, _ y: Double) -> (Double, Double) {
+        var mod = fmod(x, y)
+        var div = (x - mod) / y
+        if mod != 0 { if (y < 0) != (mod < 0) { mod += y; div -= 1 } } else { mod = y.sign == .minus ? -0.0 : 0.0 }
+        var floordiv: Double
+        if div != 0 { floordiv = div.rounded(.down); if div - floordiv > 0.5 { floordiv += 1 } } else { floordiv = (x / y).sign == .minus ? -0.0 : 0.0 }
+        return (floordiv, mod)
+    }
+
+    func dunderBinary(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value {
+        guard let name = Interpreter.dunderNames[op] else { throw NablaError(.type, "unsupported operand \(op)", at: span) }
+        if case .instance = a, let f = try? findMethod(a, "__\(name)__") {
+            let r = try call(f, [b], [], span: span)
+            if !isNotImplemented(r) { return r }
+        }
+        if case .instance = b, let f = try? findMethod(b, "__r\(name)__") {
+            let r = try call(f, [a], [], span: span)
+            if !isNotImplemented(r) { return r }
+        }
+        throw NablaError(.type, "unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'", at: span)
+    }
+
+    func isNotImplemented(_ v: Value) -> Bool {
+        if case let .builtin(b) = v, b.name == "NotImplemented" { return true }
+        return false
+    }
+
+    // MARK: Comparisons
+
     func compare(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value {
+        if let x = pyNumber(a), let y = pyNumber(b) {
+            let r: Bool
+            if let i = x.0, let j = y.0 {
+                switch op { case "==", "is": r = i == j; case "!=", "is not": r = i != j; case "<": r = i < j; case "<=": r = i <= j; case ">": r = i > j; case ">=": r = i >= j
+                default: return try containment(op, a, b, span: span) }
+            } else {
+                let (p, q) = (x.1, y.1)
+                switch op { case "==": r = p == q; case "!=": r = p != q; case "<": r = p < q; case "<=": r = p <= q; case ">": r = p > q; case ">=": r = p >= q
+                case "is": r = p == q && x.0 == nil && y.0 == nil; case "is not": r = !(p == q && x.0 == nil && y.0 == nil)
+                default: return try containment(op, a, b, span: span) }
+            }
+            return .bool(r)
+        }
         switch op {
         case "is", "is not":
-            let same: Bool
-            switch (a, b) {
-            case (.none, .none): same = true
-            case let (.bool(x), .bool(y)): same = x == y
-            case let (.tensor(x), .tensor(y)): same = x === y
-            case let (.list(x), .list(y)): same = x === y
-            default: same = false
-            }
+            let same = identical(a, b)
             return .bool(op == "is" ? same : !same)
         case "in", "not in":
-            let found: Bool
-            if case let .string(hay) = b, case let .string(needle) = a { found = hay.contains(needle) } else {
-                found = try elements(b, span: span).contains { (try? truthy(compare("==", a, $0, span: span), span: span)) == true }
-            }
-            return .bool(op == "in" ? found : !found)
+            return try containment(op, a, b, span: span)
         default: break
         }
-        switch (a, b) {
-        case let (.string(x), .string(y)):
-            switch op {
-            case "==": return .bool(x == y)
-            case "!=": return .bool(x != y)
-            case "<": return .bool(x < y)
-            case "<=": return .bool(x <= y)
-            case ">": return .bool(x > y)
-            default: return .bool(x >= y)
-            }
-        case (.tensor, .tensor), (.tensor, .bool), (.bool, .tensor), (.bool, .bool), (.tensor, .list), (.list, .tensor), (.tensor, .tuple):
+        if case .instance = a, let name = Interpreter.compareDunders[op], let f = try? findMethod(a, name) {
+            let r = try call(f, [b], [], span: span)
+            if !isNotImplemented(r) { return r }
+        }
+        if case .instance = b, let name = Interpreter.compareDunders[Interpreter.reflected[op] ?? op], let f = try? findMethod(b, name) {
+            let r = try call(f, [a], [], span: span)
+            if !isNotImplemented(r) { return r }
+        }
+        if isArrayLike(a) || isArrayLike(b), isNumericLike(a), isNumericLike(b) {
             let x = try toVariable(a, span: span, what: "the left operand of \(op)")
             let y = try toVariable(b, span: span, what: "the right operand of \(op)")
             let r = try wrap(span) { try Variable.compare(x, y, op) }
             if r.value.rank == 0 { return .bool(r.value.data[0] != 0) }
-            return .tensor(r)
-        default:
-            let equal = try structurallyEqual(a, b, span: span)
-            if op == "==" { return .bool(equal) }
-            if op == "!=" { return .bool(!equal) }
-            throw NablaError(.type, "'\(op)' is not supported between \(a.typeName) and \(b.typeName)", at: span)
+            return .mask(r.value)
         }
+        switch op {
+        case "==", "!=":
+            let equal = try structurallyEqual(a, b, span: span)
+            return .bool(op == "==" ? equal : !equal)
+        default:
+            let c = try order(a, b, span: span, op: op)
+            switch op { case "<": return .bool(c < 0); case "<=": return .bool(c <= 0); case ">": return .bool(c > 0); default: return .bool(c >= 0) }
+        }
+    }
+
+    static let compareDunders = ["==": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"]
+    static let reflected = ["<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="]
+
+    func isNumericLike(_ v: Value) -> Bool {
+        switch v {
+        case .int, .float, .bool, .tensor, .mask: return true
+        case let .list(l): return l.items.allSatisfy(isNumericLike)
+        case let .tuple(t): return t.allSatisfy(isNumericLike)
+        default: return false
+        }
+    }
+
+    func identical(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.none, .none): return true
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.int(x), .int(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.tensor(x), .tensor(y)): return x === y
+        case let (.list(x), .list(y)): return x === y
+        case let (.dict(x), .dict(y)): return x === y
+        case let (.set(x), .set(y)): return x === y
+        case let (.instance(x), .instance(y)): return x === y
+        case let (.cls(x), .cls(y)): return x === y
+        case let (.function(x), .function(y)): return x === y
+        case let (.builtin(x), .builtin(y)): return x === y || (x.name == y.name && x.receiver == nil && y.receiver == nil)
+        case let (.module(x), .module(y)): return x === y
+        case let (.iterator(x), .iterator(y)): return x === y
+        case let (.object(x), .object(y)): return x === y
+        default: return false
+        }
+    }
+
+    func containment(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value {
+        let found: Bool
+        switch b {
+        case let .string(hay):
+            guard case let .string(needle) = a else { throw NablaError(.type, "'in <string>' requires string as left operand, not \(a.typeName)", at: span) }
+            found = needle.isEmpty || hay.contains(needle)
+        case let .dict(d): found = d.contains(try hashKey(a, span: span))
+        case let .set(s): found = s.contains(try hashKey(a, span: span))
+        case let .range(r):
+            if let i = try? toIndex(a, span: span, what: "") {
+                found = r.step > 0 ? (i >= r.start && i < r.stop && (i - r.start) % r.step == 0) : (i <= r.start && i > r.stop && (r.start - i) % (-r.step) == 0)
+            } else { found = false }
+        case .tensor, .mask:
+            let eq = try compare("==", b, a, span: span)
+            if case let .mask(m) = eq { found = m.data.contains { $0 != 0 } } else { found = try truthy(eq, span: span) }
+        case .instance:
+            if let f = try? findMethod(b, "__contains__") { found = try truthy(try call(f, [a], [], span: span), span: span) }
+            else { found = try elements(b, span: span).contains { (try? valuesEqual(a, $0, span: span)) == true } }
+        default:
+            found = try elements(b, span: span).contains { x in try valuesEqual(a, x, span: span) }
+        }
+        return .bool(op.hasPrefix("not") ? !found : found)
+    }
+
+    /// `a == b` as a plain truth value (identity first, as Python's containment checks do).
+    func valuesEqual(_ a: Value, _ b: Value, span: Span) throws -> Bool {
+        if identical(a, b) { return true }
+        let r = try compare("==", a, b, span: span)
+        if case let .mask(m) = r { return m.count > 0 && m.data.allSatisfy { $0 != 0 } }
+        return try truthy(r, span: span)
     }
 
     /// `==` between values that are not tensors: tuples and lists compare item by item.
     func structurallyEqual(_ a: Value, _ b: Value, span: Span, depth: Int = 0) throws -> Bool {
-        guard depth < Interpreter.maxNesting else { throw NablaError(.value, "comparison nested too deeply (does a list contain itself?)", at: span) }
+        guard depth < Interpreter.maxNesting else { throw NablaError(.recursion, "comparison nested too deeply (does a list contain itself?)", at: span) }
         switch (a, b) {
         case (.none, .none): return true
         case let (.list(x), .list(y)) where x === y: return true
@@ -197,14 +516,43 @@ extension Interpreter {
                 let same: Bool
                 switch (x, y) {
                 case (.tuple, .tuple), (.list, .list): same = try structurallyEqual(x, y, span: span, depth: depth + 1)
-                default: same = try truthy(try compare("==", x, y, span: span), span: span)
+                default: same = try valuesEqual(x, y, span: span)
                 }
                 if !same { return false }
             }
             return true
-        case let (.bool(x), .bool(y)): return x == y
-        case let (.string(x), .string(y)): return x == y
-        default: return false
+        case let (.dict(x), .dict(y)):
+            guard x.count == y.count else { return false }
+            for (k, v) in zip(x.keys, x.values) {
+                guard let w = y.get(try hashKey(k, span: span)), try valuesEqual(v, w, span: span) else { return false }
+            }
+            return true
+        case let (.set(x), .set(y)):
+            return try x.count == y.count && x.items.allSatisfy { y.contains(try hashKey($0, span: span)) }
+        case let (.range(x), .range(y)): return x.count == y.count && (x.count == 0 || (x.start == y.start && (x.count == 1 || x.step == y.step)))
+        default: return identical(a, b)
+        }
+    }
+
+    /// Python's ordering of strings, lists and tuples (and numbers inside them): -1, 0 or 1.
+    func order(_ a: Value, _ b: Value, span: Span, op: String) throws -> Int {
+        if let x = pyNumber(a), let y = pyNumber(b) { return x.1 < y.1 ? -1 : x.1 > y.1 ? 1 : 0 }
+        switch (a, b) {
+        case let (.string(x), .string(y)): return x < y ? -1 : x > y ? 1 : 0
+        case (.list, .list), (.tuple, .tuple):
+            let (xs, ys) = (try elements(a, span: span), try elements(b, span: span))
+            for (x, y) in zip(xs, ys) where !(try valuesEqual(x, y, span: span)) { return try order(x, y, span: span, op: op) }
+            return xs.count < ys.count ? -1 : xs.count > ys.count ? 1 : 0
+        case (.tensor, _), (_, .tensor):
+            let r = try compare("<", a, b, span: span)
+            if try truthy(r, span: span) { return -1 }
+            return try truthy(try compare(">", a, b, span: span), span: span) ? 1 : 0
+        case (.instance, _), (_, .instance):
+            if try truthy(try compare("<", a, b, span: span), span: span) { return -1 }
+            if try truthy(try compare("<", b, a, span: span), span: span) { return 1 }
+            return 0
+        default:
+            throw NablaError(.type, "'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'", at: span)
         }
     }
 
@@ -224,91 +572,105 @@ extension Interpreter {
         }
         switch v {
         case let .tensor(t): return t
+        case let .int(i): return Variable(Double(i))
+        case let .float(d): return Variable(d)
         case let .bool(b): return Variable(b ? 1 : 0)
+        case let .mask(m): return Variable(m)
         case .list, .tuple:
             let items = try elements(v, span: span)
             if items.isEmpty { return Variable(Tensor([])) }
+            // Fast path: a flat list of Python numbers.
+            var flat = [Double]()
+            flat.reserveCapacity(items.count)
+            var allNumbers = true
+            for x in items { if let n = pyNumber(x) { flat.append(n.1) } else { allNumbers = false; break } }
+            if allNumbers { return Variable(Tensor(flat)) }
             let parts = try items.map { try toVariable($0, span: span, what: what, depth: depth + 1) }
+            if let bad = parts.firstIndex(where: { $0.value.shape != parts[0].value.shape }) {
+                let describe = { (s: [Int]) in s.isEmpty ? "a number" : s.count == 1 ? "\(s[0]) element\(s[0] == 1 ? "" : "s")" : "shape \(formatShape(s))" }
+                throw NablaError(.value, "\(what): ragged list: item \(bad) has \(describe(parts[bad].value.shape)) but item 0 has \(describe(parts[0].value.shape))", at: span)
+            }
             if parts.contains(where: \.requiresGrad) { return try wrap(span) { try Variable.stack(parts) } }
             return Variable(try wrap(span) { try Tensor.stack(parts.map(\.value)) })
         case let .range(r) where r.count <= 10_000_000:
             return Variable(Tensor((0..<r.count).map { Double(r.element($0)) }))
+        case let .iterator(it):
+            return try toVariable(.list(ListRef(it.remaining)), span: span, what: what, depth: depth)
         default:
-            throw NablaError(.type, "\(what) must be a tensor or number, got \(v.typeName)", at: span)
+            throw NablaError(.type, "\(what) must be a number or an array, got \(v.typeName)", at: span)
         }
+    }
+
+    /// A boolean mask from a comparison result, a bool, or a tensor (non-zero is True).
+    func toMask(_ v: Value, span: Span) throws -> Tensor {
+        if case let .mask(m) = v { return m }
+        return try toVariable(v, span: span, what: "a mask").value.map { $0 != 0 ? 1 : 0 }
     }
 
     /// A whole number (for counts, indices, shapes), refusing fractions, NaN, inf and huge values.
     public func toInt(_ v: Value, span: Span, what: String) throws -> Int {
-        if case let .bool(b) = v { return b ? 1 : 0 }
-        guard case let .tensor(t) = v, t.value.count == 1 else {
+        switch v {
+        case let .int(i): return i
+        case let .bool(b): return b ? 1 : 0
+        case let .float(x):
+            guard x.isFinite else { throw NablaError(.value, "\(what) must be a whole number, got \(pyFloat(x))", at: span) }
+            guard x == x.rounded() else { throw NablaError(.type, "\(what) must be a whole number, got \(pyFloat(x))", at: span) }
+            guard Swift.abs(x) <= 9.0e15 else { throw NablaError(.value, "\(what) is too large: \(pyFloat(x))", at: span) }
+            return Int(x)
+        case let .tensor(t) where t.value.count == 1:
+            let x = t.value.data[0]
+            guard x.isFinite else { throw NablaError(.value, "\(what) must be a whole number, got \(Tensor.formatNumber(x))", at: span) }
+            guard x == x.rounded() else { throw NablaError(.type, "\(what) must be a whole number, got \(Tensor.formatNumber(x, precision: 17))", at: span) }
+            guard Swift.abs(x) <= 9.0e15 else { throw NablaError(.value, "\(what) is too large: \(Tensor.formatNumber(x))", at: span) }
+            return Int(x)
+        default:
             throw NablaError(.type, "\(what) must be a whole number, got \(v.typeName)", at: span)
         }
-        let x = t.value.data[0]
-        guard x.isFinite else { throw NablaError(.value, "\(what) must be a whole number, got \(Tensor.formatNumber(x))", at: span) }
-        guard x == x.rounded() else { throw NablaError(.type, "\(what) must be a whole number, got \(Tensor.formatNumber(x, precision: 17))", at: span) }
-        guard Swift.abs(x) <= 9.0e15 else { throw NablaError(.value, "\(what) is too large: \(Tensor.formatNumber(x))", at: span) }
-        return Int(x)
+    }
+
+    /// An index as Python accepts one: an int (or bool, or an integral 0-d tensor), never a float.
+    func toIndex(_ v: Value, span: Span, what: String) throws -> Int {
+        if case .float = v { throw NablaError(.type, "\(what) must be integers or slices, not float", at: span) }
+        if case .instance = v, let f = try? findMethod(v, "__index__") { return try toIndex(try call(f, [], [], span: span), span: span, what: what) }
+        return try toInt(v, span: span, what: what)
+    }
+
+    /// A float from any numeric value (Python's float()).
+    func toDouble(_ v: Value, span: Span, what: String) throws -> Double {
+        if let n = pyNumber(v) { return n.1 }
+        if case let .tensor(t) = v, t.value.count == 1 { return t.value.data[0] }
+        if case let .mask(m) = v, m.count == 1 { return m.data[0] }
+        throw NablaError(.type, "\(what) must be a number, got \(v.typeName)", at: span)
     }
 
     /// Python truthiness; a tensor must have exactly one element.
     public func truthy(_ v: Value, span: Span) throws -> Bool {
         switch v {
         case let .bool(b): return b
+        case let .int(i): return i != 0
+        case let .float(d): return d != 0
         case .none: return false
         case let .string(s): return !s.isEmpty
         case let .list(l): return !l.items.isEmpty
         case let .tuple(t): return !t.isEmpty
+        case let .dict(d): return d.count > 0
+        case let .set(s): return s.count > 0
         case let .range(r): return r.count > 0
         case let .tensor(t):
             guard t.value.count == 1 else {
-                throw NablaError(.value, "the truth value of a tensor of shape \(formatShape(t.value.shape)) is ambiguous; use any(...) or all(...)", at: span)
+                throw NablaError(.value, "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all() (shape \(formatShape(t.value.shape)))", at: span)
             }
             return t.value.data[0] != 0
-        default: return true
-        }
-    }
-
-    /// `str(v)`: what print shows.
-    public func str(_ v: Value) -> String {
-        if case let .string(s) = v { return s }
-        return repr(v)
-    }
-
-    /// The text form of a value, as a result is shown in plain text.
-    public func repr(_ v: Value) -> String {
-        var open = Set<ObjectIdentifier>()
-        return repr(v, open: &open, depth: 0)
-    }
-
-    /// `open` holds the lists being printed, so a list inside itself shows as `[...]`, as in Python.
-    func repr(_ v: Value, open: inout Set<ObjectIdentifier>, depth: Int) -> String {
-        if depth > Interpreter.maxNesting { return "..." }
-        switch v {
-        case let .tensor(t):
-            let body = t.value.formatted(precision: precision)
-            if t.requiresGrad && t.isLeaf {
-                let pad = body.replacingOccurrences(of: "\n", with: "\n      ")
-                return "param(\(pad))"
+        case let .mask(m):
+            guard m.count == 1 else {
+                throw NablaError(.value, "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all() (shape \(formatShape(m.shape)))", at: span)
             }
-            return body
-        case let .bool(b): return b ? "True" : "False"
-        case .none: return "None"
-        case let .string(s): return "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'").replacingOccurrences(of: "\n", with: "\\n") + "'"
-        case let .list(l):
-            guard open.insert(ObjectIdentifier(l)).inserted else { return "[...]" }
-            defer { open.remove(ObjectIdentifier(l)) }
-            var parts = [String]()
-            for item in l.items { parts.append(repr(item, open: &open, depth: depth + 1)) }
-            return "[" + parts.joined(separator: ", ") + "]"
-        case let .tuple(t):
-            var parts = [String]()
-            for item in t { parts.append(repr(item, open: &open, depth: depth + 1)) }
-            return parts.count == 1 ? "(\(parts[0]),)" : "(" + parts.joined(separator: ", ") + ")"
-        case let .range(r): return r.step == 1 ? "range(\(r.start), \(r.stop))" : "range(\(r.start), \(r.stop), \(r.step))"
-        case let .function(f): return "<function \(f.signature)>"
-        case let .builtin(b): return "<builtin \(b.signature)>"
-        case let .object(o): return o.text
+            return m.data[0] != 0
+        case .instance:
+            if let f = try? findMethod(v, "__bool__") { return try truthy(try call(f, [], [], span: span), span: span) }
+            if let f = try? findMethod(v, "__len__") { return try toInt(try call(f, [], [], span: span), span: span, what: "__len__()") != 0 }
+            return true
+        default: return true
         }
     }
 }

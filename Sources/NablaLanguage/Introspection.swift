@@ -18,7 +18,8 @@ public enum Completeness: Equatable {
 
 extension Session {
     static let keywords = ["if", "elif", "else", "for", "in", "while", "break", "continue", "def", "return", "and", "or",
-                           "not", "lambda", "True", "False", "None", "assert", "pass", "with", "is"]
+                           "not", "lambda", "True", "False", "None", "assert", "pass", "with", "is", "try", "except", "finally", "raise",
+                           "class", "del", "global", "nonlocal", "import", "from", "as", "yield"]
 
     /// The identifier around a cursor (code points): its start, end, and the dotted base
     /// before it (`W1` for `W1.gr|`).
@@ -46,7 +47,7 @@ extension Session {
         for p in parts.dropFirst() {
             guard let cur = v else { return nil }
             switch cur {
-            case .tensor where ["T", "grad", "shape"].contains(p), .object:
+            case .tensor where ["T", "grad", "shape"].contains(p), .object, .module, .cls, .instance:
                 v = try? interpreter.attribute(cur, p, span: .unknown)
             default: return nil
             }

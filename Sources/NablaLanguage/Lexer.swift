@@ -3,7 +3,9 @@ public struct Token: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case name(String)
         case number(Double)
+        case int(Int)
         case string(String)
+        case fstring(String)
         case keyword(String)
         case op(String)
         case newline, indent, dedent, eof
@@ -17,12 +19,14 @@ public struct Token: Equatable, Sendable {
 public struct Lexer {
     static let keywords: Set<String> = [
         "if", "elif", "else", "for", "in", "while", "break", "continue", "def", "return", "and", "or",
-        "not", "lambda", "True", "False", "None", "assert", "pass", "with", "is", "global",
+        "not", "lambda", "True", "False", "None", "assert", "pass", "with", "is", "global", "nonlocal",
+        "try", "except", "finally", "raise", "class", "del", "import", "from", "as", "yield",
     ]
     /// Operators, longest first so `**=` wins over `**` and `*`.
     static let operators = [
-        "**=", "//=", "->", "**", "//", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "@=", "%=",
-        "+", "-", "*", "/", "%", "@", "<", ">", "=", "(", ")", "[", "]", "{", "}", ",", ":", ".", ";",
+        "**=", "//=", "<<=", ">>=", "...", "->", "**", "//", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "@=", "%=",
+        "&=", "|=", "^=", "<<", ">>", ":=",
+        "+", "-", "*", "/", "%", "@", "<", ">", "=", "(", ")", "[", "]", "{", "}", ",", ":", ".", ";", "~", "&", "|", "^",
     ].map { Array($0) }
 
     let chars: [Character]
@@ -104,7 +108,11 @@ public struct Lexer {
             case "\"", "'":
                 try string(start)
             default:
-                if c.isIdentifierStart {
+                if let q = stringPrefix() {
+                    let prefix = String(chars[i..<(i + q)]).lowercased()
+                    for _ in 0..<q { advance() }
+                    try string(start, raw: prefix.contains("r"), format: prefix.contains("f"))
+                } else if c.isIdentifierStart {
                     var s = ""
                     while let d = peek(), d.isIdentifierContinue { s.append(d); advance() }
                     emit(Lexer.keywords.contains(s) ? .keyword(s) : .name(s), from: start)
@@ -134,7 +142,28 @@ public struct Lexer {
         return true
     }
 
+    /// The length of a string prefix (r, b, f, u, rb, fr, ...) when one starts a string here.
+    func stringPrefix() -> Int? {
+        for n in [1, 2] {
+            guard let q = peek(n), q == "\"" || q == "'" else { continue }
+            let p = String(chars[i..<(i + n)]).lowercased()
+            if ["r", "b", "f", "u", "rb", "br", "fr", "rf"].contains(p) { return n }
+        }
+        return nil
+    }
+
     mutating func number(_ start: (Int, Int)) throws {
+        if chars[i] == "0", let x = peek(1), "xXoObB".contains(x) {
+            let radix = "xX".contains(x) ? 16 : "oO".contains(x) ? 8 : 2
+            advance(); advance()
+            var s = ""
+            while let d = peek(), d.isHexDigit || d == "_" { if d != "_" { s.append(d) }; advance() }
+            guard let v = Int(s, radix: radix) else {
+                throw NablaError(.syntax, "invalid number literal", at: Span(line: start.0, column: start.1, endLine: line, endColumn: col, cell: cell))
+            }
+            emit(.int(v), from: start)
+            return
+        }
         var s = ""
         while let d = peek(), d.isASCIIDigit || d == "." || d == "_" { if d != "_" { s.append(d) }; advance() }
         if let e = peek(), e == "e" || e == "E" {
@@ -148,13 +177,20 @@ public struct Lexer {
         if let d = peek(), d.isIdentifierStart {
             throw NablaError(.syntax, "invalid number literal '\(s)\(d)'", at: Span(line: start.0, column: start.1, endLine: line, endColumn: col + 1, cell: cell))
         }
+        if !s.contains("."), !s.contains("e") {
+            guard let v = Int(s) else {
+                throw NablaError(.overflow, "integer literal \(s) is too large: Nabla's integers are 64-bit (at most 9223372036854775807)", at: Span(line: start.0, column: start.1, endLine: line, endColumn: col, cell: cell))
+            }
+            emit(.int(v), from: start)
+            return
+        }
         guard s.filter({ $0 == "." }).count <= 1, let v = Double(s) else {
             throw NablaError(.syntax, "invalid number literal '\(s)'", at: Span(line: start.0, column: start.1, endLine: line, endColumn: col, cell: cell))
         }
         emit(.number(v), from: start)
     }
 
-    mutating func string(_ start: (Int, Int)) throws {
+    mutating func string(_ start: (Int, Int), raw: Bool = false, format: Bool = false) throws {
         let q = chars[i]
         let triple = peek(1) == q && peek(2) == q
         for _ in 0..<(triple ? 3 : 1) { advance() }
@@ -170,6 +206,11 @@ public struct Lexer {
                 for _ in 0..<(triple ? 3 : 1) { advance() }
                 break
             }
+            if c == "\\", let n = peek(1), raw {
+                advance(); advance()
+                s.append("\\"); s.append(n)
+                continue
+            }
             if c == "\\", let n = peek(1) {
                 advance(); advance()
                 switch n {
@@ -179,6 +220,16 @@ public struct Lexer {
                 case "'": s.append("'")
                 case "\"": s.append("\"")
                 case "\n": break
+                case "r": s.append("\r")
+                case "0": s.append("\0")
+                case "x":
+                    var hex = ""
+                    while hex.count < 2, let h = peek(), h.isHexDigit { hex.append(h); advance() }
+                    if let v = UInt32(hex, radix: 16), let u = Unicode.Scalar(v) { s.append(Character(u)) }
+                case "u":
+                    var hex = ""
+                    while hex.count < 4, let h = peek(), h.isHexDigit { hex.append(h); advance() }
+                    if let v = UInt32(hex, radix: 16), let u = Unicode.Scalar(v) { s.append(Character(u)) }
                 default: s.append("\\"); s.append(n)
                 }
                 continue
@@ -186,7 +237,7 @@ public struct Lexer {
             s.append(c)
             advance()
         }
-        emit(.string(s), from: start)
+        emit(format ? .fstring(s) : .string(s), from: start)
     }
 }
 

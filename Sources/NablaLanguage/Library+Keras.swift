@@ -313,7 +313,7 @@ extension Library {
     /// An int or a pair `(a, b)` (Keras' kernel_size, strides, pool_size).
     static func pair(_ a: Args, _ name: String, default d: (Int, Int)? = nil) throws -> (Int, Int)? {
         guard let v = a.value(name) else { return d }
-        if case let .tensor(t) = v, t.value.count == 1 {
+        if isScalar(v) {
             let k = try a.int(name)
             return (k, k)
         }
@@ -321,6 +321,15 @@ extension Library {
         guard items.count == 2 else { throw NablaError(.value, "\(a.builtin.name)(): '\(name)' must be a whole number or a pair (height, width), got \(items.count) values") }
         return (try a.interpreter.toInt(items[0], span: a.span, what: "\(a.builtin.name)(): '\(name)'"),
                 try a.interpreter.toInt(items[1], span: a.span, what: "\(a.builtin.name)(): '\(name)'"))
+    }
+
+    /// A single number (an int, a float or a 0-d tensor), as opposed to a tuple.
+    static func isScalar(_ v: Value) -> Bool {
+        switch v {
+        case .int, .float, .bool: return true
+        case let .tensor(t): return t.value.rank == 0
+        default: return false
+        }
     }
 
     static func requiredPair(_ a: Args, _ name: String) throws -> (Int, Int) {
@@ -332,7 +341,7 @@ extension Library {
     static func inputShape(_ a: Args) throws -> [Int]? {
         if a.builtin.parameters.contains(where: { $0.name == "input_dim" }), a.has("input_dim") { return [try a.int("input_dim")] }
         guard let v = a.value("input_shape") else { return nil }
-        if case let .tensor(t) = v, t.value.count == 1 { return [try a.int("input_shape")] }
+        if isScalar(v) { return [try a.int("input_shape")] }
         let dims = try a.interpreter.elements(v, span: a.span).compactMap { item -> Value? in
             if case .none = item { return nil }   // a leading None (the batch axis) is allowed
             return item

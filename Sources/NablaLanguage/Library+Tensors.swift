@@ -17,8 +17,9 @@ extension Library {
 
     static func tensors(_ i: Interpreter) {
         // Constructors
-        i.register(Builtin("tensor(x)", doc: "A constant tensor from a number or (nested) list of numbers.") { a in
-            t(Variable(try a.tensor("x").value))
+        i.register(Builtin("tensor(x)", doc: "A constant tensor from a number or (nested) list of numbers (a boolean mask from a list of bools, as np.array).") { a in
+            if let m = a.interpreter.maskTensor(a.value("x") ?? .none) { return .mask(m) }
+            return t(Variable(try a.tensor("x").value))
         })
         i.register(Builtin("zeros(*shape)", doc: "A tensor of zeros: zeros(2, 3) or zeros((2, 3)).") { a in t(Variable(try Tensor.zeros(a.shape("shape")))) })
         i.register(Builtin("ones(*shape)", doc: "A tensor of ones: ones(2, 3) or ones((2, 3)).") { a in t(Variable(try Tensor.ones(a.shape("shape")))) })

@@ -10,6 +10,7 @@ enum Library {
         tensors(i)
         autograd(i)
         functions(i)
+        python(i)
         keras(i)
     }
 

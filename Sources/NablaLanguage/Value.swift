@@ -1,36 +1,63 @@
 import NablaAutograd
 import NablaTensor
 
-/// A runtime value of the language. Numbers are 0-d tensors.
+/// A runtime value of the language. Python's ints and floats are `.int` and `.float`; tensors
+/// (numpy arrays, 0-d ones included) are `.tensor`; a comparison of tensors gives a boolean
+/// `.mask`, which indexes like numpy's boolean arrays.
 public enum Value {
+    case int(Int)
+    case float(Double)
     case tensor(Variable)
+    case mask(Tensor)
     case bool(Bool)
     case none
     case string(String)
     case list(ListRef)
     case tuple([Value])
+    case dict(DictRef)
+    case set(SetRef)
     case range(RangeValue)
+    indirect case slice(Value, Value, Value)
+    case iterator(IteratorRef)
     case function(Function)
     case builtin(Builtin)
+    case cls(ClassObject)
+    case instance(Instance)
+    indirect case method(Value, Function)           // a function bound to its `self`
+    indirect case superProxy(ClassObject, Value)     // super(): lookups start after the class
+    case module(Module)
     case object(NablaObject)
 
+    /// A 0-d tensor (what the lecture functions return).
     public static func number(_ x: Double) -> Value { .tensor(Variable(x)) }
     public static func tensor(_ t: Tensor) -> Value { .tensor(Variable(t)) }
 
     /// The name a student would use for the type, for error messages and `inspect`.
     public var typeName: String {
         switch self {
+        case .int: return "int"
+        case .float: return "float"
         case let .tensor(v):
             if v.requiresGrad { return v.isLeaf ? "param" : "tensor (tracked)" }
             return v.value.rank == 0 ? "number" : "tensor"
+        case .mask: return "bool tensor"
         case .bool: return "bool"
-        case .none: return "None"
+        case .none: return "NoneType"
         case .string: return "str"
         case .list: return "list"
         case .tuple: return "tuple"
+        case let .dict(d): return d.kind
+        case .set: return "set"
         case .range: return "range"
+        case .slice: return "slice"
+        case let .iterator(it): return it.kind
         case .function: return "function"
-        case .builtin: return "builtin function"
+        case .builtin: return "builtin_function_or_method"
+        case .cls: return "type"
+        case let .instance(o): return o.cls.name
+        case .method: return "method"
+        case .superProxy: return "super"
+        case .module: return "module"
         case let .object(o): return o.typeName
         }
     }
@@ -42,12 +69,83 @@ public final class ListRef {
     public init(_ items: [Value]) { self.items = items }
 }
 
+/// What a dict or set key is hashed as: numbers equal in Python (1, 1.0, True) hash alike.
+public enum HashKey: Hashable {
+    case num(Double)
+    case bigInt(Int)
+    case str(String)
+    case none
+    case tuple([HashKey])
+    case identity(ObjectIdentifier)
+}
+
+/// Python's dict: insertion-ordered, shared and mutable.
+public final class DictRef {
+    public private(set) var keys: [Value] = []
+    public private(set) var values: [Value] = []
+    private var index: [HashKey: Int] = [:]
+    /// "dict", or collections' "defaultdict", "Counter", "OrderedDict".
+    public var kind = "dict"
+    /// defaultdict's factory, called for a missing key.
+    public var defaultFactory: Value?
+    public init() {}
+
+    public var count: Int { keys.count }
+    public func get(_ h: HashKey) -> Value? { index[h].map { values[$0] } }
+    public func set(_ h: HashKey, _ k: Value, _ v: Value) {
+        if let i = index[h] { values[i] = v } else { index[h] = keys.count; keys.append(k); values.append(v) }
+    }
+    @discardableResult public func remove(_ h: HashKey) -> Value? {
+        guard let i = index[h] else { return nil }
+        let v = values[i]
+        keys.remove(at: i); values.remove(at: i)
+        index[h] = nil
+        for (k, j) in index where j > i { index[k] = j - 1 }
+        return v
+    }
+    public func clear() { keys = []; values = []; index = [:] }
+    public func contains(_ h: HashKey) -> Bool { index[h] != nil }
+}
+
+/// Python's set (kept in insertion order, so printing is reproducible).
+public final class SetRef {
+    public private(set) var items: [Value] = []
+    private var index: [HashKey: Int] = [:]
+    public init() {}
+    public var count: Int { items.count }
+    public func contains(_ h: HashKey) -> Bool { index[h] != nil }
+    public func insert(_ h: HashKey, _ v: Value) { if index[h] == nil { index[h] = items.count; items.append(v) } }
+    @discardableResult public func remove(_ h: HashKey) -> Bool {
+        guard let i = index[h] else { return false }
+        items.remove(at: i); index[h] = nil
+        for (k, j) in index where j > i { index[k] = j - 1 }
+        return true
+    }
+    public func clear() { items = []; index = [:] }
+}
+
+/// An iterator (a generator's values, zip, map, enumerate, ...): consumed once.
+public final class IteratorRef {
+    public var items: [Value]
+    public var position = 0
+    public let kind: String
+    /// A dict view (keys, values, items): iterated again and again, never consumed.
+    public var isView = false
+    public init(_ items: [Value], kind: String) { self.items = items; self.kind = kind }
+    public func next() -> Value? {
+        guard position < items.count else { return nil }
+        defer { position += 1 }
+        return items[position]
+    }
+    public var remaining: [Value] { position < items.count ? Array(items[position...]) : [] }
+}
+
 /// `range(start, stop, step)`, never materialized, so `range(1e12)` costs nothing until iterated.
 public struct RangeValue {
     public var start: Int, stop: Int, step: Int
     public var count: Int {
-        if step > 0 { return stop > start ? (stop - start - 1) / step + 1 : 0 }
-        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+        if step > 0 { return stop > start ? Int((stop - start - 1).magnitude / UInt(step)) + 1 : 0 }
+        return start > stop ? Int((start - stop - 1).magnitude / step.magnitude) + 1 : 0
     }
     public func element(_ i: Int) -> Int { start + i * step }
 }
@@ -60,16 +158,140 @@ public final class Function {
     public let body: Body
     let closure: Scope
     public let doc: String?
+    /// Names assigned in the body (Python's locals), minus those declared global or nonlocal.
+    let locals: Set<String>
+    let globalNames: Set<String>
+    let nonlocalNames: Set<String>
+    /// The body contains `yield`: calling the function gives a generator.
+    let isGenerator: Bool
+    /// The class whose body defined this function (for `super()`).
+    var definingClass: ClassObject?
+    var isStatic = false, isClassMethod = false, isProperty = false
 
     public enum Body { case block([Stmt]), expr(Expr) }
 
     init(name: String, params: [Param], defaults: [Value?], body: Body, closure: Scope, doc: String?) {
         self.name = name; self.params = params; self.defaults = defaults; self.body = body; self.closure = closure; self.doc = doc
+        var info = LocalNames()
+        for p in params { info.assigned.insert(p.name) }
+        if case let .block(stmts) = body { info.scan(stmts) }
+        globalNames = info.globals
+        nonlocalNames = info.nonlocals
+        locals = info.assigned.subtracting(info.globals).subtracting(info.nonlocals)
+        isGenerator = info.yields
     }
 
     public var signature: String {
-        "\(name)(" + params.map { $0.defaultValue == nil ? $0.name : "\($0.name)=…" }.joined(separator: ", ") + ")"
+        "\(name)(" + params.map {
+            switch $0.kind {
+            case .star: return "*" + $0.name
+            case .starStar: return "**" + $0.name
+            case .normal: return $0.defaultValue == nil ? $0.name : "\($0.name)=…"
+            }
+        }.joined(separator: ", ") + ")"
     }
+}
+
+/// The names a function body binds, for Python's scoping rules.
+struct LocalNames {
+    var assigned = Set<String>(), globals = Set<String>(), nonlocals = Set<String>()
+    var yields = false
+
+    mutating func target(_ e: Expr) {
+        switch e.kind {
+        case let .name(n): assigned.insert(n)
+        case let .tuple(items), let .list(items): items.forEach { target($0) }
+        case let .starred(inner): target(inner)
+        default: break
+        }
+    }
+
+    mutating func scan(_ body: [Stmt]) {
+        for s in body {
+            switch s.kind {
+            case let .assign(targets, _): targets.forEach { target($0) }
+            case let .augAssign(t, _, _): target(t)
+            case let .annAssign(t, _): target(t)
+            case let .ifStmt(branches, orelse): branches.forEach { scan($0.1) }; if let orelse { scan(orelse) }
+            case let .whileStmt(_, b, o): scan(b); if let o { scan(o) }
+            case let .forStmt(t, _, b, o): target(t); scan(b); if let o { scan(o) }
+            case let .def(n, _, _, _), let .classDef(n, _, _, _): assigned.insert(n)
+            case let .with(_, n, b): if let n { assigned.insert(n) }; scan(b)
+            case let .tryStmt(b, handlers, o, f):
+                scan(b); for h in handlers { if let n = h.name { assigned.insert(n) }; scan(h.body) }
+                if let o { scan(o) }; if let f { scan(f) }
+            case let .global(ns): globals.formUnion(ns)
+            case let .nonlocal(ns): nonlocals.formUnion(ns)
+            case let .del(ts): ts.forEach { target($0) }
+            case let .importStmt(ns): for (n, a) in ns { assigned.insert(a ?? String(n.split(separator: ".").first ?? "")) }
+            case let .fromImport(_, ns): for (n, a) in ns where n != "*" { assigned.insert(a ?? n) }
+            case .yield: yields = true
+            default: break
+            }
+        }
+    }
+}
+
+/// A class: its name, bases, and the attributes its body defined.
+public final class ClassObject {
+    public let name: String
+    public let bases: [ClassObject]
+    public var attrs: [String: Value] = [:]
+    public var attrOrder: [String] = []
+    /// For the builtin exception classes: the error kind they correspond to.
+    public let errorKind: ErrorKind?
+    public var doc: String?
+
+    public init(name: String, bases: [ClassObject], errorKind: ErrorKind? = nil) {
+        self.name = name; self.bases = bases; self.errorKind = errorKind
+    }
+
+    /// Method resolution order (C3 linearization; falls back to depth-first on conflicts).
+    public lazy var mro: [ClassObject] = {
+        var seqs = bases.map { $0.mro } + [bases]
+        var out: [ClassObject] = [self]
+        while true {
+            seqs = seqs.filter { !$0.isEmpty }
+            if seqs.isEmpty { return out }
+            guard let head = seqs.lazy.map({ $0[0] }).first(where: { h in !seqs.contains { $0.dropFirst().contains { $0 === h } } }) else {
+                for s in seqs { for c in s where !out.contains(where: { $0 === c }) { out.append(c) } }
+                return out
+            }
+            out.append(head)
+            seqs = seqs.map { $0.first === head ? Array($0.dropFirst()) : $0 }
+        }
+    }()
+
+    public func lookup(_ name: String) -> Value? {
+        for c in mro { if let v = c.attrs[name] { return v } }
+        return nil
+    }
+
+    public func isSubclass(of other: ClassObject) -> Bool { mro.contains { $0 === other } }
+
+    func set(_ name: String, _ v: Value) {
+        if attrs[name] == nil { attrOrder.append(name) }
+        attrs[name] = v
+    }
+}
+
+/// An instance of a class defined in the language (or of a builtin exception class).
+public final class Instance {
+    public let cls: ClassObject
+    public var attrs: [String: Value] = [:]
+    public var attrOrder: [String] = []
+    public init(_ cls: ClassObject) { self.cls = cls }
+    func set(_ name: String, _ v: Value) {
+        if attrs[name] == nil { attrOrder.append(name) }
+        attrs[name] = v
+    }
+}
+
+/// `import numpy as np`: a namespace of values.
+public final class Module {
+    public let name: String
+    public var members: [String: Value]
+    public init(name: String, members: [String: Value]) { self.name = name; self.members = members }
 }
 
 /// A value defined by a layer above the language (plots, tables, display handles) or by a
@@ -88,7 +310,13 @@ public protocol NablaObject: AnyObject {
 final class Scope {
     var values: [String: Value] = [:]
     let parent: Scope?
-    init(parent: Scope?) { self.parent = parent }
+    /// The function running in this scope (its locals, globals and nonlocals), nil at the top level.
+    let function: Function?
+    /// The body of a class statement: functions defined here close over the parent instead.
+    var isClassBody = false
+    /// For generator functions: the values yielded so far.
+    var yielded: [Value]?
+    init(parent: Scope?, function: Function? = nil) { self.parent = parent; self.function = function }
 
     func lookup(_ name: String) -> Value? {
         var s: Scope? = self
@@ -98,6 +326,8 @@ final class Scope {
         }
         return nil
     }
+
+    var root: Scope { var s = self; while let p = s.parent { s = p }; return s }
 
     /// Every name visible from here (for completion and suggestions).
     var allNames: Set<String> {

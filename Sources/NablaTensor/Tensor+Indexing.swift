@@ -24,7 +24,7 @@ extension Tensor {
     /// Python's slice semantics: the first position, the number of positions, and the step.
     public static func resolveSlice(_ start: Int?, _ stop: Int?, _ step: Int?, size: Int) throws -> (Int, Int, Int) {
         let st = step ?? 1
-        guard st != 0 else { throw TensorError.argument(op: "slice", message: "slice step cannot be zero") }
+        guard st != 0, st != Int.min else { throw TensorError.argument(op: "slice", message: st == 0 ? "slice step cannot be zero" : "slice step is too large") }
         func clamp(_ v: Int?, _ dflt: Int, lo: Int, hi: Int) -> Int {
             guard var v else { return dflt }
             if v < 0 { v = v < -size ? lo : v + size }

@@ -22,10 +22,10 @@ path = [[-3, 4], [-2.4, 3.2], [-1.92, 2.56], [-1.536, 2.048]]
 """
 
 let cases: [(String, String)] = [
-    ("scalar", "0.5514"),
-    ("tiny", "[9.9e-4, 1.5, -2]"),
+    ("scalar", "tensor(0.5514)"),
+    ("tiny", "tensor([9.9e-4, 1.5, -2])"),
     ("vector", "softmax(s)"),
-    ("matrix", "[[1, 2.5], [-3, 4e-5]]"),
+    ("matrix", "tensor([[1, 2.5], [-3, 4e-5]])"),
     ("tensor3", "reshape(arange(8), 2, 2, 2)"),
     ("param_with_grad", "backward(L)\nW"),
     ("string", "'hello'"),

@@ -207,6 +207,14 @@ extension Math {
             guard case let .error(err) = session.execute(code, sink: sink) else { Issue.record("\(code) did not fail"); continue }
             #expect(!err.message.isEmpty && !err.message.contains("\n"), "\(code): \(err.message)")
         }
+        // Empty tensors: an answer, not a crash.
+        for code in ["explain(mse(zeros(0), zeros(0)))", "explain(maxpool(zeros(0, 4, 4), 2))", "explain(conv2d(zeros(0, 1, 4, 4), ones(1, 1, 3, 3)))",
+                     "explain(softmax(zeros(0)))", "explain(entropy(zeros(2, 0)))", "explain(hinge(zeros(0, 3), zeros(0)))",
+                     "e = param(zeros(0))\nexplain(grad(sum(sigmoid(e)), e))", "explain(normal_pdf(zeros(0), 0, 1))"] {
+            switch session.execute(code, sink: sink) {
+            case .ok, .error: break
+            }
+        }
         // A plain number and a large tensor still give an answer, bounded in size.
         guard case let .ok(v?) = session.execute("explain(3)", sink: sink), case let .object(o) = v else { Issue.record("explain(3)"); return }
         #expect(o.text.contains("3"))

@@ -22,12 +22,12 @@ class NablaKernelTests(jkt.KernelTests):
     code_generate_error = "undefined_name + 1"
     code_execute_result = [
         {"code": "1 + 2", "result": "3"},
-        {"code": "[[1, 2], [3, 4]]", "mime": "text/latex", "result": "$\\begin{bmatrix}1 & 2 \\\\ 3 & 4\\end{bmatrix}$"},
+        {"code": "tensor([[1, 2], [3, 4]])", "mime": "text/latex", "result": "$\\begin{bmatrix}1 & 2 \\\\ 3 & 4\\end{bmatrix}$"},
         {"code": "softmax([3.2, 5.1, -1.7])", "result": "[     0.13,     0.869, 9.679e-04]"},
     ]
     code_display_data = [
         {"code": "display([1, 2])", "mime": "text/plain"},
-        {"code": "display([[1, 2], [3, 4]])", "mime": "text/latex"},
+        {"code": "display(tensor([[1, 2], [3, 4]]))", "mime": "text/latex"},
     ]
     code_history_pattern = "1 + ?"
     supported_history_operations = ("tail", "range", "search")

@@ -221,13 +221,13 @@ def test_nbclient_executes_a_notebook():
     from nbclient import NotebookClient
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Nabla", "language": "nabla"}
-    nb.cells = [nbformat.v4.new_code_cell("W = param([[0.1, 0.2], [0.3, 0.4]])\nL = sum(W ** 2)\ngrad(L, W)"),
+    nb.cells = [nbformat.v4.new_code_cell("W = param([[0.1, 0.2], [0.3, 0.4]])\nL = (W ** 2).sum()\ngrad(L, W)"),
                 nbformat.v4.new_code_cell("print('loss', L)"),
                 nbformat.v4.new_code_cell("display([1, 2], id='d')\nupdate('d', [3, 4])")]
     NotebookClient(nb, timeout=60, kernel_name=KERNEL).execute()
     out0 = nb.cells[0].outputs[0]
     assert out0.output_type == "execute_result" and "bmatrix" in out0.data["text/latex"]
-    assert nb.cells[1].outputs[0].text == "loss 0.3\n"
+    assert nb.cells[1].outputs[0].text == "loss 0.30000000000000004\n"   # as numpy prints it
     assert nb.cells[2].outputs[0].output_type == "display_data"
 
 

@@ -90,7 +90,31 @@ if wanted("lang_op_us") {
     results["lang_op_us"] = tl / 200_000 * 1e6
 }
 
-// 6. explain of an expression over 1,000 elements (softmax, entropy, MSE), rendered both ways.
+// 6. The notes' Keras CNN (28×28×3 → conv32/pool/conv64/pool/conv16/pool → dense16 → dense3,
+// 'valid' padding, 28,947 parameters), one Adam train step at batch 10, with the builtin ops.
+if wanted("cnn_step_ms") {
+    func he(_ shape: [Int], _ fanIn: Int) throws -> Variable { Variable.param(try Tensor.randn(shape, using: &rng) * (2 / Double(fanIn)).squareRoot()) }
+    let images = Variable(try Tensor.randn([10, 3, 28, 28], using: &rng))
+    let labels = Variable(try Tensor(shape: [10], data: (0..<10).map { Double($0 % 3) }))
+    let k1 = try he([32, 3, 3, 3], 27), c1 = Variable.param(try Tensor.zeros([32]))
+    let k2 = try he([64, 32, 3, 3], 288), c2 = Variable.param(try Tensor.zeros([64]))
+    let k3 = try he([16, 64, 3, 3], 576), c3 = Variable.param(try Tensor.zeros([16]))
+    let w1 = try he([16, 16], 16), d1 = Variable.param(try Tensor.zeros([16]))
+    let w2 = try he([16, 3], 16), d2 = Variable.param(try Tensor.zeros([3]))
+    let cnnOpt = Adam([k1, c1, k2, c2, k3, c3, w1, d1, w2, d2])
+    results["cnn_step_ms"] = try median(reps: 30) {
+        cnnOpt.zeroGrad()
+        var h = try F.maxpool(F.relu(try F.conv2d(images, k1, bias: c1)), size: 2)   // 13×13×32
+        h = try F.maxpool(F.relu(try F.conv2d(h, k2, bias: c2)), size: 2)            // 5×5×64
+        h = try F.maxpool(F.relu(try F.conv2d(h, k3, bias: c3)), size: 2)            // 1×1×16
+        let flat = try h.reshaped([10, 16])
+        let logits = try Variable.matmul(F.relu(try Variable.matmul(flat, w1) + d1), w2) + d2
+        try Autograd.backward(try F.softmaxCrossEntropy(logits, labels))
+        try cnnOpt.step()
+    } * 1e3
+}
+
+// 7. explain of an expression over 1,000 elements (softmax, entropy, MSE), rendered both ways.
 if wanted("explain_1000_ms") {
     let v = Variable(try Tensor.randn([1000], using: &rng)), target = Variable(try Tensor.zeros([1000]))
     results["explain_1000_ms"] = try median(reps: 20) {

@@ -1,0 +1,22 @@
+import numpy as np
+
+a = np.array([1.0, 2.0, 3.0])
+b = np.array([[1, 2, 3], [4, 5, 6]])
+print(a.shape, b.shape, b.ndim, b.size, len(b), a.dtype)
+print(np.zeros(3), np.ones((2, 2)), np.zeros_like(a), np.ones_like(b))
+print(np.arange(5), np.arange(1, 10, 3), np.arange(0, 1, 0.25))
+print(np.linspace(0, 1, 5), np.eye(3), np.full((2, 3), 7))
+print(a + 1, a * 2, a ** 2, 1 / a, a - a.mean())
+print(b.T, b.reshape(3, 2), b.reshape(-1), b.flatten())
+print(np.dot(a, a), a @ a, b @ a, np.matmul(b, b.T))
+print(np.outer([1, 2], [3, 4, 5]))
+print(np.concatenate([a, a]), np.stack([a, a]), np.vstack([a, a]).shape, np.hstack([a, a]).shape)
+print(np.concatenate([b, b], axis=1))
+print(np.sqrt(np.array([4.0, 9.0])), np.exp(0), np.log(np.e), np.abs(np.array([-1, 2])))
+print(float(a.sum()), int(b.sum()), a.tolist(), b.tolist(), a[0].item())
+for row in b:
+    print(row, row.sum())
+print(np.array([[1, 2], [3, 4]]).astype(float) / 2)
+print(np.array([1.7, -1.7, 2.5]).astype(int))
+print(np.array(x > 1 for x in [0]) if False else np.array([0.5, 1.5]) > 1)
+print(np.pi, np.e, np.inf, -np.inf)

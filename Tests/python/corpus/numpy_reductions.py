@@ -1,0 +1,17 @@
+import numpy as np
+
+x = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+print(np.sum(x), np.sum(x, axis=0), np.sum(x, axis=1), x.sum(axis=1, keepdims=True))
+print(np.mean(x), x.mean(axis=0), np.max(x), np.max(x, axis=1), x.min(axis=0))
+print(np.argmax(x), np.argmax(x, axis=1), x.argmin(axis=0), np.argmin(x))
+print(np.std(x), np.var(x), x.std(axis=0), np.prod(np.array([1, 2, 3, 4])))
+print(np.cumsum(np.array([1, 2, 3, 4])), np.sum(x > 2), np.mean(x > 2))
+print(np.maximum(x, 2), np.minimum(x, 2), np.clip(x, 1, 4))
+print(np.round(x / 3, 2), np.floor(x / 2), np.ceil(x / 2))
+print(np.linalg.norm(np.array([3.0, 4.0])), np.linalg.norm(x))
+print(np.isclose(0.1 + 0.2, 0.3), np.allclose(x, x + 1e-9), np.allclose(x, x + 1))
+scores = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1], [0.2, 0.2, 0.6]])
+labels = np.array([1, 0, 1])
+pred = np.argmax(scores, axis=1)
+print(pred, pred == labels, np.sum(pred == labels) / len(labels))
+print(np.mean(pred == labels))

@@ -1,0 +1,22 @@
+# Textbook weight initialisation with a fixed seed: the numbers are numpy's own.
+import numpy as np
+
+np.random.seed(0)
+W1 = 0.01 * np.random.randn(2, 3)
+b1 = np.zeros(3)
+print(W1)
+print(np.random.rand(3))
+print(np.random.randint(0, 10, size=5), np.random.randint(5))
+x = np.random.randn(4)
+print(x, x.mean())
+np.random.seed(42)
+batch_mask = np.random.choice(10, 3)
+print(batch_mask)
+print(np.random.permutation(6))
+data = np.arange(8)
+np.random.shuffle(data)
+print(data)
+print(np.random.normal(1.0, 0.5, size=3), np.random.uniform(-1, 1, size=2))
+print(np.random.choice(['a', 'b', 'c']), np.random.choice(5, 3, replace=False))
+np.random.seed(7)
+print(np.random.choice([10, 20, 30], size=4, p=[0.1, 0.1, 0.8]))

@@ -1,0 +1,17 @@
+s = "  Hello, World!  "
+print(s.strip(), '|', s.lstrip(), '|', s.rstrip(), '|')
+print(s.upper(), s.lower(), s.strip().title(), "hello world".capitalize(), "AbC".swapcase())
+words = "the quick  brown fox".split()
+print(words, "a,b,,c".split(","), "a b c".split(" ", 1), "x=1=2".rsplit("=", 1))
+print("-".join(words), ", ".join(str(i) for i in range(4)), "".join(reversed("abc")))
+print("banana".replace("a", "o"), "banana".replace("a", "o", 2), "banana".count("a"), "banana".count("an"))
+print("banana".find("n"), "banana".rfind("n"), "banana".find("z"), "banana".index("b"))
+print("data.csv".endswith(".csv"), "data.csv".startswith(("img", "dat")), "ab".startswith("b"))
+print("7".zfill(3), "-7".zfill(4), "ab".center(6, "*"), "ab".ljust(4, "."), "ab".rjust(4))
+print("123".isdigit(), "12a".isdigit(), "abc".isalpha(), "ab1".isalnum(), "   ".isspace(), "ABC".isupper(), "abc".islower())
+print("a:b:c".partition(":"), "a:b:c".rpartition(":"), "line1\nline2".splitlines())
+text = "Nabla"
+print(text[0], text[-1], text[1:3], text[::-1], text[::2], len(text), "b" in text, "z" not in text)
+print(ord("A"), chr(97), "ab" * 3, "a" < "b", "apple" < "apricot", sorted("cab"))
+print(" x ".strip() == "x", "Hello"[1:] + "Hello"[:1], "tEsT".lower().upper())
+print("{:>3}|".format("a"), "%-4s|" % "b", "abc".removeprefix("a"), "abc".removesuffix("c"))
