@@ -453,6 +453,17 @@ extension Library {
             var callbacks = [Callback]()
             for item in try a.sequence("callbacks") {
                 if case let .object(o as LambdaCallbackObject) = item { callbacks.append(o.callback); continue }
+                if case let .instance(o) = item {
+                    // The student's own callback class (Keras' keras.callbacks.Callback subclass): its
+                    // on_epoch_end(epoch, logs), on_train_begin(logs), on_train_end(logs); self.model is the model.
+                    func method(_ n: String) -> Value? { try? a.interpreter.findMethod(item, n) }
+                    let cb = LambdaCallback(a.interpreter, span: a.span, onEpochEnd: method("on_epoch_end"), onTrainBegin: method("on_train_begin"), onTrainEnd: method("on_train_end"))
+                    guard cb.onEpochEnd != nil || cb.onTrainBegin != nil || cb.onTrainEnd != nil else {
+                        throw NablaError(.type, "fit(): a callback object needs a method on_epoch_end(self, epoch, logs), on_train_begin or on_train_end")
+                    }
+                    o.set("model", .object(ModelObject(model)))
+                    callbacks.append(cb); continue
+                }
                 guard case let .object(o as CallbackObject) = item else { throw NablaError(.type, "fit(): callbacks must be callbacks such as EarlyStopping(...) or LambdaCallback(...), got \(item.typeName)") }
                 o.callback.log = { [weak sink = a.interpreter.sink] s in sink?.write(s + "\n", stream: "stdout") }
                 callbacks.append(o.callback)
@@ -601,7 +612,19 @@ extension Library {
         let layersNS = Namespace("keras.layers", Dictionary(uniqueKeysWithValues: layerNames.map { ($0, builtin($0)) }))
         let models = Namespace("keras.models", ["Sequential": builtin("Sequential")])
         let optimizers = Namespace("keras.optimizers", ["SGD": builtin("SGD"), "Adam": builtin("Adam"), "RMSprop": builtin("RMSprop")])
-        let callbacks = Namespace("keras.callbacks", ["EarlyStopping": builtin("EarlyStopping"), "LambdaCallback": builtin("LambdaCallback")])
+        final class ClassBox { var cls: ClassObject? }
+        let callbackClass = ClassBox()
+        // keras.callbacks.Callback: the base class of a student's own callbacks (made on first use,
+        // when the interpreter's `object` class exists).
+        let baseCallback: () -> Value? = { [weak i] in
+            guard let i else { return nil }
+            if let c = callbackClass.cls { return .cls(c) }
+            let c = ClassObject(name: "Callback", bases: i.builtinClasses["object"].map { [$0] } ?? [])
+            c.doc = "Keras' base class for callbacks: define on_epoch_end(self, epoch, logs=None), on_train_begin(self, logs=None) or on_train_end(self, logs=None); fit sets self.model."
+            callbackClass.cls = c
+            return .cls(c)
+        }
+        let callbacks = Namespace("keras.callbacks", ["EarlyStopping": builtin("EarlyStopping"), "LambdaCallback": builtin("LambdaCallback"), "Callback": baseCallback])
         let utils = Namespace("keras.utils", ["to_categorical": builtin("to_categorical"), "normalize": builtin("normalize")])
         let keras = Namespace("keras", ["layers": { .object(layersNS) }, "models": { .object(models) }, "optimizers": { .object(optimizers) },
                                         "callbacks": { .object(callbacks) }, "utils": { .object(utils) }, "Sequential": builtin("Sequential")])

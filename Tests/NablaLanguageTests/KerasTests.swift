@@ -85,6 +85,27 @@ import NablaTensor
         if case let .bool(same) = try value(s, "all(m.get_weights()[0] == w0[0])") { #expect(same) } else { Issue.record("not a bool") }
     }
 
+    @Test func ownCallbackClass() throws {
+        let s = Session()
+        let code = """
+        seed(0)
+        class Recorder(keras.callbacks.Callback):
+            def __init__(self):
+                self.seen = []
+            def on_epoch_end(self, epoch, logs=None):
+                self.seen.append(epoch * 100 + logs['loss'] + 0 * self.model.count_params())
+        m = Sequential([Dense(1, input_shape=(1,))])
+        m.compile(optimizer='sgd', loss='mse')
+        r = Recorder()
+        h = m.fit([[1.0], [2.0]], [2.0, 4.0], epochs=3, verbose=0, callbacks=[r])
+        """
+        _ = try? value(s, code)
+        let seen = numbers(try value(s, "r.seen")), losses = numbers(try value(s, "h.history['loss']"))
+        #expect(seen.count == 3 && losses.count == 3)
+        for k in 0..<min(seen.count, losses.count) { #expect(Swift.abs(seen[k] - (Double(k) * 100 + losses[k])) < 1e-9) }
+        #expect(error(s, "class Empty:\n    pass\nm.fit([[1.0]], [2.0], verbose=0, callbacks=[Empty()])")?.message.contains("on_epoch_end") == true)
+    }
+
     @Test func gradientsOfAModelLoss() throws {
         let s = Session()
         let code = """
