@@ -22,6 +22,8 @@ extension Interpreter {
         case .instance:
             guard let m = try? findMethod(f, "__call__") else { throw NablaError(.type, "'\(f.typeName)' object is not callable", at: span) }
             return try call(m, args, kwargs, span: span)
+        case let .object(o as CallableObject):
+            return try o.call(args, kwargs, interpreter: self, span: span)
         default:
             throw NablaError(.type, "'\(f.typeName)' object is not callable", at: span)
         }
@@ -496,6 +498,8 @@ extension Interpreter {
             return .cls(c)
         case .builtin:
             return base
+        case let .object(o as SubscriptableObject):
+            return try o.item(try indexKey(items, scope, span: span), interpreter: self)
         default:
             throw NablaError(.type, "'\(base.typeName)' object is not subscriptable", at: span)
         }

@@ -2,7 +2,7 @@
 /// (`nabla reference` regenerates the section; a test checks it is current), so every
 /// example is executed.
 extension Library {
-    static let examples: [String: String] = [
+    static let examples: [String: String] = kerasExamples.merging([
         "abs": "abs([-2, 0, 3])", "adam": "w = param([1.0])\nopt = adam([w], lr=0.1)\nbackward(w * w); opt.step(); w",
         "all": "all([1, 2, 0])", "any": "any([0, 0, 1])", "arange": "arange(0, 1, 0.25)", "argmax": "argmax([[1, 5, 2], [7, 0, 1]], axis=1)",
         "argmin": "argmin([3, 1, 2])", "avgpool": "avgpool([[1, 2], [3, 4]], 2)",
@@ -53,5 +53,5 @@ extension Library {
         "staticmethod": "class M:\n    @staticmethod\n    def two():\n        return 2\nM.two()",
         "super": "class A:\n    def hi(self):\n        return 'A'\nclass B(A):\n    def hi(self):\n        return 'B' + super().hi()\nB().hi()",
         "vars": "class V:\n    def __init__(self):\n        self.a = 1\nvars(V())", "zip": "list(zip([1, 2], 'ab'))",
-    ]
+    ]) { keras, _ in keras }
 }

@@ -11,6 +11,7 @@ enum Library {
         autograd(i)
         functions(i)
         python(i)
+        keras(i)
     }
 
     static func t(_ v: Variable) -> Value { .tensor(v) }

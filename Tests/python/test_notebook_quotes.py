@@ -12,13 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUOTED = re.compile(r"“([^”]+)”")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# Notebooks that quote a note other than the one at their position: 06 (training with Keras)
+# reproduces the Keras cells of the first note.
+NOTE_OF = {"06-training": 0}
 
 
 def notes_dir():
     candidates = [os.environ.get("NABLA_NOTES_DIR")] + [
         str(p / "shared" / "seeds") for p in (ROOT.parent, ROOT.parent.parent)]
     for c in candidates:
-        if c and len(sorted(Path(c).glob("*.txt"))) == len(NOTEBOOKS):
+        if c and len(sorted(Path(c).glob("*.txt"))) == len(NOTEBOOKS) - len(NOTE_OF):
             return Path(c)
     return None
 
@@ -74,8 +77,8 @@ def test_quotations_are_the_notes_own_words():
         pytest.skip("the lecture notes are not beside the clone (set NABLA_NOTES_DIR)")
     notes = sorted(d.glob("*.txt"))
     missing = []
-    for nb, note in zip(NOTEBOOKS, notes):
-        text = squeeze(note.read_text(encoding="utf-8"))
+    for i, nb in enumerate(NOTEBOOKS):
+        text = squeeze(notes[NOTE_OF.get(nb.stem, i)].read_text(encoding="utf-8"))
         for q in quotations(nb):
             if squeeze(q).strip() not in text:
                 missing.append((nb.name, q))
