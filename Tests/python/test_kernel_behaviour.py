@@ -189,7 +189,9 @@ def test_thousand_executes_bounded_memory(kernel):
 
 def test_stop_on_error_aborts_queued_cells(kernel):
     km, kc = kernel
-    first = kc.execute("undefined_thing")
+    # The failing cell runs long enough that the second one is surely queued behind it (a cell
+    # that arrives after the failure has been answered is not queued, and runs).
+    first = kc.execute("import time\ntime.sleep(0.5)\nundefined_thing")
     second = kc.execute("ran = 1")
     replies = {}
     while len(replies) < 2:
