@@ -51,7 +51,8 @@ extension Library {
         i.register(Builtin("softmax_cross_entropy(scores, target, reduction='mean')", formula: Op.softmaxCrossEntropy(.mean).declaration.formulaText, doc: "Cross entropy of softmax(scores), computed from the raw scores through log-sum-exp.") { a in
             t(try F.softmaxCrossEntropy(try a.tensor("scores"), try a.tensor("target"), reduction: try reductionArg(a, default: .mean)))
         })
-        i.register(Builtin("hinge(scores, labels, margin=1, reduction='none', axis=-1)", formula: Op.hinge(margin: 2).declaration.formulaText, doc: "Multiclass SVM loss for scores (N, C) and labels (N) (or one sample: scores (C) and a label); returns the N per-sample losses. The classes run along `axis`: axis=0 takes the notes' layout, one column of scores per example (C, N). Exactly at the margin the gradient is 0.") { a in
+        // The reference writes the margin as Δ: the declaration shows the number only for Δ = 1.
+        i.register(Builtin("hinge(scores, labels, margin=1, reduction='none', axis=-1)", formula: Op.hinge(margin: .nan).declaration.formulaText, doc: "Multiclass SVM loss for scores (N, C) and labels (N) (or one sample: scores (C) and a label); returns the N per-sample losses. The classes run along `axis`: axis=0 takes the notes' layout, one column of scores per example (C, N). Exactly at the margin the gradient is 0.") { a in
             var scores = try a.tensor("scores")
             let axis = try a.int("axis", default: -1)
             guard scores.value.rank <= 1 || axis == -1 || axis == scores.value.rank - 1 || (axis == 0 && scores.value.rank == 2) else {
