@@ -125,13 +125,7 @@ final class LayerObject: CallableObject {
     }
 
     func call(_ args: [Value], _ kwargs: [(String, Value)], interpreter: Interpreter, span: Span) throws -> Value {
-        guard args.count == 1 else { throw NablaError(.type, "\(layer.kind)() layer takes one input batch, got \(args.count) arguments", at: span) }
-        var training = false
-        for (k, v) in kwargs {
-            guard k == "training" else { throw NablaError(.type, "a layer call got an unexpected keyword argument '\(k)'", at: span) }
-            training = try interpreter.truthy(v, span: span)
-        }
-        let x = try interpreter.toVariable(args[0], span: span, what: "\(layer.label): the input")
+        let (x, training) = try kerasCallArguments(args, kwargs, caller: "\(layer.kind)() layer", input: "\(layer.label): the input", interpreter: interpreter, span: span)
         return .tensor(try interpreter.wrap(span) { try layer.call(x, training: training) })
     }
 }
@@ -298,13 +292,7 @@ final class ModelObject: CallableObject {
     }
 
     func call(_ args: [Value], _ kwargs: [(String, Value)], interpreter: Interpreter, span: Span) throws -> Value {
-        guard args.count == 1 else { throw NablaError(.type, "a model takes one input batch, got \(args.count) arguments", at: span) }
-        var training = false
-        for (k, v) in kwargs {
-            guard k == "training" else { throw NablaError(.type, "a model call got an unexpected keyword argument '\(k)'", at: span) }
-            training = try interpreter.truthy(v, span: span)
-        }
-        let x = try interpreter.toVariable(args[0], span: span, what: "the model's input")
+        let (x, training) = try kerasCallArguments(args, kwargs, caller: "a model", input: "the model's input", interpreter: interpreter, span: span)
         return .tensor(try interpreter.wrap(span) { try model.call(x, training: training) })
     }
 }
@@ -632,4 +620,16 @@ extension Library {
         i.setVariable("tf", .object(Namespace("tensorflow", ["keras": { .object(keras) }])))
         i.setVariable("layers", .object(layersNS))
     }
+}
+
+/// The arguments of `layer(x)` and `model(x, training=True)`: one input batch and Keras' training flag.
+func kerasCallArguments(_ args: [Value], _ kwargs: [(String, Value)], caller: String, input: String,
+                        interpreter: Interpreter, span: Span) throws -> (Variable, Bool) {
+    guard args.count == 1 else { throw NablaError(.type, "\(caller) takes one input batch, got \(args.count) arguments", at: span) }
+    var training = false
+    for (k, v) in kwargs {
+        guard k == "training" else { throw NablaError(.type, "\(caller) call got an unexpected keyword argument '\(k)'", at: span) }
+        training = try interpreter.truthy(v, span: span)
+    }
+    return (try interpreter.toVariable(args[0], span: span, what: input), training)
 }
