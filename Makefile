@@ -40,6 +40,7 @@ bench: release
 	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla install --sys-prefix
 	$(PY) bench/engine.py
 	$(PY) bench/kernel.py
+	$(PY) bench/training.py
 
 clean:
 	rm -rf .build

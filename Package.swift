@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Nabla: a Jupyter kernel for learning how models learn. One target per layer, each
 // depending only on the layers below it:
-//   CBLAS, CZeroMQ, CSQLite (C shims) → NablaTensor → NablaAutograd → NablaLanguage → NablaDisplay
+//   CBLAS, CZeroMQ, CSQLite, CPNG, CTurboJPEG (C shims) → NablaTensor → NablaAutograd → NablaLanguage → NablaDisplay
 //   → NablaKernel → nabla (executable).
 import PackageDescription
 
@@ -20,9 +20,11 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .target(name: "NablaTensor", dependencies: ["CBLAS"], swiftSettings: settings),
         .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: settings),
-        .target(name: "NablaLanguage", dependencies: ["NablaAutograd"], swiftSettings: settings),
+        .target(name: "NablaLanguage", dependencies: ["NablaAutograd", "CPNG", "CTurboJPEG"], swiftSettings: settings),
         .target(name: "NablaDisplay", dependencies: ["NablaLanguage"], swiftSettings: settings),
         .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(name: "nabla", dependencies: ["NablaKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
@@ -31,7 +33,7 @@ let package = Package(
         .executableTarget(name: "NablaBench", dependencies: ["NablaDisplay"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
-        .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage"], exclude: ["Golden"], swiftSettings: settings),
+        .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage", "CPNG", "CTurboJPEG"], exclude: ["Golden"], swiftSettings: settings),
         .testTarget(name: "NablaDisplayTests", dependencies: ["NablaDisplay"], exclude: ["Golden"], swiftSettings: settings),
         .testTarget(name: "NablaKernelTests", dependencies: ["NablaKernel"], swiftSettings: settings),
     ]

@@ -3,8 +3,8 @@ import NablaAutograd
 import NablaTensor
 
 // Keras in the language: layers, Sequential, compile/fit/evaluate/predict, optimizers,
-// EarlyStopping, and the namespaces `keras`, `tf.keras`, `layers` so the notes' cells read as
-// they are written (`keras.layers.Conv2D(32, (3,3), activation='relu', input_shape=(28,28,3))`).
+// EarlyStopping. The modules `keras`, `tf.keras`, `layers` (Library+KerasModules) let the notes'
+// cells read as they are written (`keras.layers.Conv2D(32, (3,3), activation='relu', input_shape=(28,28,3))`).
 
 /// An object that answers `obj[key]` (History.history).
 public protocol SubscriptableObject: NablaObject {
@@ -29,17 +29,6 @@ final class TextLine: NablaObject {
     var typeName: String { "text" }
     var attributeNames: [String] { [] }
     func attribute(_ name: String) -> Value? { nil }
-}
-
-/// Attributes shared by namespaces (`keras.layers`): names → builtins or other namespaces.
-final class Namespace: NablaObject {
-    let name: String
-    let members: [String: () -> Value?]
-    init(_ name: String, _ members: [String: () -> Value?]) { self.name = name; self.members = members }
-    var typeName: String { "module" }
-    var text: String { "<module '\(name)'>" }
-    var attributeNames: [String] { members.keys.sorted() }
-    func attribute(_ name: String) -> Value? { members[name].flatMap { $0() } }
 }
 
 /// A layer as a language object: `layer.kernel`, `layer.bias`, `layer.get_weights()`, `layer(x)`.
@@ -593,32 +582,8 @@ extension Library {
             .object(LambdaCallbackObject(LambdaCallback(a.interpreter, span: a.span, onEpochEnd: a.value("on_epoch_end"), onTrainBegin: a.value("on_train_begin"), onTrainEnd: a.value("on_train_end"))))
         })
         kerasData(i)
-
-        // Namespaces, so the notes' spelling works: keras.layers.Dense, tf.keras.models.Sequential, layers.Conv2D.
-        func builtin(_ n: String) -> () -> Value? { { [weak i] in i?.builtins[n].map { .builtin($0) } } }
-        let layerNames = ["Dense", "Conv2D", "MaxPool2D", "MaxPooling2D", "AveragePooling2D", "AvgPool2D", "Flatten", "Dropout", "BatchNormalization", "Activation", "SimpleRNN", "LSTM"]
-        let layersNS = Namespace("keras.layers", Dictionary(uniqueKeysWithValues: layerNames.map { ($0, builtin($0)) }))
-        let models = Namespace("keras.models", ["Sequential": builtin("Sequential")])
-        let optimizers = Namespace("keras.optimizers", ["SGD": builtin("SGD"), "Adam": builtin("Adam"), "RMSprop": builtin("RMSprop")])
-        final class ClassBox { var cls: ClassObject? }
-        let callbackClass = ClassBox()
-        // keras.callbacks.Callback: the base class of a student's own callbacks (made on first use,
-        // when the interpreter's `object` class exists).
-        let baseCallback: () -> Value? = { [weak i] in
-            guard let i else { return nil }
-            if let c = callbackClass.cls { return .cls(c) }
-            let c = ClassObject(name: "Callback", bases: i.builtinClasses["object"].map { [$0] } ?? [])
-            c.doc = "Keras' base class for callbacks: define on_epoch_end(self, epoch, logs=None), on_train_begin(self, logs=None) or on_train_end(self, logs=None); fit sets self.model."
-            callbackClass.cls = c
-            return .cls(c)
-        }
-        let callbacks = Namespace("keras.callbacks", ["EarlyStopping": builtin("EarlyStopping"), "LambdaCallback": builtin("LambdaCallback"), "Callback": baseCallback])
-        let utils = Namespace("keras.utils", ["to_categorical": builtin("to_categorical"), "normalize": builtin("normalize")])
-        let keras = Namespace("keras", ["layers": { .object(layersNS) }, "models": { .object(models) }, "optimizers": { .object(optimizers) },
-                                        "callbacks": { .object(callbacks) }, "utils": { .object(utils) }, "Sequential": builtin("Sequential")])
-        i.setVariable("keras", .object(keras))
-        i.setVariable("tf", .object(Namespace("tensorflow", ["keras": { .object(keras) }])))
-        i.setVariable("layers", .object(layersNS))
+        kerasImages(i)
+        kerasModules(i)
     }
 }
 

@@ -819,11 +819,12 @@ extension Interpreter {
                 Library.fn("sleep(seconds)", "Waits (at most 10 s in Nabla).") { a in Thread.sleep(forTimeInterval: min(try a.double("seconds"), 10)); return .none },
             ])))
         default:
+            if let v = Library.kerasMember(self, name) { return v }
             let top = name.split(separator: ".").first.map(String.init) ?? name
-            if ["numpy", "math", "random", "typing", "copy", "time", "collections"].contains(top) {
+            if ["numpy", "math", "random", "typing", "copy", "time", "collections", "keras", "tensorflow"].contains(top) {
                 throw NablaError(.moduleNotFound, "\(name) is not available in Nabla", at: span)
             }
-            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), math, random, collections, typing, copy and time", at: span)
+            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), keras (and tensorflow.keras), math, random, collections, typing, copy and time", at: span)
         }
         modules[name] = m
         return m
