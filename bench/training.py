@@ -107,9 +107,14 @@ def torch_epoch(model, x, y, batch):
     return statistics.median(ts)
 
 
-def torch_figures():
+def torch_figures(threads=None):
+    """PyTorch's figures with its default threads, or with `threads` (on a loaded machine its
+    default threads can oversubscribe the cores and slow it many times over)."""
     if torch is None:
         return {}
+    default_threads = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
     nn = torch.nn
     g = torch.Generator().manual_seed(0)
     cnn = nn.Sequential(nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
@@ -140,6 +145,7 @@ def torch_figures():
             return self.out(x)
 
     out["lstm_epoch_s"] = torch_epoch(DeepLSTM(), torch.randn(320, 8, 8, generator=g), torch.arange(320) % 10, 32)
+    torch.set_num_threads(default_threads)
     return out
 
 
@@ -150,16 +156,20 @@ ROWS = [  # key, label, target (Nabla's time at most this many times PyTorch's)
 
 
 def main():
-    nabla, torch_ = nabla_figures(), torch_figures()
-    print(f"{'benchmark':44} {'nabla s':>9} {'torch s':>9} {'nabla/torch':>12} {'target':>8}")
+    nabla, torch_, torch1 = nabla_figures(), torch_figures(), torch_figures(threads=1)
+    print(f"{'benchmark':44} {'nabla s':>9} {'torch s':>9} {'nabla/torch':>12} {'torch 1t s':>11} {'nabla/1t':>9} {'target':>8}")
     rows = []
     for key, label, target in ROWS:
-        n, t = nabla.get(key), torch_.get(key)
+        n, t, t1 = nabla.get(key), torch_.get(key), torch1.get(key)
         r = n / t if n is not None and t else None
-        rows.append({"benchmark": key, "unit": "s", "nabla": n, "torch": t, "time_vs_torch": r, "target": target})
+        r1 = n / t1 if n is not None and t1 else None
+        rows.append({"benchmark": key, "unit": "s", "nabla": n, "torch": t, "time_vs_torch": r,
+                     "torch_1_thread": t1, "time_vs_torch_1_thread": r1, "target": target})
         fmt = lambda v: f"{v:9.3f}" if v is not None else f"{'—':>9}"
-        print(f"{label:44} {fmt(n)} {fmt(t)} {(f'{r:11.2f}×' if r else '—'):>12} {f'≤ {target}×':>8}")
-    print(f"medians of {REPS} epochs after a warm-up epoch; nabla/torch is time relative to PyTorch CPU float64 (< 1: Nabla faster)")
+        print(f"{label:44} {fmt(n)} {fmt(t)} {(f'{r:11.2f}×' if r else '—'):>12} {fmt(t1):>11} "
+              f"{(f'{r1:8.2f}×' if r1 else '—'):>9} {f'≤ {target}×':>8}")
+    print(f"medians of {REPS} epochs after a warm-up epoch; nabla/torch is time relative to PyTorch CPU float64 (< 1: Nabla faster),")
+    print("with PyTorch's default threads and with one thread (the fair peer when the machine is loaded)")
     if torch is None:
         print("(PyTorch is not installed; `.venv/bin/pip install -r requirements-bench.txt` adds its column)")
     out = ROOT / "bench" / "results" / "training.json"
