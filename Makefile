@@ -32,7 +32,7 @@ test: bootstrap
 ## title, contents, page numbers, nothing cut at the page edge (no network needed).
 report: release
 	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla install --sys-prefix
-	$(PY) scripts/report.py $(NB)
+	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla report $(NB)
 
 ## Benchmarks beside numpy (and PyTorch when importable), medians and ratios.
 bench: release

@@ -10,7 +10,7 @@ struct Nabla: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Nabla: a tensor language with autograd, for learning how models learn.",
         version: "nabla \(Kernel.version)\nBLAS: \(BLAS.summary)",
-        subcommands: [Run.self, KernelCommand.self, Install.self, ReferenceCommand.self])
+        subcommands: [Run.self, KernelCommand.self, Install.self, Report.self, ReferenceCommand.self])
 }
 
 struct Run: ParsableCommand {
