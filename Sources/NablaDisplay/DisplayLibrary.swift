@@ -7,26 +7,26 @@ import NablaTensor
 public enum DisplayLibrary {
     public static func register(in i: Interpreter) {
         keras()
-        i.register(Builtin("table(data=None, rows=None, cols=None, title=None, **columns)", doc: "A labelled table: table(S, rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3']) for a matrix, or columns by name: table(p=softmax(s), y=t). Shown as an HTML table with numbers right-aligned.") { a in
+        i.register(Builtin("table", [.any("data", default: nil), .any("rows", default: nil), .any("cols", default: nil), .any("title", default: nil), .kwargs("columns")], doc: "A labelled table: table(S, rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3']) for a matrix, or columns by name: table(p=softmax(s), y=t). Shown as an HTML table with numbers right-aligned.") { a in
             try makeTable(a)
         })
-        i.register(Builtin("plot(x, *ys, labels=None, title='', xlabel='', ylabel='', scatter=False, logx=False, logy=False, marks=None, points=200)", doc: "A line (or scatter) plot of one or more series against x, as SVG. plot(f, a, b) plots a function (or a list of functions) over [a, b]; marks=[5] draws dashed vertical lines.") { a in
+        i.register(Builtin("plot", [.any("x"), .args("ys"), .any("labels", default: nil), .any("title", default: ""), .any("xlabel", default: ""), .any("ylabel", default: ""), .bool("scatter", default: false), .bool("logx", default: false), .bool("logy", default: false), .any("marks", default: nil), .any("points", default: 200)], doc: "A line (or scatter) plot of one or more series against x, as SVG. plot(f, a, b) plots a function (or a list of functions) over [a, b]; marks=[5] draws dashed vertical lines.") { a in
             .object(try makePlot(a))
         })
-        i.register(Builtin("contour(f, xrange, yrange, path=None, levels=12, title='', xlabel='x0', ylabel='x1', points=60)", formula: "lines where f([x0, x1]) = c for evenly spaced c", doc: "Contour lines of a function of a 2-vector over xrange × yrange (each (lo, hi)), with an optional path of points (N, 2) drawn over them, e.g. the steps of gradient descent.") { a in
+        i.register(Builtin("contour", [.any("f"), .any("xrange"), .any("yrange"), .any("path", default: nil), .any("levels", default: 12), .any("title", default: ""), .any("xlabel", default: "x0"), .any("ylabel", default: "x1"), .any("points", default: 60)], formula: "lines where f([x0, x1]) = c for evenly spaced c", doc: "Contour lines of a function of a 2-vector over xrange × yrange (each (lo, hi)), with an optional path of points (N, 2) drawn over them, e.g. the steps of gradient descent.") { a in
             .object(try makeContour(a))
         })
-        i.register(Builtin("graph(L)", doc: "The autograd graph that computed L: a box per value (name or op, value, and ∂L/∂value when L is a scalar), arrows from inputs to results.") { a in
+        i.register(Builtin("graph", [.tensor("L")], doc: "The autograd graph that computed L: a box per value (name or op, value, and ∂L/∂value when L is a scalar), arrows from inputs to results.") { a in
             .object(GraphView(try a.tensor("L")))
         })
-        i.register(Builtin("explain(value)", doc: "How a value was computed, as the notes derive it: each op's formula, the numbers put in, the values worked out and the result; grad(L, w) by the chain rule; an optimizer's last update. The argument's computation is recorded even without params.", recordsGraph: true) { a in
+        i.register(Builtin("explain", [.any("value")], doc: "How a value was computed, as the notes derive it: each op's formula, the numbers put in, the values worked out and the result; grad(L, w) by the chain rule; an optimizer's last update. The argument's computation is recorded even without params.", recordsGraph: true) { a in
             if case let .object(o as Derived) = a.value("value") ?? .none {
                 let ds = o.derivations()
                 return .object(Explanation(ds.isEmpty ? [Derivation(.sym(""), [.text("no update yet: call step() first")])] : ds, precision: a.interpreter.precision))
             }
             return .object(Explanation(try a.tensor("value"), precision: a.interpreter.precision))
         })
-        i.register(Builtin("backprop_table(L, params)", formula: "dz = ∂L/∂z,  dW = dz·aᵀ,  db = dz,  da_prev = Wᵀ·dz", doc: "For each layer z = W·a + b among params [W1, b1, W2, b2, ...], the lecture's backprop quantities, taken from the autograd graph of L and checked against autograd's own dW.") { a in
+        i.register(Builtin("backprop_table", [.any("L"), .any("params")], formula: "dz = ∂L/∂z,  dW = dz·aᵀ,  db = dz,  da_prev = Wᵀ·dz", doc: "For each layer z = W·a + b among params [W1, b1, W2, b2, ...], the lecture's backprop quantities, taken from the autograd graph of L and checked against autograd's own dW.") { a in
             .object(try backpropTable(a))
         })
     }
@@ -89,9 +89,9 @@ public enum DisplayLibrary {
 
     static func makePlot(_ a: Args) throws -> Plot {
         let p = Plot()
-        p.title = try a.string("title", default: ""); p.xlabel = try a.string("xlabel", default: ""); p.ylabel = try a.string("ylabel", default: "")
-        p.logx = try a.bool("logx", default: false); p.logy = try a.bool("logy", default: false)
-        let scatter = try a.bool("scatter", default: false)
+        p.title = try a.string("title"); p.xlabel = try a.string("xlabel"); p.ylabel = try a.string("ylabel")
+        p.logx = try a.bool("logx"); p.logy = try a.bool("logy")
+        let scatter = try a.bool("scatter")
         let labels = try strings(a, "labels")
         if a.has("marks") { p.marks = try numbers(a, a.value("marks") ?? .none, "plot(): marks") }
         let x = a.value("x") ?? .none
@@ -101,7 +101,7 @@ public enum DisplayLibrary {
             guard a.rest.count == 2 else { throw NablaError(.type, "plot(f, a, b): give the interval's ends a and b") }
             let lo = try a.interpreter.toVariable(a.rest[0], span: a.span, what: "plot(): a").value.data.first ?? 0
             let hi = try a.interpreter.toVariable(a.rest[1], span: a.span, what: "plot(): b").value.data.first ?? 1
-            let n = try a.int("points", default: 200)
+            let n = try a.int("points")
             guard (2...10_000).contains(n) else { throw NablaError(.value, "plot(): points must be between 2 and 10000") }
             let xs = (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
             for (k, f) in fns.enumerated() {
@@ -129,7 +129,7 @@ public enum DisplayLibrary {
         guard let f = a.value("f") else { throw NablaError(.type, "contour() needs a function of a 2-vector") }
         let xr = try numbers(a, a.value("xrange") ?? .none, "contour(): xrange"), yr = try numbers(a, a.value("yrange") ?? .none, "contour(): yrange")
         guard xr.count == 2, yr.count == 2, xr[0] < xr[1], yr[0] < yr[1] else { throw NablaError(.value, "contour(): xrange and yrange are (lo, hi) pairs with lo < hi") }
-        let n = try a.int("points", default: 60), levels = try a.int("levels", default: 12)
+        let n = try a.int("points"), levels = try a.int("levels")
         guard (3...200).contains(n), (1...100).contains(levels) else { throw NablaError(.value, "contour(): points must be 3–200 and levels 1–100") }
         let xs = (0..<n).map { xr[0] + (xr[1] - xr[0]) * Double($0) / Double(n - 1) }
         let ys = (0..<n).map { yr[0] + (yr[1] - yr[0]) * Double($0) / Double(n - 1) }
@@ -140,7 +140,7 @@ public enum DisplayLibrary {
         } }
         let flat = z.flatMap { $0 }.filter(\.isFinite)
         let p = Plot()
-        p.title = try a.string("title", default: ""); p.xlabel = try a.string("xlabel", default: "x0"); p.ylabel = try a.string("ylabel", default: "x1")
+        p.title = try a.string("title"); p.xlabel = try a.string("xlabel"); p.ylabel = try a.string("ylabel")
         if let lo = flat.min(), let hi = flat.max(), hi > lo {
             for k in 1...levels {
                 let level = lo + (hi - lo) * Double(k) / Double(levels + 1)
