@@ -6,13 +6,17 @@ import NablaTensor
 /// plot, scatter and contour: the figures lessons need, as SVG.
 extension DisplayLibrary {
     static func plots(in i: Interpreter) {
-        i.register(Builtin("plot(x, *ys, labels=None, label=None, title='', xlabel='', ylabel='', scatter=False, marker=None, logx=False, logy=False, aspect='auto', legend=True, marks=None, points=200)", doc: "A line (or scatter) plot of one or more series against x, as SVG. plot(f, a, b) plots a function (or a list of functions) over [a, b]; labels=[…] (or label= for one series) fills the legend; marker='o' (s, ^, D, x, +) marks the points; logx/logy use log scales; aspect='equal' gives both axes the same unit; marks=[5] draws dashed vertical lines.") { a in
+        i.register(Builtin("plot", [.any("x"), .args("ys"), .sequence("labels", default: nil), .string("label", default: nil)] + figure(xlabel: "", ylabel: "")
+                           + [.bool("scatter", default: false), .string("marker", default: nil), .sequence("marks", default: nil), .int("points", default: 200)], doc: "A line (or scatter) plot of one or more series against x, as SVG. plot(f, a, b) plots a function (or a list of functions) over [a, b]; labels=[…] (or label= for one series) fills the legend; marker='o' (s, ^, D, x, +) marks the points; logx/logy use log scales; aspect='equal' gives both axes the same unit; marks=[5] draws dashed vertical lines.") { a in
             .object(try makePlot(a))
         })
-        i.register(Builtin("scatter(x, y=None, c=None, labels=None, title='', xlabel='', ylabel='', marker=None, logx=False, logy=False, aspect='auto', legend=True)", doc: "Points as SVG: scatter(X) for an (N, 2) array, or scatter(x, y). c=labels colours them by class, one colour and marker per class (labels=['cat', 'dog'] names classes 0 and 1), e.g. to see a decision boundary's data.") { a in
+        i.register(Builtin("scatter", [.any("x"), .any("y", default: nil), .sequence("c", default: nil), .sequence("labels", default: nil)] + figure(xlabel: "", ylabel: "")
+                              + [.string("marker", default: nil)], doc: "Points as SVG: scatter(X) for an (N, 2) array, or scatter(x, y). c=labels colours them by class, one colour and marker per class (labels=['cat', 'dog'] names classes 0 and 1), e.g. to see a decision boundary's data.") { a in
             .object(try makeScatter(a))
         })
-        i.register(Builtin("contour(f, xrange, yrange, path=None, levels=12, clabel=True, data=None, c=None, labels=None, title='', xlabel='x0', ylabel='x1', aspect='auto', points=60)", formula: "lines where f([x0, x1]) = c, for each level c", doc: "Contour lines of a function of a 2-vector over xrange × yrange (each (lo, hi)). levels is a count (evenly spaced) or a list of values (levels=[0.5] draws a decision boundary); clabel writes each value on its line. path, an (N, 2) array of points, is drawn over them (the steps of gradient descent); data=X with c=y adds points coloured by class.") { a in
+        i.register(Builtin("contour", [.callable("f"), .sequence("xrange"), .sequence("yrange"), .any("path", default: nil), .any("levels", default: 12), .bool("clabel", default: true),
+                                      .any("data", default: nil), .sequence("c", default: nil), .sequence("labels", default: nil)] + figure(xlabel: "x0", ylabel: "x1", log: false)
+                              + [.int("points", default: 60)], formula: "lines where f([x0, x1]) = c, for each level c", doc: "Contour lines of a function of a 2-vector over xrange × yrange (each (lo, hi)). levels is a count (evenly spaced) or a list of values (levels=[0.5] draws a decision boundary); clabel writes each value on its line. path, an (N, 2) array of points, is drawn over them (the steps of gradient descent); data=X with c=y adds points coloured by class.") { a in
             .object(try makeContour(a))
         })
     }
@@ -24,25 +28,24 @@ extension DisplayLibrary {
         }
     }
 
-    /// Options every figure takes: title, axis labels, log scales, aspect, legend.
-    static func style(_ p: Plot, _ a: Args, xlabel: String = "", ylabel: String = "") throws {
-        p.title = try a.string("title", default: "")
-        p.xlabel = try a.string("xlabel", default: xlabel); p.ylabel = try a.string("ylabel", default: ylabel)
-        if a.builtin.parameters.contains(where: { $0.name == "logx" }) {
-            p.logx = try a.bool("logx", default: false); p.logy = try a.bool("logy", default: false)
-        }
-        p.showLegend = try a.bool("legend", default: true)
-        switch try a.string("aspect", default: "auto") {
-        case "auto": p.equalAspect = false
-        case "equal": p.equalAspect = true
-        case let other: throw NablaError(.value, "\(a.builtin.name)(): aspect must be 'auto' or 'equal', got '\(other)'")
-        }
+    /// The options every figure takes: title, axis labels, log scales, aspect, legend.
+    static func figure(xlabel: Default, ylabel: Default, log: Bool = true) -> [Parameter] {
+        [.string("title", default: ""), .string("xlabel", default: xlabel), .string("ylabel", default: ylabel)]
+            + (log ? [.bool("logx", default: false), .bool("logy", default: false)] : [])
+            + [.choice("aspect", ["auto", "equal"], default: "auto"), .bool("legend", default: true)]
+    }
+
+    /// Reads the options `figure` declares into `p`.
+    static func style(_ p: Plot, _ a: Args) throws {
+        p.title = try a.string("title"); p.xlabel = try a.string("xlabel"); p.ylabel = try a.string("ylabel")
+        if a.builtin.parameter("logx") != nil { p.logx = try a.bool("logx"); p.logy = try a.bool("logy") }
+        p.showLegend = try a.bool("legend")
+        p.equalAspect = try a.string("aspect") == "equal"
         if p.equalAspect && (p.logx || p.logy) { throw NablaError(.value, "\(a.builtin.name)(): aspect='equal' needs linear axes") }
     }
 
     static func marker(_ a: Args) throws -> Plot.Marker? {
-        guard a.has("marker") else { return nil }
-        let m = try a.string("marker")
+        guard let m = try a.optionalString("marker") else { return nil }
         if m == "." { return .circle }
         guard let marker = Plot.Marker(rawValue: m) else {
             throw NablaError(.value, "\(a.builtin.name)(): marker must be one of \(Plot.Marker.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")), got '\(m)'")
@@ -53,9 +56,9 @@ extension DisplayLibrary {
     static func makePlot(_ a: Args) throws -> Plot {
         let p = Plot()
         try style(p, a)
-        let scatter = try a.bool("scatter", default: false), mark = try marker(a)
+        let scatter = try a.bool("scatter"), mark = try marker(a)
         var labels = try strings(a, "labels")
-        if labels == nil, a.has("label") { labels = [try a.string("label")] }
+        if labels == nil, let label = try a.optionalString("label") { labels = [label] }
         if a.has("marks") { p.marks = try numbers(a, a.value("marks") ?? .none, "plot(): marks") }
         let x = a.value("x") ?? .none
         var fns = [Value]()
@@ -64,7 +67,7 @@ extension DisplayLibrary {
             guard a.rest.count == 2 else { throw NablaError(.type, "plot(f, a, b): give the interval's ends a and b") }
             let lo = try a.interpreter.toVariable(a.rest[0], span: a.span, what: "plot(): a").value.data.first ?? 0
             let hi = try a.interpreter.toVariable(a.rest[1], span: a.span, what: "plot(): b").value.data.first ?? 1
-            let n = try a.int("points", default: 200)
+            let n = try a.int("points")
             guard (2...10_000).contains(n) else { throw NablaError(.value, "plot(): points must be between 2 and 10000") }
             let xs = (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
             for (k, f) in fns.enumerated() {
@@ -149,7 +152,7 @@ extension DisplayLibrary {
         guard let f = a.value("f") else { throw NablaError(.type, "contour() needs a function of a 2-vector") }
         let xr = try numbers(a, a.value("xrange") ?? .none, "contour(): xrange"), yr = try numbers(a, a.value("yrange") ?? .none, "contour(): yrange")
         guard xr.count == 2, yr.count == 2, xr[0] < xr[1], yr[0] < yr[1] else { throw NablaError(.value, "contour(): xrange and yrange are (lo, hi) pairs with lo < hi") }
-        let n = try a.int("points", default: 60)
+        let n = try a.int("points")
         guard (3...200).contains(n) else { throw NablaError(.value, "contour(): points must be 3–200") }
         let xs = (0..<n).map { xr[0] + (xr[1] - xr[0]) * Double($0) / Double(n - 1) }
         let ys = (0..<n).map { yr[0] + (yr[1] - yr[0]) * Double($0) / Double(n - 1) }
@@ -159,13 +162,13 @@ extension DisplayLibrary {
             return t.count == 1 ? t.data[0] : .nan
         } }
         let p = Plot()
-        try style(p, a, xlabel: "x0", ylabel: "x1")
-        p.labelContours = try a.bool("clabel", default: true)
+        try style(p, a)
+        p.labelContours = try a.bool("clabel")
         // levels: a count of evenly spaced values between the grid's extremes, or the values themselves.
         var levels = [Double]()
-        switch a.value("levels") ?? .int(12) {
+        switch a.value("levels") ?? .none {
         case .int, .bool:
-            let count = try a.int("levels", default: 12)
+            let count = try a.int("levels")
             guard (1...100).contains(count) else { throw NablaError(.value, "contour(): levels must be a count from 1 to 100, or a list of values") }
             let flat = z.flatMap { $0 }.filter(\.isFinite)
             if let lo = flat.min(), let hi = flat.max(), hi > lo {

@@ -572,7 +572,7 @@ extension Interpreter {
             }
             if name == "__init__" {
                 // object.__init__ (and the builtin exceptions' __init__, which stores args).
-                return .builtin(Builtin("__init__(*args)", doc: "object.__init__") { a in
+                return .builtin(Builtin("__init__", [.args("args")], doc: "object.__init__") { a in
                     if case let .instance(o) = me, self.isException(o) { o.set("args", .tuple(a.rest)) }
                     return .none
                 })

@@ -51,8 +51,8 @@ public final class TextSink: OutputSink {
     }
 }
 
-/// The builtin reference of docs/language.md, generated from the registry so it cannot drift:
-/// each builtin's signature, docstring, formula, and its example with the output it gives.
+/// The builtin reference of docs/language.md, generated from the declarations so it cannot drift:
+/// each builtin's signature, docstring, formula, typed parameters, and its example with the output it gives.
 public enum Reference {
     public static func markdown() -> String {
         let builtins = Interpreter().builtins
@@ -60,7 +60,12 @@ public enum Reference {
         for (name, b) in builtins.sorted(by: { $0.key < $1.key }) {
             out += "### `\(b.signature)`\n\n\(b.doc)\n\n"
             if let f = b.formula { out += "    \(f)\n\n" }
-            if let ex = Library.examples[name] {
+            let params = b.parameters.map { p in
+                (p.mode == .variadic ? "*" : p.mode == .keywords ? "**" : "") + "`\(p.name)`: " + p.kind.name
+                    + (p.defaultValue == .required ? "" : " = `\(p.defaultValue.python)`") + (p.mode == .keywordOnly ? " (keyword only)" : "")
+            }
+            if !params.isEmpty { out += "Parameters: " + params.joined(separator: " · ") + "\n\n" }
+            if let ex = b.example {
                 let session = Session()
                 let sink = TextSink(interpreter: session.interpreter)
                 let outcome = session.execute(ex, sink: sink)

@@ -17,7 +17,7 @@ let docsURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let generated = Reference.markdown()
         #expect(current == generated, "run `swift run nabla reference` and paste it between the markers")
         for name in Interpreter().builtins.keys {
-            #expect(Library.examples[name] != nil || ["append"].contains(name), "builtin \(name) has no example")
+            #expect(Interpreter().builtins[name]?.example != nil || ["append"].contains(name), "builtin \(name) has no example")
         }
     }
 
