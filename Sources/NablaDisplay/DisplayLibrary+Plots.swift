@@ -7,16 +7,16 @@ import NablaTensor
 extension DisplayLibrary {
     static func plots(in i: Interpreter) {
         i.register(Builtin("plot", [.any("x"), .args("ys"), .sequence("labels", default: nil), .string("label", default: nil)] + figure(xlabel: "", ylabel: "")
-                           + [.bool("scatter", default: false), .string("marker", default: nil), .sequence("marks", default: nil), .int("points", default: 200)], doc: "A line (or scatter) plot of one or more series against x, as SVG. plot(f, a, b) plots a function (or a list of functions) over [a, b]; labels=[…] (or label= for one series) fills the legend; marker='o' (s, ^, D, x, +) marks the points; logx/logy use log scales; aspect='equal' gives both axes the same unit; marks=[5] draws dashed vertical lines.") { a in
+                           + [.bool("scatter", default: false), .string("marker", default: nil), .sequence("marks", default: nil), .int("points", default: 200)], doc: "A line (or scatter) plot of one or more series against x, as SVG. plot(f, a, b) plots a function (or a list of functions) over [a, b]; labels=[…] (or label= for one series) fills the legend; marker='o' (s, ^, D, x, +) marks the points; logx/logy use log scales; aspect='equal' gives both axes the same unit; marks=[5] draws dashed vertical lines.", example: "plot([sigmoid, relu], -5, 5, labels=['σ(x)', 'relu(x)'], title='activations')") { a in
             .object(try makePlot(a))
         })
         i.register(Builtin("scatter", [.any("x"), .any("y", default: nil), .sequence("c", default: nil), .sequence("labels", default: nil)] + figure(xlabel: "", ylabel: "")
-                              + [.string("marker", default: nil)], doc: "Points as SVG: scatter(X) for an (N, 2) array, or scatter(x, y). c=labels colours them by class, one colour and marker per class (labels=['cat', 'dog'] names classes 0 and 1), e.g. to see a decision boundary's data.") { a in
+                              + [.string("marker", default: nil)], doc: "Points as SVG: scatter(X) for an (N, 2) array, or scatter(x, y). c=labels colours them by class, one colour and marker per class (labels=['cat', 'dog'] names classes 0 and 1), e.g. to see a decision boundary's data.", example: "scatter([[0, 0], [1, 1], [2, 0.5], [3, 2]], c=[0, 0, 1, 1], labels=['cat', 'dog'])") { a in
             .object(try makeScatter(a))
         })
         i.register(Builtin("contour", [.callable("f"), .sequence("xrange"), .sequence("yrange"), .any("path", default: nil), .any("levels", default: 12), .bool("clabel", default: true),
                                       .any("data", default: nil), .sequence("c", default: nil), .sequence("labels", default: nil)] + figure(xlabel: "x0", ylabel: "x1", log: false)
-                              + [.int("points", default: 60)], formula: "lines where f([x0, x1]) = c, for each level c", doc: "Contour lines of a function of a 2-vector over xrange × yrange (each (lo, hi)). levels is a count (evenly spaced) or a list of values (levels=[0.5] draws a decision boundary); clabel writes each value on its line. path, an (N, 2) array of points, is drawn over them (the steps of gradient descent); data=X with c=y adds points coloured by class.") { a in
+                              + [.int("points", default: 60)], formula: "lines where f([x0, x1]) = c, for each level c", doc: "Contour lines of a function of a 2-vector over xrange × yrange (each (lo, hi)). levels is a count (evenly spaced) or a list of values (levels=[0.5] draws a decision boundary); clabel writes each value on its line. path, an (N, 2) array of points, is drawn over them (the steps of gradient descent); data=X with c=y adds points coloured by class.", example: "contour(lambda w: w[0] ** 2 + 10 * w[1] ** 2, (-3, 3), (-1, 1), levels=[1, 4, 9], aspect='equal')") { a in
             .object(try makeContour(a))
         })
     }

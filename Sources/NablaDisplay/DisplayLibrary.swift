@@ -7,21 +7,21 @@ import NablaTensor
 public enum DisplayLibrary {
     public static func register(in i: Interpreter) {
         keras()
-        i.register(Builtin("table", [.any("data", default: nil), .any("rows", default: nil), .any("cols", default: nil), .any("title", default: nil), .kwargs("columns")], doc: "A labelled table: table(S, rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3']) for a matrix, or columns by name: table(p=softmax(s), y=t). Shown as an HTML table with numbers right-aligned.") { a in
+        i.register(Builtin("table", [.any("data", default: nil), .any("rows", default: nil), .any("cols", default: nil), .any("title", default: nil), .kwargs("columns")], doc: "A labelled table: table(S, rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3']) for a matrix, or columns by name: table(p=softmax(s), y=t). Shown as an HTML table with numbers right-aligned.", example: "table(p=softmax([3.2, 5.1, -1.7]), y=[0, 1, 0])") { a in
             try makeTable(a)
         })
         plots(in: i)
-        i.register(Builtin("graph", [.tensor("L")], doc: "The autograd graph that computed L: a box per value (name or op, value, and ∂L/∂value when L is a scalar), arrows from inputs to results.") { a in
+        i.register(Builtin("graph", [.tensor("L")], doc: "The autograd graph that computed L: a box per value (name or op, value, and ∂L/∂value when L is a scalar), arrows from inputs to results.", example: "w = param(2.0)\nL = (3 * w - 1) ** 2\ngraph(L)") { a in
             .object(GraphView(try a.tensor("L")))
         })
-        i.register(Builtin("explain", [.any("value")], doc: "How a value was computed, as the notes derive it: each op's formula, the numbers put in, the values worked out and the result; grad(L, w) by the chain rule; an optimizer's last update. The argument's computation is recorded even without params.", recordsGraph: true) { a in
+        i.register(Builtin("explain", [.any("value")], doc: "How a value was computed, as the notes derive it: each op's formula, the numbers put in, the values worked out and the result; grad(L, w) by the chain rule; an optimizer's last update. The argument's computation is recorded even without params.", example: "explain(mse([0.8, 0.3], [1, 0]))", recordsGraph: true) { a in
             if case let .object(o as Derived) = a.value("value") ?? .none {
                 let ds = o.derivations()
                 return .object(Explanation(ds.isEmpty ? [Derivation(.sym(""), [.text("no update yet: call step() first")])] : ds, precision: a.interpreter.precision))
             }
             return .object(Explanation(try a.tensor("value"), precision: a.interpreter.precision))
         })
-        i.register(Builtin("backprop_table", [.any("L"), .any("params")], formula: "dz = ∂L/∂z,  dW = dz·aᵀ,  db = dz,  da_prev = Wᵀ·dz", doc: "For each layer z = W·a + b among params [W1, b1, W2, b2, ...], the lecture's backprop quantities, taken from the autograd graph of L and checked against autograd's own dW.") { a in
+        i.register(Builtin("backprop_table", [.any("L"), .any("params")], formula: "dz = ∂L/∂z,  dW = dz·aᵀ,  db = dz,  da_prev = Wᵀ·dz", doc: "For each layer z = W·a + b among params [W1, b1, W2, b2, ...], the lecture's backprop quantities, taken from the autograd graph of L and checked against autograd's own dW.", example: "W1 = param([[0.1, -0.2], [0.4, 0.3]]); b1 = param([0.0, 0.1])\nW2 = param([[0.3, -0.1]]); b2 = param([0.05])\nL = mse(sigmoid(W2 @ sigmoid(W1 @ [1.0, 2.0] + b1) + b2), [1.0])\nbackprop_table(L, [W1, b1, W2, b2])") { a in
             .object(try backpropTable(a))
         })
     }

@@ -50,7 +50,7 @@ struct Run: ParsableCommand {
 struct ReferenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reference",
         abstract: "Print the builtin reference (Markdown) that docs/language.md includes.")
-    func run() { print(Reference.markdown(), terminator: "") }
+    func run() { print(Reference.markdown { DisplayLibrary.register(in: $0) }, terminator: "") }
 }
 
 struct KernelCommand: ParsableCommand {
