@@ -1,21 +1,13 @@
 import Foundation
 import NablaLanguage
 
-/// Typed reads of a request's content: a field of the wrong JSON type reads as absent, so a
-/// handler falls back to its default instead of trusting the client.
-extension Message {
-    func string(_ key: String) -> String? { content[key] as? String }
-    func int(_ key: String) -> Int? { content[key] is Bool ? nil : content[key] as? Int }
-    func bool(_ key: String) -> Bool? { content[key] as? Bool }
-}
-
 extension Kernel {
-    /// `cursor_pos` in Unicode code points (protocol 5.2), clamped into `0...count`; absent
-    /// or not an integer, the end of the code.
-    static func cursor(_ msg: Message, in code: String) -> Int {
+    /// `cursor_pos` in Unicode code points (protocol 5.2), clamped into `0...count`; absent,
+    /// the end of the code.
+    static func cursor(_ pos: Int?, in code: String) -> Int {
         let count = code.unicodeScalars.count
-        guard let c = msg.int("cursor_pos") else { return count }
-        return min(max(c, 0), count)
+        guard let pos else { return count }
+        return min(max(pos, 0), count)
     }
 
     /// IPython's verdict: a trailing newline after a parsed block ends it (`complete`), a
