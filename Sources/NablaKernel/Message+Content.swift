@@ -23,6 +23,18 @@ public struct Header: Codable, Sendable, Equatable {
     public init(msg_id: String, msg_type: String, session: String? = nil, username: String? = nil, date: String? = nil, version: String? = nil) {
         self.msg_id = msg_id; self.msg_type = msg_type; self.session = session; self.username = username; self.date = date; self.version = version
     }
+
+    /// msg_id is required; the rest may be absent (a parent header clients write by hand often
+    /// holds only msg_id; a request without msg_type is an unknown one), but never of another type.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        msg_id = try c.decode(String.self, forKey: .msg_id)
+        msg_type = try c.decodeIfPresent(String.self, forKey: .msg_type) ?? ""
+        session = try c.decodeIfPresent(String.self, forKey: .session)
+        username = try c.decodeIfPresent(String.self, forKey: .username)
+        date = try c.decodeIfPresent(String.self, forKey: .date)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
+    }
 }
 
 // MARK: Shell and control requests
