@@ -349,3 +349,31 @@ def test_kernel_writes_curve_keys_when_asked(tmp_path):
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_jupyter_client_with_transport_encryption_required():
+    """jupyter_client provisions CurveZMQ keys (the kernelspec declares support); its own client
+    talks encrypted; a plain client on the same ports gets no answer."""
+    from jupyter_client.manager import KernelManager
+    from conftest import run, result_text
+    km = KernelManager(kernel_name="nabla", transport_encryption="required")
+    km.start_kernel(env=dict(os.environ, NABLA_HISTORY_FILE=""))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        info = km.get_connection_info()
+        assert info.get("curve_publickey") and info.get("curve_secretkey")
+        reply, out = run(kc, "print('over curve')\n1 + 1")
+        assert reply["content"]["status"] == "ok" and result_text(out) == ["2"]
+        assert "over curve\n" in stream_text(out)
+        plain = zmq.Context.instance().socket(zmq.DEALER)
+        plain.linger = 0
+        plain.connect(f"tcp://{info['ip']}:{info['shell_port']}")
+        kc.session.send(plain, "kernel_info_request", {})
+        assert not plain.poll(1000)
+        plain.close()
+        assert km.is_alive()
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
