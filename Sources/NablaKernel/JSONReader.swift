@@ -1,7 +1,8 @@
 import Foundation
 
-/// Parses JSON (RFC 8259) into `JSON` values, straight from the bytes (measured against
-/// Foundation's JSONDecoder in bench/kernel.py's notes: see README "Kernel internals"). No input can trap it: nesting is limited (hostile input
+/// Parses JSON (RFC 8259) into `JSON` values, straight from the bytes: with the Codable
+/// decoder over `JSON`, a round trip's messages cost a third of the instructions Foundation's
+/// JSONDecoder/JSONEncoder take for the same structs (callgrind; README "Messages"). No input can trap it: nesting is limited (hostile input
 /// cannot exhaust the stack), indices are checked, and invalid UTF-16 escapes (lone or
 /// mismatched surrogates) decode as U+FFFD, as Python's json does with errors='replace'.
 struct JSONReader {
