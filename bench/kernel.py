@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Kernel benchmarks with a lean pyzmq client: startup (process spawned → kernel_info_reply)
 and the round trip of `1+1` (execute_request sent → idle received), for Nabla, ipykernel and
-xeus-python, interleaved in one run. Prints medians, p99 and ratios; writes
-bench/results/kernel.json."""
+xeus-python, interleaved in one run; then each kernel's resident memory (idle, and after
+10,000 cells) and a print flood (100,000 lines: all delivered, in order, and how fast).
+Prints medians, p99 and ratios; writes bench/results/kernel.json."""
 import hashlib, hmac, json, os, socket, statistics, subprocess, sys, tempfile, time, uuid
 from pathlib import Path
 
@@ -94,6 +95,39 @@ class Client:
             self.shell.recv_multipart()
         return dt
 
+    def run(self, code, timeout_ms=60000):
+        """Executes code; returns (seconds until idle, stdout text received)."""
+        msg_id, frames = self.msg("execute_request", {"code": code, "silent": False, "store_history": True,
+                                                      "user_expressions": {}, "allow_stdin": False})
+        t0 = time.perf_counter()
+        self.shell.send_multipart(frames)
+        out = []
+        while True:
+            if not self.iopub.poll(timeout_ms):
+                raise RuntimeError(f"{self.name}: no idle after {timeout_ms} ms")
+            parts = self.iopub.recv_multipart()
+            i = parts.index(b"<IDS|MSG>")
+            if (json.loads(parts[i + 3]) or {}).get("msg_id") != msg_id:
+                continue
+            kind = json.loads(parts[i + 2])["msg_type"]
+            content = json.loads(parts[i + 5])
+            if kind == "stream" and content["name"] == "stdout":
+                out.append(content["text"])
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+        dt = time.perf_counter() - t0
+        while self.shell.poll(0):
+            self.shell.recv_multipart()
+        return dt, "".join(out)
+
+    def rss_mib(self):
+        """Resident memory of the kernel process (VmRSS), MiB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
     def stop(self):
         self.proc.kill()
         self.proc.wait()
@@ -104,6 +138,53 @@ class Client:
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def memory(name, cells=10_000):
+    """Idle RSS after start-up and a warm-up, and after `cells` more small cells (MiB)."""
+    c = Client(name)
+    try:
+        c.start()
+        time.sleep(0.5)
+        idle = c.rss_mib()
+        for i in range(cells):
+            c.run(f"x{i % 100} = {i} + 1")
+        time.sleep(0.5)
+        return idle, c.rss_mib()
+    finally:
+        c.stop()
+
+
+FLOOD_LINES = 100_000
+
+
+def flood(name, rounds=3):
+    """Seconds from execute_request to idle for a cell printing FLOOD_LINES lines (median of
+    rounds), and whether every round delivered all lines, in order."""
+    c = Client(name)
+    expected = "".join(f"{i}\n" for i in range(FLOOD_LINES))
+    try:
+        c.start()
+        times, complete = [], True
+        for _ in range(rounds):
+            dt, text = c.run(f"for i in range({FLOOD_LINES}):\n    print(i)\n")
+            times.append(dt)
+            complete = complete and text == expected
+        return statistics.median(times), complete
+    finally:
+        c.stop()
+
+
+def resources(rows):
+    """Memory and print flood for each kernel, beside each other; adds them to rows."""
+    print(f"\n{'kernel':10} {'idle RSS MiB':>13} {'after 10k cells':>16} {'growth MiB':>11} {'100k prints s':>14} {'complete':>9}")
+    for r in rows:
+        idle, after = memory(r["kernel"])
+        secs, complete = flood(r["kernel"])
+        r.update(idle_rss_mib=idle, rss_after_10k_cells_mib=after, rss_growth_mib=after - idle,
+                 flood_100k_lines_s=secs, flood_complete_in_order=complete)
+        print(f"{r['kernel']:10} {idle:13.1f} {after:16.1f} {after - idle:11.1f} {secs:14.2f} {str(complete):>9}")
+    print("targets for nabla: idle ≤ 30 MiB, growth ≤ 5 MiB, 100k prints complete in ≤ 2 s")
 
 
 def main():
@@ -130,6 +211,8 @@ def main():
         print(f"{r['kernel']:10} {r['startup_p50_ms']:15.2f} {r['roundtrip_p50_ms']:10.3f} {r['roundtrip_p99_ms']:10.3f} "
               f"{r['startup_speedup_of_nabla']:9.1f}× {r['roundtrip_speedup_of_nabla']:7.1f}×")
     print("× columns: how many times faster Nabla is than that kernel (7 starts, 2,100 round trips each, interleaved)")
+    print("targets for nabla: round trip p50 ≤ 0.35 ms, startup ≤ 20 ms")
+    resources(rows)
     out = ROOT / "bench" / "results" / "kernel.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2) + "\n")
