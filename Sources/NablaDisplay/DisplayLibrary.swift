@@ -5,8 +5,11 @@ import NablaTensor
 
 /// The display builtins: table, plot, contour, graph, explain, backprop_table.
 public enum DisplayLibrary {
-    public static func register(in i: Interpreter) {
+    /// Registers the display builtins and the widgets, whose comms go through `comms` (the
+    /// kernel's; without a kernel, widgets work and nothing is sent).
+    public static func register(in i: Interpreter, comms: CommManager = CommManager()) {
         keras()
+        WidgetLibrary.register(in: i, comms: comms)
         i.register(Builtin("table(data=None, rows=None, cols=None, title=None, **columns)", doc: "A labelled table: table(S, rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3']) for a matrix, or columns by name: table(p=softmax(s), y=t). Shown as an HTML table with numbers right-aligned.") { a in
             try makeTable(a)
         })

@@ -23,7 +23,7 @@ extension Kernel {
         case let .ok(value):
             if let value, !silent {
                 let b = renderer.bundle(value, interpreter: session.interpreter)
-                publish("execute_result", ["execution_count": count, "data": b.data, "metadata": b.metadata], parent: msg)
+                publish("execute_result", ["execution_count": count, "data": b.wireData, "metadata": b.metadata], parent: msg)
             }
             let exprs = c["user_expressions"] as? [String: Any] ?? [:]
             var payload: [Any] = sink.paged.isEmpty ? [] : [["source": "page", "data": ["text/plain": sink.paged], "start": 0] as JSONObject]
@@ -64,7 +64,7 @@ extension Kernel {
             switch session.execute(code, sink: sink) {
             case let .ok(v):
                 let b = renderer.bundle(v ?? .none, interpreter: session.interpreter)
-                out[name] = ["status": "ok", "data": b.data, "metadata": b.metadata] as JSONObject
+                out[name] = ["status": "ok", "data": b.wireData, "metadata": b.metadata] as JSONObject
             case let .error(e):
                 var r = errorContent(e)
                 r["status"] = "error"
@@ -109,7 +109,7 @@ final class KernelSink: OutputSink {
     func display(_ value: Value, id: String?, update: Bool) {
         guard !silent, let parent else { return }
         let b = kernel.renderer.bundle(value, interpreter: kernel.session.interpreter)
-        var content: JSONObject = ["data": b.data, "metadata": b.metadata]
+        var content: JSONObject = ["data": b.wireData, "metadata": b.metadata]
         if let id { content["transient"] = ["display_id": id] }
         kernel.publish(update && id != nil ? "update_display_data" : "display_data", content, parent: parent)
     }

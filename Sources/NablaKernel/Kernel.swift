@@ -37,6 +37,10 @@ public final class Kernel: @unchecked Sendable {
     let log: (String) -> Void
     /// Prints of the running cell, coalesced into few stream messages.
     let streams = StreamBuffer()
+    /// The comms frontends and widgets open (see Kernel+Comms).
+    let comms = CommManager()
+    /// The request whose handling is sending comm messages now (their parent header).
+    var commParent: Message?
 
     /// Sends printed text that has waited long enough (a transport calls this on a timer).
     public func flushStreamsIfDue() { streams.flushIfDue() }
@@ -45,7 +49,8 @@ public final class Kernel: @unchecked Sendable {
         self.transport = transport
         self.history = History(file: historyFile, warn: log)
         self.log = log
-        DisplayLibrary.register(in: session.interpreter)
+        DisplayLibrary.register(in: session.interpreter, comms: comms)
+        installComms()
         streams.emit = { [unowned self] name, text, parent in
             publishNow("stream", ["name": name, "text": text], parent: parent)
         }
@@ -62,8 +67,8 @@ public final class Kernel: @unchecked Sendable {
         "history_request": { $0.historyRequest },
         "comm_info_request": { $0.commInfo },
         "comm_open": { $0.commOpen },
-        "comm_msg": { _ in { _, _ in } },
-        "comm_close": { _ in { _, _ in } },
+        "comm_msg": { $0.commMsg },
+        "comm_close": { $0.commClose },
         "shutdown_request": { $0.shutdown },
         "interrupt_request": { $0.interrupt },
     ]
@@ -75,6 +80,10 @@ public final class Kernel: @unchecked Sendable {
             return
         }
         publishStatus("busy", parent: msg)
+        // Comm messages a shell request causes (widgets made by a cell) answer to it.
+        let savedParent = commParent
+        if channel == .shell { commParent = msg }
+        defer { commParent = savedParent }
         // Abort state belongs to the shell thread; control requests never read it.
         if channel == .shell && aborting && msg.msgType == "execute_request" {
             reply(msg, channel, "execute_reply", ["status": "aborted", "execution_count": executionCount])
@@ -194,15 +203,6 @@ public final class Kernel: @unchecked Sendable {
         reply(msg, channel, "history_reply", ["status": "ok", "history": entries.map { e -> [Any] in
             output ? [e.session, e.line, [e.input, NSNull()]] : [e.session, e.line, e.input]
         }])
-    }
-
-    func commInfo(_ msg: Message, _ channel: Channel) {
-        reply(msg, channel, "comm_info_reply", ["status": "ok", "comms": [:] as JSONObject])
-    }
-
-    /// No comm targets exist: close any comm a frontend opens.
-    func commOpen(_ msg: Message, _ channel: Channel) {
-        publish("comm_close", ["comm_id": msg.content["comm_id"] as? String ?? "", "data": [:] as JSONObject], parent: msg)
     }
 
     func shutdown(_ msg: Message, _ channel: Channel) {
