@@ -17,11 +17,11 @@ final class FixedValue: NablaObject {
 enum Interact {
     static func builtins(_ r: WidgetRegistry) -> [Builtin] {
         [
-            Builtin("interact(f=None, **kwargs)", doc: "Shows a control for each argument of f and re-runs f into an Output on every change: interact(f, lr=(0.001, 1.0), kind=['sgd', 'adam']). As a decorator: @interact or @interact(x=(0, 10)).") { a in
-                try interact(r, a.value("f"), a.extraKeywords, a.interpreter)
+            Builtin("interact(__interact_f=None, **kwargs)", doc: "Shows a control for each argument of f and re-runs f into an Output on every change: interact(f, lr=(0.001, 1.0), kind=['sgd', 'adam']). As a decorator: @interact or @interact(x=(0, 10)).") { a in
+                try interact(r, a.value("__interact_f"), a.extraKeywords, a.interpreter)
             },
-            Builtin("interactive(f, **kwargs)", doc: "Like interact, but returns the VBox of controls and output without showing it (.children, .result, .kwargs, .out).") { a in
-                guard let f = a.value("f") else { throw NablaError(.type, "interactive() needs a function") }
+            Builtin("interactive(__interact_f, **kwargs)", doc: "Like interact, but returns the VBox of controls and output without showing it (.children, .result, .kwargs, .out).") { a in
+                guard let f = a.value("__interact_f") else { throw NablaError(.type, "interactive() needs a function") }
                 return .object(try interactive(r, f, a.extraKeywords, autoDisplay: false, a.interpreter))
             },
             Builtin("interactive_output(f, controls)", doc: "An Output that re-runs f(**{name: control.value}) whenever a control in the dict changes; lay the controls out yourself.") { a in
