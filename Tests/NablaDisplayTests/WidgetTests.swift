@@ -193,4 +193,22 @@ final class WidgetHarness {
         #expect(((back["y"] as? JSONDict)?["z"] as? [Any])?.first as? Data == b)
         #expect(back["n"] as? Int == 1)
     }
+
+    /// docs/language.md's widgets section shows what its examples give.
+    @Test func docsExamplesRunAsShown() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/language.md")
+        let doc = try String(contentsOf: url, encoding: .utf8)
+        let a = try #require(doc.range(of: "<!-- widgets:start -->")), b = try #require(doc.range(of: "<!-- widgets:end -->"))
+        let h = WidgetHarness()
+        var checked = 0
+        for block in doc[a.upperBound..<b.lowerBound].components(separatedBy: "```python\n").dropFirst() {
+            let code = block.components(separatedBy: "\n```")[0]
+            let expected = block.components(separatedBy: "```text\n").dropFirst().first?.components(separatedBy: "\n```")[0]
+            let v = try #require(try h.run(code))
+            #expect(h.session.interpreter.repr(v) == expected, "example:\n\(code)")
+            checked += 1
+        }
+        #expect(checked == 3)
+    }
 }
