@@ -178,6 +178,8 @@ def check_lesson_page(driver, shot):
     artifacts = ROOT / "Tests" / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(artifacts / shot))
+    # The lesson alone (README's picture is one of these).
+    driver.execute_script(f"return {FIRST_LESSON}").screenshot(str(artifacts / shot.replace(".png", "-lesson.png")))
 
 
 def test_lessons_in_jupyterlab_follow_the_slider(lab):

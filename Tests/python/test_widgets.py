@@ -212,3 +212,16 @@ def test_nbclient_keeps_widget_state_in_metadata():
     assert model["model_name"] == "IntSliderModel" and model["model_module"] == "@jupyter-widgets/controls"
     assert model["state"]["value"] == 7 and model["state"]["description"] == "n"
     assert any(m["model_name"] == "LayoutModel" for m in models.values())
+
+
+def test_control_comm_sends_every_state(kernel):
+    """JupyterLab reopening a notebook asks for all widget states at once (jupyter.widget.control)."""
+    _, kc = kernel
+    sid, _ = slider(kc)
+    out = send(kc, "comm_open", {"comm_id": "ctl-1", "target_name": "jupyter.widget.control", "data": {}})
+    assert [m["msg_type"] for m in out] == []
+    out = send(kc, "comm_msg", {"comm_id": "ctl-1", "data": {"method": "request_states"}})
+    (u,) = updates(out, "update_states")
+    states = u["content"]["data"]["states"]
+    assert states[sid]["model_name"] == "FloatSliderModel" and states[sid]["state"]["value"] == 0.5
+    assert any(s["model_name"] == "LayoutModel" for s in states.values())
