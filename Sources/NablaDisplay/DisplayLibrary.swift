@@ -5,8 +5,11 @@ import NablaTensor
 
 /// The display builtins: table, plot, scatter, contour, graph, explain, backprop_table.
 public enum DisplayLibrary {
-    public static func register(in i: Interpreter) {
+    /// Registers the display builtins and the widgets, whose comms go through `comms` (the
+    /// kernel's; without a kernel, widgets work and nothing is sent).
+    public static func register(in i: Interpreter, comms: CommManager = CommManager()) {
         keras()
+        WidgetLibrary.register(in: i, comms: comms)
         i.register(Builtin("table", [.any("data", default: nil), .any("rows", default: nil), .any("cols", default: nil), .any("title", default: nil), .kwargs("columns")], doc: "A labelled table: table(S, rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3']) for a matrix, or columns by name: table(p=softmax(s), y=t). Shown as an HTML table with numbers right-aligned.", example: "table(p=softmax([3.2, 5.1, -1.7]), y=[0, 1, 0])") { a in
             try makeTable(a)
         })

@@ -40,7 +40,14 @@ extension Kernel {
     }
 
     /// A MIME bundle's data and metadata as message JSON.
-    static func data(_ b: MimeBundle) -> [String: JSON] { b.data.mapValues { .string($0) } }
+    /// A bundle's data; `…json` MIME types (a widget's view) are JSON objects, not strings.
+    static func data(_ b: MimeBundle) -> [String: JSON] {
+        var out = [String: JSON]()
+        for (type, text) in b.data {
+            out[type] = type.hasSuffix("json") ? (try? JSONReader.parse(Data(text.utf8))) ?? .string(text) : .string(text)
+        }
+        return out
+    }
     static func metadata(_ b: MimeBundle) -> [String: JSON] { b.metadata.mapValues { .object($0.mapValues { .string($0) }) } }
 
     /// ename, evalue and the ANSI-coloured caret traceback Jupyter frontends render.

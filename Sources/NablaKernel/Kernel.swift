@@ -37,6 +37,10 @@ public final class Kernel: @unchecked Sendable {
     let log: (String) -> Void
     /// Prints of the running cell, coalesced into few stream messages.
     let streams = StreamBuffer()
+    /// The comms frontends and widgets open (see Kernel+Comms).
+    let comms = CommManager()
+    /// The request whose handling is sending comm messages now (their parent header).
+    var commParent: Message?
 
     /// Sends printed text that has waited long enough (a transport calls this on a timer).
     public func flushStreamsIfDue() { streams.flushIfDue() }
@@ -45,7 +49,8 @@ public final class Kernel: @unchecked Sendable {
         self.transport = transport
         self.history = History(file: historyFile, warn: log)
         self.log = log
-        DisplayLibrary.register(in: session.interpreter)
+        DisplayLibrary.register(in: session.interpreter, comms: comms)
+        installComms()
         streams.emit = { [unowned self] name, text, parent in
             publishNow(type: StreamOutput.msgType, json(StreamOutput(name: name, text: text)), parent: parent)
         }
@@ -78,6 +83,10 @@ public final class Kernel: @unchecked Sendable {
             return
         }
         publishStatus("busy", parent: msg)
+        // Comm messages a shell request causes (widgets made by a cell) answer to it.
+        let savedParent = commParent
+        if channel == .shell { commParent = msg }
+        defer { commParent = savedParent }
         // Abort state belongs to the shell thread; control requests never read it.
         if channel == .shell && aborting && msg.msgType == "execute_request" {
             reply(msg, channel, ExecuteReply(status: "aborted", execution_count: executionCount))
@@ -221,22 +230,6 @@ public final class Kernel: @unchecked Sendable {
         let output = r.output ?? false
         reply(msg, channel, HistoryReply(history: entries.map { HistoryItem(session: $0.session, line: $0.line, input: $0.input, withOutput: output) }))
     }
-
-    func commInfo(_ msg: Message, _ channel: Channel) throws {
-        _ = try msg.decode(CommInfoRequest.self)
-        reply(msg, channel, CommInfoReply(comms: [:]))
-    }
-
-    /// No comm targets exist: close any comm a frontend opens.
-    func commOpen(_ msg: Message, _ channel: Channel) throws {
-        let open = try msg.decode(CommOpen.self)
-        publish(CommClose(comm_id: open.comm_id, data: [:]), parent: msg)
-    }
-
-    /// Messages to comms that do not exist (none ever opens) are read and dropped.
-    func commMsg(_ msg: Message, _ channel: Channel) throws { _ = try msg.decode(CommMsg.self) }
-
-    func commClose(_ msg: Message, _ channel: Channel) throws { _ = try msg.decode(CommClose.self) }
 
     func shutdown(_ msg: Message, _ channel: Channel) throws {
         let restart = try msg.decode(ShutdownRequest.self).restart ?? false

@@ -72,6 +72,9 @@ public final class Interpreter {
     /// Adds or replaces a builtin; upper layers (display) add theirs this way.
     public func register(_ b: Builtin) { builtins[b.name] = b }
 
+    /// Makes `import name` give `module`; upper layers (widgets) provide modules this way.
+    public func provideModule(_ name: String, _ module: Module) { modules[name] = .module(module) }
+
     /// Names bound in the session (user variables, not builtins).
     /// (Builtin classes such as ValueError are looked up after the builtins.)
     public var variableNames: [String] { globals.values.keys.sorted() }
@@ -190,6 +193,17 @@ public final class Interpreter {
             if case let .object(o) = c, let mode = (o as? GradModeContext)?.mode {
                 if let name { try bind(name, c, scope, span: s.span) }
                 return try GradMode.with(mode) { try exec(body, scope) }
+            }
+            if case let .object(o as ContextManager) = c {
+                let entered = try o.enter(interpreter: self)
+                if let name { try bind(name, entered, scope, span: s.span) }
+                let flow: Flow
+                do { flow = try exec(body, scope) } catch let e as NablaError {
+                    if try o.exit(interpreter: self, error: e) { return .normal }
+                    throw e
+                }
+                _ = try o.exit(interpreter: self, error: nil)
+                return flow
             }
             if case .instance = c {
                 let entered = try callMethod(c, "__enter__", [], span: ctx.span)
@@ -635,6 +649,13 @@ public final class Interpreter {
         }
         return NablaError(kind, e.description, at: span)
     }
+}
+
+/// An object usable in `with` (a widget Output): `enter` gives the `as` value; `exit` runs
+/// after the body, with the body's error if any, and returns true to suppress that error.
+public protocol ContextManager: NablaObject {
+    func enter(interpreter: Interpreter) throws -> Value
+    func exit(interpreter: Interpreter, error: NablaError?) throws -> Bool
 }
 
 /// What `no_grad()` returns: a context for `with`.

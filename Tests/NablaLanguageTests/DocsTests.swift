@@ -18,9 +18,11 @@ let docsURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
     @Test func proseExamplesRunAsShown() throws {
         let doc = try String(contentsOf: docsURL, encoding: .utf8)
-        // The explain section needs the display layer; NablaDisplayTests runs it.
+        // The explain and widgets sections need the display layer; NablaDisplayTests runs them.
         var prose = doc.components(separatedBy: "<!-- reference:start -->")[0]
-        if let a = prose.range(of: "<!-- explain:start -->"), let b = prose.range(of: "<!-- explain:end -->") { prose.removeSubrange(a.lowerBound..<b.upperBound) }
+        for section in ["explain", "widgets"] {
+            if let a = prose.range(of: "<!-- \(section):start -->"), let b = prose.range(of: "<!-- \(section):end -->") { prose.removeSubrange(a.lowerBound..<b.upperBound) }
+        }
         let blocks = prose.components(separatedBy: "```python\n").dropFirst()
         let session = Session()
         var checked = 0
