@@ -9,6 +9,9 @@ from pathlib import Path
 import zmq
 from jupyter_client.kernelspec import KernelSpecManager
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import table
+
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = [k for k in ("nabla", "python3", "xpython") if k in KernelSpecManager().find_kernel_specs()]
 CODE = {"nabla": "1+1", "python3": "1+1", "xpython": "1+1"}
@@ -130,6 +133,16 @@ def main():
         print(f"{r['kernel']:10} {r['startup_p50_ms']:15.2f} {r['roundtrip_p50_ms']:10.3f} {r['roundtrip_p99_ms']:10.3f} "
               f"{r['startup_speedup_of_nabla']:9.1f}× {r['roundtrip_speedup_of_nabla']:7.1f}×")
     print("× columns: how many times faster Nabla is than that kernel (7 starts, 2,100 round trips each, interleaved)")
+    by = {r["kernel"]: r for r in rows}
+    for peer, label in (("python3", "ipykernel"), ("xpython", "xeus-python")):
+        for key, figure in (("startup_p50_ms", "kernel startup to kernel_info_reply (p50)"),
+                            ("roundtrip_p50_ms", "execute `1+1` round trip (p50)"),
+                            ("roundtrip_p99_ms", "execute `1+1` round trip (p99)")):
+            if peer in by:
+                table.record(figure, ref[key], label, by[peer][key], "ms")
+            else:
+                table.missing(figure, ref[key], label, "ms", reason="kernelspec not installed")
+    table.finish("kernel")
     out = ROOT / "bench" / "results" / "kernel.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2) + "\n")
