@@ -64,8 +64,8 @@ def machine():
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     blas = None
-    exe = ROOT / ".build" / "release" / "nabla"
-    if exe.exists():
+    exe = next((e for e in (ROOT / ".build" / c / "nabla" for c in ("release", "debug")) if e.exists()), None)
+    if exe is not None:
         try:
             out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=30).stdout
             blas = next((l.strip() for l in out.splitlines() if l.startswith("BLAS")), None)
