@@ -11,6 +11,9 @@ from pathlib import Path
 import zmq
 from jupyter_client.kernelspec import KernelSpecManager
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import table
+
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = [k for k in ("nabla", "python3", "xpython") if k in KernelSpecManager().find_kernel_specs()]
 CODE = {"nabla": "1+1", "python3": "1+1", "xpython": "1+1"}
@@ -268,6 +271,13 @@ def widgets_bench():
         rows.append({"kernel": name, "work": work, "move_p50_ms": p50, "move_p99_ms": p99})
         print(f"{name + ' (' + work + ')':28} {p50:8.2f} {p99:8.2f} {statistics.median(ts) / ref:5.1f}×")
     print("× column: time relative to Nabla's print run (3 kernels × 200 moves each, interleaved); target ≤ 50 ms")
+    p50 = {(r["kernel"], r["work"]): r["move_p50_ms"] for r in rows}
+    if ("python3", "print") in p50:
+        table.record("slider move → output back (p50)", p50[("nabla", "print")], "ipykernel + ipywidgets", p50[("python3", "print")], "ms", "<= 50")
+    else:
+        table.missing("slider move → output back (p50)", p50[("nabla", "print")], "ipykernel + ipywidgets", "ms", "<= 50")
+    if ("nabla", "lesson") in p50:
+        table.record("slider move → lesson plot + explain back (p50)", p50[("nabla", "lesson")], None, None, "ms", "<= 50")
     out = ROOT / "bench" / "results" / "widgets.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2) + "\n")
@@ -300,15 +310,30 @@ def main():
     print("× columns: how many times faster Nabla is than that kernel (7 starts, 2,100 round trips each, interleaved)")
     print("targets for nabla: round trip p50 ≤ 0.35 ms, startup ≤ 20 ms")
     resources(rows)
+    by = {r["kernel"]: r for r in rows}
+    figures = (("startup_p50_ms", "kernel startup to kernel_info_reply (p50)", "ms", "<= 20"),
+               ("roundtrip_p50_ms", "execute `1+1` round trip (p50)", "ms", "<= 0.35"),
+               ("roundtrip_p99_ms", "execute `1+1` round trip (p99)", "ms", None),
+               ("idle_rss_mib", "idle RSS", "MiB", "<= 30"),
+               ("rss_growth_mib", "RSS growth over 10,000 cells", "MiB", "<= 5"),
+               ("flood_100k_lines_s", "100,000 printed lines to idle", "s", "<= 2"))
+    for peer, label in (("python3", "ipykernel"), ("xpython", "xeus-python")):
+        for key, figure, unit, target in figures:
+            if peer in by:
+                table.record(figure, ref[key], label, by[peer][key], unit, target)
+            else:
+                table.missing(figure, ref[key], label, unit, target, reason="kernelspec not installed")
     out = ROOT / "bench" / "results" / "kernel.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
     widgets_bench()
+    table.finish("kernel")
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["widgets"]:
         widgets_bench()
+        table.finish("widgets")
     else:
         main()

@@ -127,4 +127,5 @@ struct Install: ParsableCommand {
 
 // OpenBLAS's kernels and threads first: this may re-execute the program once.
 if let warning = BLAS.configureAtStartup() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+Allocator.keepLargeBuffers()
 Nabla.main()
