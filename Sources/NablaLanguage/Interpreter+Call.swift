@@ -62,11 +62,7 @@ extension Interpreter {
             switch fn.body {
             case let .expr(e): return try eval(e, scope)
             case let .block(body):
-                if fn.isGenerator {
-                    scope.yielded = []
-                    _ = try exec(body, scope)
-                    return .iterator(IteratorRef(scope.yielded ?? [], kind: "generator"))
-                }
+                if fn.isGenerator { return .iterator(generator(fn, body, scope, span: span)) }
                 if case let .returned(v) = try exec(body, scope) { return v }
                 return .none
             }
@@ -74,6 +70,46 @@ extension Interpreter {
             // Record the DSL call on the way out, outermost first.
             if e.kind != .interrupted && e.stack.count < 200 { e.stack.insert(Frame(function: fn.name, span: span), at: 0) }
             throw e
+        }
+    }
+
+    /// A generator: the body runs lazily, up to one `yield` per item asked for.
+    func generator(_ fn: Function, _ body: [Stmt], _ scope: Scope, span: Span) -> IteratorRef {
+        let runner = GeneratorRunner { [self] yieldTo in
+            scope.yieldTo = yieldTo
+            do { _ = try exec(body, scope) } catch var e as NablaError {
+                if e.kind != .interrupted && e.stack.count < 200 { e.stack.insert(Frame(function: fn.name, span: span), at: 0) }
+                throw e
+            }
+        }
+        let it = IteratorRef(kind: "generator") { try runner.next() }
+        it.runner = runner
+        return it
+    }
+
+    /// Items of any iterable one at a time (nil at the end), without making them all first.
+    func puller(_ v: Value, span: Span) throws -> () throws -> Value? {
+        switch v {
+        case let .iterator(it) where !it.isView:
+            return { try it.next() }
+        case let .range(r):
+            var k = 0
+            return { guard k < r.count else { return nil }; defer { k += 1 }; return .int(r.element(k)) }
+        case .instance:
+            if let f = try? findMethod(v, "__iter__") {
+                let it = try call(f, [], [], span: span)
+                if case .instance = it, let nextF = try? findMethod(it, "__next__") {
+                    return { [self] in
+                        do { return try call(nextF, [], [], span: span) } catch let e as NablaError where e.kind == .stopIteration { return nil }
+                    }
+                }
+                return try puller(it, span: span)
+            }
+            fallthrough
+        default:
+            let items = try elements(v, span: span)
+            var k = 0
+            return { guard k < items.count else { return nil }; defer { k += 1 }; return items[k] }
         }
     }
 
