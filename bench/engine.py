@@ -101,6 +101,36 @@ def cpython_figures():
     return {"lang_op_us": median(5, loop) / 200_000 * 1e6}
 
 
+# The interpreter's own speed beside CPython's, the same Python program run by each (issue #12:
+# each at most 2× CPython's time). Each program times its loop itself (startup excluded).
+PROGRAMS = {
+    "int_loop_ms": ("loop of 1e6 `s += i * i` (exact ints)",
+                    "import time\nt = time.perf_counter()\ns = 0\nfor i in range(1000000):\n    s += i * i\n"
+                    "print((time.perf_counter() - t) * 1000)\nassert s == 333332833333500000\n"),
+    "call_loop_ms": ("loop of 1e6 calls of a def",
+                     "import time\ndef f(a, b):\n    return a + b\nt = time.perf_counter()\ns = 0\nfor i in range(1000000):\n"
+                     "    s = f(s, i)\nprint((time.perf_counter() - t) * 1000)\nassert s == 499999500000\n"),
+}
+
+
+def program_figures(reps=3):
+    """Median loop time (ms) of each program under `nabla run` (release) and under CPython."""
+    import tempfile
+    out = {}
+    nabla = ROOT / ".build" / "release" / "nabla"
+    for key, (_, source) in PROGRAMS.items():
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(source)
+        times = {"nabla": [], "cpython": []}
+        for _ in range(reps):
+            for who, cmd in (("nabla", [str(nabla), "run", f.name]), ("cpython", [sys.executable, f.name])):
+                r = subprocess.run(cmd, check=True, capture_output=True, text=True)
+                times[who].append(float(r.stdout.split()[0]))
+        os.unlink(f.name)
+        out[key] = {who: statistics.median(v) for who, v in times.items()}
+    return out
+
+
 def nabla_figures():
     exe = ROOT / ".build" / "release" / "NablaBench"
     return json.loads(subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout)
@@ -148,6 +178,11 @@ def main():
         print(f"{label:34} {unit:7} {fmt(n)} {fmt(c)} {fmt(t)} "
               f"{(f'{rc:8.2f}×' if rc else '—'):>9} {(f'{rt:8.2f}×' if rt else '—'):>9}")
     print("(the language row's peer column is CPython's plain float loop, no autograd)")
+    print(f"{'program (same source in each)':42} {'nabla ms':>9} {'CPython ms':>10} {'× CPython':>9}")
+    for key, figures in program_figures().items():
+        n, c = figures["nabla"], figures["cpython"]
+        rows.append({"benchmark": key, "unit": "ms", "nabla": n, "cpython": c, "time_vs_cpython": n / c})
+        print(f"{PROGRAMS[key][0]:42} {n:9.1f} {c:10.1f} {n / c:8.2f}×")
     print("ratios are speed relative to the peer (> 1: Nabla faster); medians of repeated runs")
     if torch is None:
         print("(PyTorch is not installed; `.venv/bin/pip install torch` adds its column)")
