@@ -34,25 +34,25 @@ extension Interpreter {
             throw NablaError(.recursion, "maximum recursion depth exceeded (more than \(maxCallDepth) nested calls) in \(fn.name)()", at: span)
         }
         let scope = Scope(parent: fn.closure, function: fn)
-        let positional = fn.params.filter { $0.kind == .normal && !$0.keywordOnly }
-        let star = fn.params.first { $0.kind == .star }
-        let starStar = fn.params.first { $0.kind == .starStar }
+        let positional = fn.positional, star = fn.star, starStar = fn.starStar
         if args.count > positional.count && star == nil {
             throw NablaError(.type, "\(fn.name)() takes \(positional.count) positional argument\(positional.count == 1 ? "" : "s") but \(args.count) \(args.count == 1 ? "was" : "were") given", at: span)
         }
         for (p, a) in zip(positional, args) { scope.values[p.name] = a }
         if let star { scope.values[star.name] = .tuple(args.count > positional.count ? Array(args[positional.count...]) : []) }
-        let extra = DictRef()
+        let extra = starStar != nil ? DictRef() : nil
         for (k, v) in kwargs {
             guard let p = fn.params.first(where: { $0.name == k && $0.kind == .normal }) else {
-                if starStar != nil { extra.set(.str(k), .string(k), v); continue }
+                if let extra { extra.set(.str(k), .string(k), v); continue }
                 throw NablaError(.type, "\(fn.name)() got an unexpected keyword argument '\(k)'", at: span)
             }
             guard scope.values[p.name] == nil else { throw NablaError(.type, "\(fn.name)() got multiple values for argument '\(k)'", at: span) }
             scope.values[k] = v
         }
-        if let starStar { scope.values[starStar.name] = .dict(extra) }
-        for (p, d) in zip(fn.params, fn.defaults) where p.kind == .normal && scope.values[p.name] == nil {
+        if let starStar, let extra { scope.values[starStar.name] = .dict(extra) }
+        // Defaults fill what the arguments left out (every parameter is given when all are positional).
+        for (p, d) in zip(fn.params, fn.defaults) where args.count < positional.count || !kwargs.isEmpty || p.keywordOnly || p.kind != .normal {
+            guard p.kind == .normal, scope.values[p.name] == nil else { continue }
             guard let d else { throw NablaError(.type, "\(fn.name)() missing 1 required positional argument: '\(p.name)'", at: span) }
             scope.values[p.name] = d
         }

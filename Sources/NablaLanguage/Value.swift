@@ -176,6 +176,10 @@ public final class Function {
     let nonlocalNames: Set<String>
     /// The body contains `yield`: calling the function gives a generator.
     let isGenerator: Bool
+    /// The parameters taken by position, and the `*args` and `**kwargs` ones: worked out once,
+    /// not on every call.
+    let positional: [Param]
+    let star: Param?, starStar: Param?
     /// The class whose body defined this function (for `super()`).
     var definingClass: ClassObject?
     var isStatic = false, isClassMethod = false, isProperty = false
@@ -191,6 +195,9 @@ public final class Function {
         nonlocalNames = info.nonlocals
         locals = info.assigned.subtracting(info.globals).subtracting(info.nonlocals)
         isGenerator = info.yields
+        positional = params.filter { $0.kind == .normal && !$0.keywordOnly }
+        star = params.first { $0.kind == .star }
+        starStar = params.first { $0.kind == .starStar }
     }
 
     public var signature: String {
