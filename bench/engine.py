@@ -123,6 +123,36 @@ def cpython_figures():
     return {"lang_op_us": median(5, loop) / 200_000 * 1e6}
 
 
+# The interpreter's own speed beside CPython's, the same Python program run by each (issue #12:
+# each at most 2× CPython's time). Each program times its loop itself (startup excluded).
+PROGRAMS = {
+    "int_loop_ms": ("loop of 1e6 `s += i * i` (exact ints)",
+                    "import time\nt = time.perf_counter()\ns = 0\nfor i in range(1000000):\n    s += i * i\n"
+                    "print((time.perf_counter() - t) * 1000)\nassert s == 333332833333500000\n"),
+    "call_loop_ms": ("loop of 1e6 calls of a def",
+                     "import time\ndef f(a, b):\n    return a + b\nt = time.perf_counter()\ns = 0\nfor i in range(1000000):\n"
+                     "    s = f(s, i)\nprint((time.perf_counter() - t) * 1000)\nassert s == 499999500000\n"),
+}
+
+
+def program_figures(reps=3):
+    """Median loop time (ms) of each program under `nabla run` (release) and under CPython."""
+    import tempfile
+    out = {}
+    nabla = ROOT / ".build" / "release" / "nabla"
+    for key, (_, source) in PROGRAMS.items():
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(source)
+        times = {"nabla": [], "cpython": []}
+        for _ in range(reps):
+            for who, cmd in (("nabla", [str(nabla), "run", f.name]), ("cpython", [sys.executable, f.name])):
+                r = subprocess.run(cmd, check=True, capture_output=True, text=True)
+                times[who].append(float(r.stdout.split()[0]))
+        os.unlink(f.name)
+        out[key] = {who: statistics.median(v) for who, v in times.items()}
+    return out
+
+
 def nabla_figures():
     exe = ROOT / ".build" / "release" / "NablaBench"
     return json.loads(subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout)
@@ -153,6 +183,8 @@ def main():
     row("language loop, 1e5 iters, fwd+bwd", "lang_op_us", "CPython float loop (no autograd)", cpy, "µs/op")
     table.record("notes' CNN, RSS growth over 1,000 steps", nabla.get("cnn_rss_growth_mib"), None, None, "MiB", "<= 5")
     table.record("explain, 1,000-element expression", nabla.get("explain_1000_ms"), None, None, "ms", "< 50")
+    for key, figures in program_figures().items():
+        table.record(PROGRAMS[key][0], figures["nabla"], "CPython", figures["cpython"], "ms", "<= 2x")
     table.finish("engine")
 
 

@@ -696,6 +696,73 @@ extension Library {
         ]))
     }
 
+    /// itertools: the lazy iterators students combine with generators (count, islice, chain, repeat, cycle).
+    static func itertools(_ i: Interpreter) -> Module {
+        Module(name: "itertools", members: Dictionary(uniqueKeysWithValues: [
+            fn("count", [.any("start", default: 0), .any("step", default: 1)], "start, start + step, start + 2·step, … without end.") { a in
+                let interpreter = a.interpreter, span = a.span
+                var cur = a.value("start") ?? .int(0)
+                let step = a.value("step") ?? .int(1)
+                return .iterator(IteratorRef(kind: "count") {
+                    let v = cur
+                    cur = try interpreter.binary("+", cur, step, span: span)
+                    return v
+                })
+            },
+            fn("islice", [.any("iterable"), .args("limits")], "Items of an iterable from start up to stop by step (islice(it, stop) or islice(it, start, stop, step)), taken lazily.") { a in
+                let limits = try a.rest.map { v -> Int? in
+                    if case .none = v { return nil }
+                    return try a.interpreter.toIndex(v, span: a.span, what: "islice(): a limit")
+                }
+                guard (1...3).contains(limits.count) else { throw NablaError(.type, "islice expected 2 to 4 arguments, got \(limits.count + 1)") }
+                let start = limits.count > 1 ? limits[0] ?? 0 : 0
+                let stop = limits.count > 1 ? limits[1] : limits[0]
+                let step = limits.count > 2 ? limits[2] ?? 1 : 1
+                guard start >= 0, (stop ?? 0) >= 0 else { throw NablaError(.value, "Indices for islice() must be None or an integer: 0 <= x <= sys.maxsize.") }
+                guard step > 0 else { throw NablaError(.value, "Step for islice() must be a positive integer or None.") }
+                let next = try a.interpreter.puller(a.named["iterable"] ?? .none, span: a.span)
+                var position = 0, wanted = start
+                return .iterator(IteratorRef(kind: "islice") {
+                    while true {
+                        if let stop, wanted >= stop { return nil }
+                        guard let x = try next() else { return nil }
+                        defer { position += 1 }
+                        if position == wanted { wanted += step; return x }
+                    }
+                })
+            },
+            fn("chain", [.args("iterables")], "The items of each iterable in turn, lazily.") { a in
+                var inputs = a.rest[...]
+                let interpreter = a.interpreter, span = a.span
+                var current: (() throws -> Value?)?
+                return .iterator(IteratorRef(kind: "chain") {
+                    while true {
+                        if let c = current, let x = try c() { return x }
+                        guard let v = inputs.popFirst() else { return nil }
+                        current = try interpreter.puller(v, span: span)
+                    }
+                })
+            },
+            fn("repeat", [.any("object"), .int("times", default: nil)], "The object again and again (times times, or without end).") { a in
+                let v = a.named["object"] ?? .none
+                var left = try a.optionalInt("times")
+                return .iterator(IteratorRef(kind: "repeat") {
+                    if let n = left { guard n > 0 else { return nil }; left = n - 1 }
+                    return v
+                })
+            },
+            fn("cycle", [.any("iterable")], "The items of an iterable, over and over without end.") { a in
+                let items = try a.interpreter.elements(a.named["iterable"] ?? .none, span: a.span)
+                var k = 0
+                return .iterator(IteratorRef(kind: "cycle") {
+                    guard !items.isEmpty else { return nil }
+                    defer { k = (k + 1) % items.count }
+                    return items[k]
+                })
+            },
+        ]))
+    }
+
     /// collections: defaultdict, Counter and OrderedDict (dicts that print and fill in as Python's).
     static func collections(_ i: Interpreter) -> Module {
         func filled(_ a: Args, _ kind: String, _ from: Value?) throws -> DictRef {
@@ -803,6 +870,7 @@ extension Interpreter {
         case "math": m = .module(Library.math(self))
         case "collections": m = .module(Library.collections(self))
         case "random": m = .module(Library.random(self))
+        case "itertools": m = .module(Library.itertools(self))
         case "typing":
             var members = [String: Value]()
             for n in ["List", "Dict", "Tuple", "Set", "Optional", "Union", "Any", "Callable", "Iterable", "Sequence", "Iterator"] { members[n] = .builtin(builtins["list"]!) }
@@ -820,10 +888,10 @@ extension Interpreter {
             ])))
         default:
             let top = name.split(separator: ".").first.map(String.init) ?? name
-            if ["numpy", "math", "random", "typing", "copy", "time", "collections"].contains(top) {
+            if ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools"].contains(top) {
                 throw NablaError(.moduleNotFound, "\(name) is not available in Nabla", at: span)
             }
-            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), math, random, collections, typing, copy and time", at: span)
+            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), math, random, collections, itertools, typing, copy and time", at: span)
         }
         modules[name] = m
         return m

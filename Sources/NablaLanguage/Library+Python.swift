@@ -185,27 +185,64 @@ extension Library {
             if case .instance = v, let f = try? a.interpreter.findMethod(v, "__reversed__") { return try a.interpreter.call(f, [], [], span: a.span) }
             return .iterator(IteratorRef(try a.sequence("seq").reversed(), kind: "list_reverseiterator"))
         })
-        i.register(Builtin("enumerate", [.sequence("iterable"), .int("start", default: 0)], doc: "(index, item) pairs.", example: "list(enumerate('ab'))") { a in
-            let start = try a.int("start")
-            return .iterator(IteratorRef(try a.sequence("iterable").enumerated().map { .tuple([.int($0.offset + start), $0.element]) }, kind: "enumerate"))
+        // enumerate, zip, map and filter are lazy, as Python's: they take one item of each input per item asked for.
+        i.register(Builtin("enumerate", [.any("iterable"), .int("start", default: 0)], doc: "(index, item) pairs, made as they are asked for.", example: "list(enumerate('ab'))") { a in
+            var k = try a.int("start")
+            let next = try a.interpreter.puller(a.named["iterable"] ?? .none, span: a.span)
+            return .iterator(IteratorRef(kind: "enumerate") {
+                guard let x = try next() else { return nil }
+                defer { k += 1 }
+                return .tuple([.int(k), x])
+            })
         })
-        i.register(Builtin("zip", [.args("iterables"), .bool("strict", default: false)], doc: "Tuples of the items at the same position of each iterable, as long as the shortest.", example: "list(zip([1, 2], 'ab'))") { a in
-            let seqs = try a.rest.map { try a.interpreter.elements($0, span: a.span) }
-            let n = seqs.map(\.count).min() ?? 0
-            if try a.bool("strict"), seqs.contains(where: { $0.count != n }) { throw NablaError(.value, "zip() arguments have different lengths") }
-            return .iterator(IteratorRef((0..<n).map { k in .tuple(seqs.map { $0[k] }) }, kind: "zip"))
+        i.register(Builtin("zip", [.args("iterables"), .bool("strict", default: false)], doc: "Tuples of the items at the same position of each iterable, as long as the shortest (made as they are asked for).", example: "list(zip([1, 2], 'ab'))") { a in
+            let inputs = try a.rest.map { try a.interpreter.puller($0, span: a.span) }
+            let strict = try a.bool("strict")
+            var done = inputs.isEmpty
+            return .iterator(IteratorRef(kind: "zip") {
+                guard !done else { return nil }
+                var row = [Value]()
+                for (k, next) in inputs.enumerated() {
+                    guard let x = try next() else {
+                        done = true
+                        if strict {
+                            if k > 0 { throw NablaError(.value, "zip() argument \(k + 1) is shorter than argument\(k > 1 ? "s 1-\(k)" : " 1")") }
+                            for (j, other) in inputs.enumerated().dropFirst() where try other() != nil {
+                                throw NablaError(.value, "zip() argument \(j + 1) is longer than argument\(j > 1 ? "s 1-\(j)" : " 1")")
+                            }
+                        }
+                        return nil
+                    }
+                    row.append(x)
+                }
+                return .tuple(row)
+            })
         })
-        i.register(Builtin("map", [.any("function"), .args("iterables")], doc: "The function applied to each item (of several iterables in step).", example: "list(map(str, [1, 2]))") { a in
+        i.register(Builtin("map", [.callable("function"), .args("iterables")], doc: "The function applied to each item (of several iterables in step), as the items are asked for.", example: "list(map(str, [1, 2]))") { a in
             let f = a.value("function") ?? .none
-            let seqs = try a.rest.map { try a.interpreter.elements($0, span: a.span) }
-            let n = seqs.map(\.count).min() ?? 0
-            return .iterator(IteratorRef(try (0..<n).map { k in try a.interpreter.call(f, seqs.map { $0[k] }, [], span: a.span) }, kind: "map"))
+            let inputs = try a.rest.map { try a.interpreter.puller($0, span: a.span) }
+            let interpreter = a.interpreter, span = a.span
+            var done = inputs.isEmpty
+            return .iterator(IteratorRef(kind: "map") {
+                guard !done else { return nil }
+                var args = [Value]()
+                for next in inputs {
+                    guard let x = try next() else { done = true; return nil }
+                    args.append(x)
+                }
+                return try interpreter.call(f, args, [], span: span)
+            })
         })
-        i.register(Builtin("filter", [.any("function"), .sequence("iterable")], doc: "The items for which the function is true (truthy items when it is None).", example: "list(filter(lambda n: n % 2, range(6)))") { a in
+        i.register(Builtin("filter", [.any("function"), .any("iterable")], doc: "The items for which the function is true (truthy items when it is None), as they are asked for.", example: "list(filter(lambda n: n % 2, range(6)))") { a in
             let f = a.value("function")
-            return .iterator(IteratorRef(try a.sequence("iterable").filter { x in
-                try a.interpreter.truthy(f.map { try a.interpreter.call($0, [x], [], span: a.span) } ?? x, span: a.span)
-            }, kind: "filter"))
+            let next = try a.interpreter.puller(a.named["iterable"] ?? .none, span: a.span)
+            let interpreter = a.interpreter, span = a.span
+            return .iterator(IteratorRef(kind: "filter") {
+                while let x = try next() {
+                    if try interpreter.truthy(f.map { try interpreter.call($0, [x], [], span: span) } ?? x, span: span) { return x }
+                }
+                return nil
+            })
         })
         i.register(Builtin("any", [.any("iterable")], doc: "True when any item is true (any element non-zero, for a tensor).", example: "any([0, 0, 1])") { a in
             let v = a.value("iterable") ?? .none
@@ -252,7 +289,7 @@ extension Library {
             let v = a.value("iterator") ?? .none
             if case .instance = v { return try a.interpreter.callMethod(v, "__next__", [], span: a.span) }
             guard case let .iterator(it) = v else { throw NablaError(.type, "'\(v.typeName)' object is not an iterator") }
-            if let x = it.next() { return x }
+            if let x = try it.next() { return x }
             if let d = a.value("default") { return d }
             throw NablaError(.stopIteration, "")
         })

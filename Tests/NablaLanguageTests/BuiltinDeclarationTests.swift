@@ -9,7 +9,7 @@ import Testing
         let s = Session()
         let i = s.interpreter
         var out = i.builtins.map { ($0.key, $0.value) }
-        for module in ["numpy", "numpy.random", "numpy.linalg", "math", "random", "collections", "copy", "time"] {
+        for module in ["numpy", "numpy.random", "numpy.linalg", "math", "random", "collections", "itertools", "copy", "time"] {
             guard case let .module(m) = try i.importModule(module, span: .unknown) else { continue }
             for (name, v) in m.members { if case let .builtin(b) = v { out.append(("\(module).\(name)", b)) } }
         }
