@@ -32,7 +32,7 @@ test: bootstrap
 ## title, contents, page numbers, nothing cut at the page edge (no network needed).
 report: release
 	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla install --sys-prefix
-	$(PY) scripts/report.py $(NB)
+	VIRTUAL_ENV=$(CURDIR)/.venv .build/release/nabla report $(NB)
 
 ## Benchmarks beside numpy (and PyTorch when importable), medians and ratios.
 bench: release
@@ -45,7 +45,7 @@ bench: release
 clean:
 	rm -rf .build
 
-## Regenerate the builtin reference in docs/language.md from the docstrings.
+## Regenerate the builtin reference in docs/language.md from the builtins' declarations.
 reference: build
 	.build/debug/nabla reference > .build/reference.md
 	python3 -c "import re,sys; d=open('docs/language.md').read(); r=open('.build/reference.md').read(); a='<!-- reference:start -->\n'; b='<!-- reference:end -->'; i=d.index(a)+len(a); j=d.index(b); open('docs/language.md','w').write(d[:i]+r+d[j:])"

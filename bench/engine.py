@@ -1,18 +1,27 @@
 #!/usr/bin/env python3
-"""Engine benchmarks: Nabla's figures beside numpy (and PyTorch when importable), measured
-in the same run on the same machine. Prints a table of medians and ratios and writes
-bench/results/engine.json."""
+"""Engine benchmarks: Nabla's figures beside numpy, PyTorch CPU, micrograd and CPython, measured
+in the same run on the same machine. Each figure goes through bench/table.py: one row per
+figure and peer, as a ratio with its target, merged into bench/results.json (section "engine").
+A peer that is not installed is named in its row."""
 import json, math, os, statistics, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import table
 import numpy as np
 
 try:
     import torch
     torch.set_default_dtype(torch.float64)
-except Exception:  # PyTorch is optional
-    torch = None
+    torch.set_num_threads(len(os.sched_getaffinity(0)))
+except Exception as e:  # PyTorch is optional; its rows then name it as missing
+    torch, TORCH_MISSING = None, f"not importable ({type(e).__name__})"
+
+try:
+    from micrograd.engine import Value as MicrogradValue
+except Exception as e:
+    MicrogradValue, MICROGRAD_MISSING = None, f"not importable ({type(e).__name__})"
 
 
 def median(reps, body):
@@ -93,6 +102,19 @@ def torch_figures():
     return out
 
 
+def micrograd_figures():
+    if MicrogradValue is None:
+        return {}
+    sys.setrecursionlimit(100_000)  # micrograd's topological sort recurses once per node
+
+    def chain():
+        v = MicrogradValue(1.0)
+        for _ in range(1_000):
+            v = v * 1.0001 + 0.5
+        v.backward()
+    return {"scalar_op_us": median(15, chain) / 2_000 * 1e6}
+
+
 def cpython_figures():
     def loop():
         x = 1.0
@@ -101,61 +123,69 @@ def cpython_figures():
     return {"lang_op_us": median(5, loop) / 200_000 * 1e6}
 
 
+# The interpreter's own speed beside CPython's, the same Python program run by each (issue #12:
+# each at most 2× CPython's time). Each program times its loop itself (startup excluded).
+PROGRAMS = {
+    "int_loop_ms": ("loop of 1e6 `s += i * i` (exact ints)",
+                    "import time\nt = time.perf_counter()\ns = 0\nfor i in range(1000000):\n    s += i * i\n"
+                    "print((time.perf_counter() - t) * 1000)\nassert s == 333332833333500000\n"),
+    "call_loop_ms": ("loop of 1e6 calls of a def",
+                     "import time\ndef f(a, b):\n    return a + b\nt = time.perf_counter()\ns = 0\nfor i in range(1000000):\n"
+                     "    s = f(s, i)\nprint((time.perf_counter() - t) * 1000)\nassert s == 499999500000\n"),
+}
+
+
+def program_figures(reps=3):
+    """Median loop time (ms) of each program under `nabla run` (release) and under CPython."""
+    import tempfile
+    out = {}
+    nabla = ROOT / ".build" / "release" / "nabla"
+    for key, (_, source) in PROGRAMS.items():
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(source)
+        times = {"nabla": [], "cpython": []}
+        for _ in range(reps):
+            for who, cmd in (("nabla", [str(nabla), "run", f.name]), ("cpython", [sys.executable, f.name])):
+                r = subprocess.run(cmd, check=True, capture_output=True, text=True)
+                times[who].append(float(r.stdout.split()[0]))
+        os.unlink(f.name)
+        out[key] = {who: statistics.median(v) for who, v in times.items()}
+    return out
+
+
 def nabla_figures():
     exe = ROOT / ".build" / "release" / "NablaBench"
     return json.loads(subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout)
 
 
-ROWS = [  # key, label, unit, higher is better, target ratio vs numpy (None: no target)
-    ("matmul_gflops", "matmul 1024×1024", "GFLOPS", True),
-    ("exp_1e6_ms", "exp over 1e6 elements", "ms", False),
-    ("mlp_step_ms", "MLP 784-128-10 step, batch 64", "ms", False),
-    ("scalar_op_us", "scalar op x*1.0001+0.5, fwd+bwd", "µs/op", False),
-    ("cnn_step_ms", "notes' CNN train step, batch 10", "ms", False),  # peer: PyTorch float64
-    ("explain_1000_ms", "explain, 1,000-element expression", "ms", False),  # target < 50 ms; no peer
-]
-LANG_ROWS = [
-    ("lang_op_us", "language loop, 1e5 iters, fwd+bwd", "µs/op", False),
-]
-
-
 def main():
-    nabla, numpy_, torch_ = nabla_figures(), numpy_figures(), torch_figures()
-    print(f"{'benchmark':34} {'unit':7} {'nabla':>9} {'numpy':>9} {'torch':>9} {'vs numpy':>9} {'vs torch':>9}")
+    nabla, numpy_, torch_, micro, cpy = nabla_figures(), numpy_figures(), torch_figures(), micrograd_figures(), cpython_figures()
 
-    def fmt(v):
-        return f"{v:9.3f}" if v is not None else f"{'—':>9}"
+    def row(figure, key, peer, values, unit, target=None, higher=False, missing_reason=None, note=None):
+        n = nabla.get(key)
+        if values is None:
+            table.missing(figure, n, peer, unit, target, reason=missing_reason, higher_is_better=higher)
+        else:
+            table.record(figure, n, peer, values.get(key), unit, target, higher_is_better=higher, note=note)
 
-    def ratio(mine, other, higher):
-        if mine is None or other is None:
-            return None
-        return mine / other if higher else other / mine  # > 1 means Nabla is better
-
-    rows = []
-    for key, label, unit, higher in ROWS:
-        n, p, t = nabla.get(key), numpy_.get(key), torch_.get(key)
-        rn, rt = ratio(n, p, higher), ratio(n, t, higher)
-        rows.append({"benchmark": key, "unit": unit, "nabla": n, "numpy": p, "torch": t,
-                     "speed_vs_numpy": rn, "speed_vs_torch": rt})
-        print(f"{label:34} {unit:7} {fmt(n)} {fmt(p)} {fmt(t)} "
-              f"{(f'{rn:8.2f}×' if rn else '—'):>9} {(f'{rt:8.2f}×' if rt else '—'):>9}")
-    cpy = cpython_figures()
-    for key, label, unit, higher in LANG_ROWS:
-        n, c, t = nabla.get(key), cpy.get(key), torch_.get("scalar_op_us")
-        rc, rt = ratio(n, c, higher), ratio(n, t, higher)
-        rows.append({"benchmark": key, "unit": unit, "nabla": n, "cpython_float_loop": c, "torch": t,
-                     "speed_vs_cpython": rc, "speed_vs_torch": rt})
-        print(f"{label:34} {unit:7} {fmt(n)} {fmt(c)} {fmt(t)} "
-              f"{(f'{rc:8.2f}×' if rc else '—'):>9} {(f'{rt:8.2f}×' if rt else '—'):>9}")
-    print("(the language row's peer column is CPython's plain float loop, no autograd)")
-    print("ratios are speed relative to the peer (> 1: Nabla faster); medians of repeated runs")
-    if torch is None:
-        print("(PyTorch is not installed; `.venv/bin/pip install torch` adds its column)")
-    out = ROOT / "bench" / "results" / "engine.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"rows": rows, "numpy": np.__version__,
-                               "torch": torch.__version__ if torch else None}, indent=2) + "\n")
-    print(f"wrote {out.relative_to(ROOT)}")
+    t = torch_ if torch is not None else None
+    tm = None if torch is not None else TORCH_MISSING
+    m = micro if MicrogradValue is not None else None
+    mm = None if MicrogradValue is not None else MICROGRAD_MISSING
+    row("DGEMM 1024²", "matmul_gflops", "numpy", numpy_, "GFLOPS", ">= 0.95x", higher=True)
+    row("DGEMM 1024²", "matmul_gflops", "PyTorch CPU", t, "GFLOPS", None, higher=True, missing_reason=tm)
+    row("exp over 1e6 elements", "exp_1e6_ms", "numpy", numpy_, "ms")
+    row("MLP 784-128-10 train step, batch 64", "mlp_step_ms", "numpy", numpy_, "ms", "<= 0.9x")
+    row("MLP 784-128-10 train step, batch 64", "mlp_step_ms", "PyTorch CPU", t, "ms", "<= 0.7x", missing_reason=tm)
+    row("notes' CNN train step (Adam), batch 10", "cnn_step_ms", "PyTorch CPU", t, "ms", "<= 0.7x", missing_reason=tm)
+    row("scalar op x*1.0001+0.5, fwd+bwd", "scalar_op_us", "PyTorch CPU", t, "µs/op", "<= 0.5", missing_reason=tm)
+    row("scalar op x*1.0001+0.5, fwd+bwd", "scalar_op_us", "micrograd", m, "µs/op", "<= 0.5", missing_reason=mm)
+    row("language loop, 1e5 iters, fwd+bwd", "lang_op_us", "CPython float loop (no autograd)", cpy, "µs/op")
+    table.record("notes' CNN, RSS growth over 1,000 steps", nabla.get("cnn_rss_growth_mib"), None, None, "MiB", "<= 5")
+    table.record("explain, 1,000-element expression", nabla.get("explain_1000_ms"), None, None, "ms", "< 50")
+    for key, figures in program_figures().items():
+        table.record(PROGRAMS[key][0], figures["nabla"], "CPython", figures["cpython"], "ms", "<= 2x")
+    table.finish("engine")
 
 
 if __name__ == "__main__":

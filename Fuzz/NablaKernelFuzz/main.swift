@@ -1,6 +1,7 @@
 // libFuzzer target for the kernel: any bytes, as the JSON frames of a message, must end as a
 // reply or a refusal, never a crash. The first byte picks the msg_type, the rest is split at
-// 0x1E bytes into content, metadata and parent header (no signing: the key is empty).
+// 0x1E bytes into content, metadata and parent header (no signing: the key is empty); the
+// same parts are also tried as the header itself, and the content as every typed request.
 // Build and run with scripts/fuzz RUNS kernel (it passes -sanitize=fuzzer). Cells are not
 // executed: the language has a fuzz target of its own.
 import Foundation
@@ -12,8 +13,10 @@ final class NullTransport: KernelTransport {
     func takeQueuedRequests() -> [Message] { [] }
 }
 
+let requestTypes: [any Decodable.Type] = [ExecuteRequest.self, CompleteRequest.self, InspectRequest.self, HistoryRequest.self, IsCompleteRequest.self,
+                                           CommOpen.self, CommMsg.self, CommClose.self, InputReply.self, ShutdownRequest.self, HistoryReply.self, Header.self]
 let types = ["complete_request", "inspect_request", "is_complete_request", "history_request", "kernel_info_request",
-             "comm_info_request", "comm_open", "comm_msg", "comm_close", "interrupt_request", "no_such_request"]
+             "comm_info_request", "comm_open", "comm_msg", "comm_close", "interrupt_request", "input_reply", "no_such_request"]
 nonisolated(unsafe) let kernel = Kernel(transport: NullTransport())
 let wire = Wire(key: "")
 
@@ -24,7 +27,12 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let header = Data("{\"msg_id\": \"f\", \"msg_type\": \"\(types[Int(first) % types.count])\", \"session\": \"s\", \"version\": \"5.5\"}".utf8)
     let frames = [Wire.delimiter, Data(), header, parts.count > 2 ? parts[2] : Data("{}".utf8),
                   parts.count > 1 ? parts[1] : Data("{}".utf8), parts.first ?? Data("{}".utf8)]
-    if let msg = try? wire.decode(frames) { kernel.handle(msg, on: .shell) }
+    if let msg = try? wire.decode(frames) {
+        kernel.handle(msg, on: .shell)
+        for t in requestTypes { _ = try? msg.decode(t) }
+        _ = wire.encode(msg)
+    }
+    if let hdr = parts.first { _ = try? wire.decode([Wire.delimiter, Data(), hdr, hdr, Data("{}".utf8), Data("{}".utf8)]) }
     return 0
 }
 

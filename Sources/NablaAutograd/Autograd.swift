@@ -5,26 +5,33 @@ import Synchronization
 public enum Autograd {
     static let epochs = Atomic<Int>(0)
 
-    /// Nodes reachable from `root` through inputs that require grad, latest first.
+    /// Nodes reachable from `root` through inputs that require grad, every node before its
+    /// inputs: the reverse of a depth-first post-order, O(n) with no sort.
     static func reverseTopological(_ root: Variable) -> [Variable] {
         let e = epochs.wrappingAdd(1, ordering: .relaxed).newValue
         var order = [Variable]()
-        var stack = [root]
+        var stack = [(node: root, next: 0)]
         root.mark = e
-        while let v = stack.popLast() {
-            order.append(v)
-            for i in v.inputs where i.requiresGrad && i.mark != e {
-                i.mark = e
-                stack.append(i)
+        while let top = stack.last {
+            let inputs = top.node.inputs
+            var i = top.next
+            while i < inputs.count && !(inputs[i].requiresGrad && inputs[i].mark != e) { i += 1 }
+            if i < inputs.count {
+                stack[stack.count - 1].next = i + 1
+                inputs[i].mark = e
+                stack.append((inputs[i], 0))
+            } else {
+                stack.removeLast()
+                order.append(top.node)
             }
         }
-        order.sort { $0.id > $1.id }
+        order.reverse()
         return order
     }
 
     /// Propagates `seed` (dL/d root) backward, handing each node its total gradient through
-    /// `visit` when it is complete (all its consumers come later in creation order, so they
-    /// are processed first). Gradients from several uses of a value add up; broadcast
+    /// `visit` when it is complete (every consumer precedes it in the order, so all its
+    /// gradients have arrived). Gradients from several uses of a value add up; broadcast
     /// gradients are summed back to the input's shape here, once, for every op.
     static func propagate(_ root: Variable, seed: Tensor?, _ visit: (Variable, Tensor) -> Void) throws {
         guard root.requiresGrad else {

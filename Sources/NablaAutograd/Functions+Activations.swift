@@ -15,7 +15,8 @@ extension F {
     /// relu(x) = max(0, x);  relu'(x) = 1 if x > 0 else 0 (so relu'(0) = 0, as PyTorch).
     public static func relu(_ x: Variable) -> Variable {
         let v = x.value
-        return Variable.make(.relu, v.map { $0 > 0 ? $0 : 0 }, [x]) { g in [try g * v.map { $0 > 0 ? 1 : 0 }] }
+        // Backward in one pass: g where x > 0, else 0 (PyTorch's threshold_backward; no mask tensor).
+        return Variable.make(.relu, v.map { $0 > 0 ? $0 : 0 }, [x]) { g in [try Tensor.zip(g, v, op: "relu") { $1 > 0 ? $0 : 0 }] }
     }
 
     /// leaky_relu(x) = x if x > 0 else αx (the notes' α = 0.1);  derivative 1 or α (α at 0).

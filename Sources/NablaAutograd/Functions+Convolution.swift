@@ -37,53 +37,103 @@ extension F {
         }
     }
 
-    /// The unpadded correlation op itself, with its im2col forward and col2im backward.
+    /// The unpadded correlation op itself: im2col, one GEMM for the whole batch, and a
+    /// run-wise permute to (N, F, OH, OW); backward is two GEMMs and col2im.
     static func correlate(_ x: Variable, _ k: Variable, stride s: Int) throws -> Variable {
         let (xv, kv) = (x.value, k.value)
         let (n, c, h, w) = (xv.shape[0], xv.shape[1], xv.shape[2], xv.shape[3])
         let (f, kh, kw) = (kv.shape[0], kv.shape[2], kv.shape[3])
         let oh = try windows(h, kh, s, op: "conv2d"), ow = try windows(w, kw, s, op: "conv2d")
-        let rows = c * kh * kw, cols = n * oh * ow
+        let rows = c * kh * kw, plane = oh * ow, cols = n * plane
         _ = try Tensor.checkedCount([rows, cols], op: "conv2d")
+        _ = try Tensor.checkedCount([n, f, oh, ow], op: "conv2d")
+        let geometry = Im2Col(n: n, c: c, h: h, w: w, kh: kh, kw: kw, stride: s, oh: oh, ow: ow)
 
-        // cols[(c, u, v), (n, i, j)] = x[n, c, i·s + u, j·s + v]
-        var colData = [Double](repeating: 0, count: rows * cols)
-        try xv.data.withUnsafeBufferPointer { px in
-            try colData.withUnsafeMutableBufferPointer { pc in
-                for b in 0..<n {
-                    try Cancellation.check()
-                    for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
-                        let r = (ch * kh + u) * kw + v
-                        for i in 0..<oh {
-                            let src = ((b * c + ch) * h + i * s + u) * w + v
-                            let dst = r * cols + (b * oh + i) * ow
-                            for j in 0..<ow { pc[dst + j] = px[src + j * s] }
-                        }
-                    } } }
-                }
-            }
-        }
-        let colT = try Tensor(shape: [rows, cols], data: colData)
+        let colT = try Tensor(shape: [rows, cols], data: try geometry.columns(xv.data))
         let k2 = try kv.reshaped([f, rows])
-        let y = try Tensor.gemm(k2, colT, transA: false, transB: false)         // (F, N·OH·OW)
-            .reshaped([f, n, oh, ow]).transposed([1, 0, 2, 3])
+        let yFirst = try Tensor.gemm(k2, colT, transA: false, transB: false)   // (F, N·OH·OW)
+        let y = try Tensor(shape: [n, f, oh, ow], data: swapLeadingAxes(yFirst.data, f, n, plane))
         return Variable.make(.correlate(stride: s), y, [x, k]) { [needX = x.requiresGrad] g in
-            let g2 = try g.transposed([1, 0, 2, 3]).reshaped([f, cols])
+            let g2 = try Tensor(shape: [f, cols], data: swapLeadingAxes(g.data, n, f, plane))
             let dk = try Tensor.gemm(g2, colT, transA: false, transB: true).reshaped(kv.shape)
             guard needX else { return [nil, dk] }
             let dcols = try Tensor.gemm(k2, g2, transA: true, transB: false)  // (C·KH·KW, N·OH·OW)
-            var dx = [Double](repeating: 0, count: xv.count)
-            dcols.data.withUnsafeBufferPointer { pc in
-                for b in 0..<n { for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
-                    let r = (ch * kh + u) * kw + v
-                    for i in 0..<oh {
-                        let dst = ((b * c + ch) * h + i * s + u) * w + v
-                        let src = r * cols + (b * oh + i) * ow
-                        for j in 0..<ow { dx[dst + j * s] += pc[src + j] }
-                    }
-                } } } }
+            return [try Tensor(shape: xv.shape, data: geometry.image(dcols.data)), dk]
+        }
+    }
+
+    /// (A, B, P) → (B, A, P) for row-major data: A·B copies of P contiguous elements.
+    static func swapLeadingAxes(_ src: [Double], _ a: Int, _ b: Int, _ p: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: src.count) { out, count in
+            src.withUnsafeBufferPointer { inp in
+                if let i0 = inp.baseAddress, let o0 = out.baseAddress {
+                    for i in 0..<a { for j in 0..<b {
+                        (o0 + (j * a + i) * p).initialize(from: i0 + (i * b + j) * p, count: p)
+                    } }
+                }
             }
-            return [try Tensor(shape: xv.shape, data: dx), dk]
+            count = src.count
+        }
+    }
+
+    /// Where each column entry of im2col comes from: cols[(c, u, v), (n, i, j)] = x[n, c, i·s + u, j·s + v].
+    /// Both directions copy whole output rows (a memcpy at stride 1, a strided run otherwise).
+    struct Im2Col {
+        let n, c, h, w, kh, kw, stride, oh, ow: Int
+
+        /// The (C·KH·KW) × (N·OH·OW) column matrix of an image batch.
+        func columns(_ x: [Double]) throws -> [Double] {
+            let rows = c * kh * kw, cols = n * oh * ow, s = stride
+            var failure: Error?
+            let out = [Double](unsafeUninitializedCapacity: rows * cols) { buf, count in
+                count = rows * cols
+                x.withUnsafeBufferPointer { px in
+                    guard let x0 = px.baseAddress, let c0 = buf.baseAddress else { return }
+                    for b in 0..<n {
+                        do { try Cancellation.check() } catch { failure = error; buf.initialize(repeating: 0); return }
+                        for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
+                            let r = (ch * kh + u) * kw + v
+                            var dst = c0 + r * cols + b * oh * ow
+                            var src = x0 + ((b * c + ch) * h + u) * w + v
+                            for _ in 0..<oh {
+                                if s == 1 {
+                                    dst.initialize(from: src, count: ow)
+                                } else {
+                                    for j in 0..<ow { (dst + j).initialize(to: src[j * s]) }
+                                }
+                                dst += ow; src += s * w
+                            }
+                        } } }
+                    }
+                }
+            }
+            if let failure { throw failure }
+            return out
+        }
+
+        /// col2im: the image-shaped sum of a column matrix's entries at their sources.
+        func image(_ cols: [Double]) -> [Double] {
+            var dx = [Double](repeating: 0, count: n * c * h * w)
+            let ncols = n * oh * ow, s = stride
+            cols.withUnsafeBufferPointer { pc in
+                dx.withUnsafeMutableBufferPointer { pd in
+                    guard let c0 = pc.baseAddress, let d0 = pd.baseAddress else { return }
+                    for b in 0..<n { for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
+                        let r = (ch * kh + u) * kw + v
+                        var src = c0 + r * ncols + b * oh * ow
+                        var dst = d0 + ((b * c + ch) * h + u) * w + v
+                        for _ in 0..<oh {
+                            if s == 1 {
+                                for j in 0..<ow { dst[j] += src[j] }
+                            } else {
+                                for j in 0..<ow { dst[j * s] += src[j] }
+                            }
+                            src += ow; dst += s * w
+                        }
+                    } } } }
+                }
+            }
+            return dx
         }
     }
 
@@ -101,42 +151,68 @@ extension F {
         try pool(x, size: size, stride: stride ?? size, max: false)
     }
 
+    /// Pooling with its window maxima's positions recorded in the same pass (max), so
+    /// backward is one scatter; avg spreads g / size² over each window.
     static func pool(_ x: Variable, size k: Int, stride s: Int, max: Bool) throws -> Variable {
         let op = max ? "maxpool" : "avgpool"
         let v = x.value
         guard v.rank >= 2 else { throw TensorError.shape(op: op, message: "needs at least (H, W), got \(formatShape(v.shape))") }
         let (h, w) = (v.shape[v.rank - 2], v.shape[v.rank - 1])
         let oh = try windows(h, k, s, op: op), ow = try windows(w, k, s, op: op)
-        let planes = v.count / (h * w)
+        let planes = v.count / Swift.max(h * w, 1)
         let outShape = Array(v.shape.dropLast(2)) + [oh, ow]
         let m = try Tensor.checkedCount(outShape, op: op)
-        var out = [Double](repeating: 0, count: m)
         var source = [Int](repeating: 0, count: max ? m : 0)  // flat input index of each window's max
         let area = Double(k * k)
-        for p in 0..<planes {
-            try Cancellation.check()
-            for i in 0..<oh { for j in 0..<ow {
-                let o = (p * oh + i) * ow + j
-                var best = -Double.infinity, at = (p * h + i * s) * w + j * s, total = 0.0
-                for u in 0..<k { for t in 0..<k {
-                    let idx = (p * h + i * s + u) * w + j * s + t
-                    let val = v.data[idx]
-                    if val > best || val.isNaN && !best.isNaN { best = val; at = idx }
-                    total += val
-                } }
-                if max { out[o] = best; source[o] = at } else { out[o] = total / area }
-            } }
+        var out = [Double](repeating: 0, count: m)
+        try v.data.withUnsafeBufferPointer { px in
+            try out.withUnsafeMutableBufferPointer { po in
+                try source.withUnsafeMutableBufferPointer { ps in
+                    guard let x0 = px.baseAddress, let o0 = po.baseAddress else { return }
+                    for p in 0..<planes {
+                        try Cancellation.check()
+                        for i in 0..<oh { for j in 0..<ow {
+                            let o = (p * oh + i) * ow + j
+                            let corner = (p * h + i * s) * w + j * s
+                            if max {
+                                var best = -Double.infinity, at = corner
+                                for u in 0..<k {
+                                    let row = corner + u * w
+                                    for t in 0..<k {
+                                        // Selects, not branches: on real data the comparison is a coin toss.
+                                        let val = x0[row + t]
+                                        let better = val > best || (val.isNaN && !best.isNaN)
+                                        best = better ? val : best
+                                        at = better ? row + t : at
+                                    }
+                                }
+                                o0[o] = best; ps[o] = at
+                            } else {
+                                var total = 0.0
+                                for u in 0..<k { let row = x0 + corner + u * w; for t in 0..<k { total += row[t] } }
+                                o0[o] = total / area
+                            }
+                        } }
+                    }
+                }
+            }
         }
         let y = try Tensor(shape: outShape, data: out)
         return Variable.make(max ? .maxpool(size: k, stride: s) : .avgpool(size: k, stride: s), y, [x]) { g in
             var dx = [Double](repeating: 0, count: v.count)
-            if max {
-                for o in 0..<m { dx[source[o]] += g.data[o] }
-            } else {
-                for p in 0..<planes { for i in 0..<oh { for j in 0..<ow {
-                    let share = g.data[(p * oh + i) * ow + j] / area
-                    for u in 0..<k { for t in 0..<k { dx[(p * h + i * s + u) * w + j * s + t] += share } }
-                } } }
+            dx.withUnsafeMutableBufferPointer { pd in
+                g.data.withUnsafeBufferPointer { pg in
+                    guard let d0 = pd.baseAddress, let g0 = pg.baseAddress else { return }
+                    if max {
+                        source.withUnsafeBufferPointer { ps in for o in 0..<m { d0[ps[o]] += g0[o] } }
+                    } else {
+                        for p in 0..<planes { for i in 0..<oh { for j in 0..<ow {
+                            let share = g0[(p * oh + i) * ow + j] / area
+                            let corner = d0 + (p * h + i * s) * w + j * s
+                            for u in 0..<k { let row = corner + u * w; for t in 0..<k { row[t] += share } }
+                        } } }
+                    }
+                }
             }
             return [try Tensor(shape: v.shape, data: dx)]
         }

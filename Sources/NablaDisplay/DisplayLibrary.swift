@@ -3,30 +3,28 @@ import NablaAutograd
 import NablaLanguage
 import NablaTensor
 
-/// The display builtins: table, plot, contour, graph, explain, backprop_table.
+/// The display builtins: table, plot, scatter, contour, graph, explain, backprop_table.
 public enum DisplayLibrary {
-    public static func register(in i: Interpreter) {
+    /// Registers the display builtins and the widgets, whose comms go through `comms` (the
+    /// kernel's; without a kernel, widgets work and nothing is sent).
+    public static func register(in i: Interpreter, comms: CommManager = CommManager()) {
         keras()
-        i.register(Builtin("table(data=None, rows=None, cols=None, title=None, **columns)", doc: "A labelled table: table(S, rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3']) for a matrix, or columns by name: table(p=softmax(s), y=t). Shown as an HTML table with numbers right-aligned.") { a in
+        WidgetLibrary.register(in: i, comms: comms)
+        i.register(Builtin("table", [.any("data", default: nil), .any("rows", default: nil), .any("cols", default: nil), .any("title", default: nil), .kwargs("columns")], doc: "A labelled table: table(S, rows=['cat', 'car', 'frog'], cols=['x1', 'x2', 'x3']) for a matrix, or columns by name: table(p=softmax(s), y=t). Shown as an HTML table with numbers right-aligned.", example: "table(p=softmax([3.2, 5.1, -1.7]), y=[0, 1, 0])") { a in
             try makeTable(a)
         })
-        i.register(Builtin("plot(x, *ys, labels=None, title='', xlabel='', ylabel='', scatter=False, logx=False, logy=False, marks=None, points=200)", doc: "A line (or scatter) plot of one or more series against x, as SVG. plot(f, a, b) plots a function (or a list of functions) over [a, b]; marks=[5] draws dashed vertical lines.") { a in
-            .object(try makePlot(a))
-        })
-        i.register(Builtin("contour(f, xrange, yrange, path=None, levels=12, title='', xlabel='x0', ylabel='x1', points=60)", formula: "lines where f([x0, x1]) = c for evenly spaced c", doc: "Contour lines of a function of a 2-vector over xrange × yrange (each (lo, hi)), with an optional path of points (N, 2) drawn over them, e.g. the steps of gradient descent.") { a in
-            .object(try makeContour(a))
-        })
-        i.register(Builtin("graph(L)", doc: "The autograd graph that computed L: a box per value (name or op, value, and ∂L/∂value when L is a scalar), arrows from inputs to results.") { a in
+        plots(in: i)
+        i.register(Builtin("graph", [.tensor("L")], doc: "The autograd graph that computed L: a box per value (name or op, value, and ∂L/∂value when L is a scalar), arrows from inputs to results.", example: "w = param(2.0)\nL = (3 * w - 1) ** 2\ngraph(L)") { a in
             .object(GraphView(try a.tensor("L")))
         })
-        i.register(Builtin("explain(value)", doc: "How a value was computed, as the notes derive it: each op's formula, the numbers put in, the values worked out and the result; grad(L, w) by the chain rule; an optimizer's last update. The argument's computation is recorded even without params.", recordsGraph: true) { a in
+        i.register(Builtin("explain", [.any("value")], doc: "How a value was computed, as the notes derive it: each op's formula, the numbers put in, the values worked out and the result; grad(L, w) by the chain rule; an optimizer's last update. The argument's computation is recorded even without params.", example: "explain(mse([0.8, 0.3], [1, 0]))", recordsGraph: true) { a in
             if case let .object(o as Derived) = a.value("value") ?? .none {
                 let ds = o.derivations()
                 return .object(Explanation(ds.isEmpty ? [Derivation(.sym(""), [.text("no update yet: call step() first")])] : ds, precision: a.interpreter.precision))
             }
             return .object(Explanation(try a.tensor("value"), precision: a.interpreter.precision))
         })
-        i.register(Builtin("backprop_table(L, params)", formula: "dz = ∂L/∂z,  dW = dz·aᵀ,  db = dz,  da_prev = Wᵀ·dz", doc: "For each layer z = W·a + b among params [W1, b1, W2, b2, ...], the lecture's backprop quantities, taken from the autograd graph of L and checked against autograd's own dW.") { a in
+        i.register(Builtin("backprop_table", [.any("L"), .any("params")], formula: "dz = ∂L/∂z,  dW = dz·aᵀ,  db = dz,  da_prev = Wᵀ·dz", doc: "For each layer z = W·a + b among params [W1, b1, W2, b2, ...], the lecture's backprop quantities, taken from the autograd graph of L and checked against autograd's own dW.", example: "W1 = param([[0.1, -0.2], [0.4, 0.3]]); b1 = param([0.0, 0.1])\nW2 = param([[0.3, -0.1]]); b2 = param([0.05])\nL = mse(sigmoid(W2 @ sigmoid(W1 @ [1.0, 2.0] + b1) + b2), [1.0])\nbackprop_table(L, [W1, b1, W2, b2])") { a in
             .object(try backpropTable(a))
         })
     }
@@ -78,82 +76,6 @@ public enum DisplayLibrary {
 
     static func numbers(_ a: Args, _ v: Value, _ what: String) throws -> [Double] {
         try a.interpreter.toVariable(v, span: a.span, what: what).value.data
-    }
-
-    static func isFunction(_ v: Value) -> Bool {
-        switch v {
-        case .function, .builtin: return true
-        default: return false
-        }
-    }
-
-    static func makePlot(_ a: Args) throws -> Plot {
-        let p = Plot()
-        p.title = try a.string("title", default: ""); p.xlabel = try a.string("xlabel", default: ""); p.ylabel = try a.string("ylabel", default: "")
-        p.logx = try a.bool("logx", default: false); p.logy = try a.bool("logy", default: false)
-        let scatter = try a.bool("scatter", default: false)
-        let labels = try strings(a, "labels")
-        if a.has("marks") { p.marks = try numbers(a, a.value("marks") ?? .none, "plot(): marks") }
-        let x = a.value("x") ?? .none
-        var fns = [Value]()
-        if isFunction(x) { fns = [x] } else if case let .list(l) = x, !l.items.isEmpty, l.items.allSatisfy(isFunction) { fns = l.items }
-        if !fns.isEmpty {
-            guard a.rest.count == 2 else { throw NablaError(.type, "plot(f, a, b): give the interval's ends a and b") }
-            let lo = try a.interpreter.toVariable(a.rest[0], span: a.span, what: "plot(): a").value.data.first ?? 0
-            let hi = try a.interpreter.toVariable(a.rest[1], span: a.span, what: "plot(): b").value.data.first ?? 1
-            let n = try a.int("points", default: 200)
-            guard (2...10_000).contains(n) else { throw NablaError(.value, "plot(): points must be between 2 and 10000") }
-            let xs = (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
-            for (k, f) in fns.enumerated() {
-                let ys = try xs.map { xv -> Double in
-                    let r = try a.interpreter.call(f, [.number(xv)], [], span: a.span)
-                    let t = try a.interpreter.toVariable(r, span: a.span, what: "plot(): the function's value").value
-                    return t.count == 1 ? t.data[0] : .nan
-                }
-                p.series.append(.init(xs: xs, ys: ys, label: labels?[safe: k], scatter: scatter))
-            }
-            return p
-        }
-        var ys = a.rest
-        var xs = try numbers(a, x, "plot(): x")
-        if ys.isEmpty { ys = [x]; xs = (0..<xs.count).map(Double.init) }
-        for (k, y) in ys.enumerated() {
-            let v = try numbers(a, y, "plot(): y")
-            guard v.count == xs.count else { throw NablaError(.shape, "plot(): x has \(xs.count) values but series \(k + 1) has \(v.count)") }
-            p.series.append(.init(xs: xs, ys: v, label: labels?[safe: k], scatter: scatter))
-        }
-        return p
-    }
-
-    static func makeContour(_ a: Args) throws -> Plot {
-        guard let f = a.value("f") else { throw NablaError(.type, "contour() needs a function of a 2-vector") }
-        let xr = try numbers(a, a.value("xrange") ?? .none, "contour(): xrange"), yr = try numbers(a, a.value("yrange") ?? .none, "contour(): yrange")
-        guard xr.count == 2, yr.count == 2, xr[0] < xr[1], yr[0] < yr[1] else { throw NablaError(.value, "contour(): xrange and yrange are (lo, hi) pairs with lo < hi") }
-        let n = try a.int("points", default: 60), levels = try a.int("levels", default: 12)
-        guard (3...200).contains(n), (1...100).contains(levels) else { throw NablaError(.value, "contour(): points must be 3–200 and levels 1–100") }
-        let xs = (0..<n).map { xr[0] + (xr[1] - xr[0]) * Double($0) / Double(n - 1) }
-        let ys = (0..<n).map { yr[0] + (yr[1] - yr[0]) * Double($0) / Double(n - 1) }
-        let z = try ys.map { y in try xs.map { x -> Double in
-            let r = try a.interpreter.call(f, [.tensor(Tensor([x, y]))], [], span: a.span)
-            let t = try a.interpreter.toVariable(r, span: a.span, what: "contour(): the function's value").value
-            return t.count == 1 ? t.data[0] : .nan
-        } }
-        let flat = z.flatMap { $0 }.filter(\.isFinite)
-        let p = Plot()
-        p.title = try a.string("title", default: ""); p.xlabel = try a.string("xlabel", default: "x0"); p.ylabel = try a.string("ylabel", default: "x1")
-        if let lo = flat.min(), let hi = flat.max(), hi > lo {
-            for k in 1...levels {
-                let level = lo + (hi - lo) * Double(k) / Double(levels + 1)
-                p.contours.append(.init(level: level, segments: Plot.marchingSquares(xs: xs, ys: ys, z: z, level: level)))
-            }
-        }
-        if let path = a.value("path") {
-            let t = try a.interpreter.toVariable(path, span: a.span, what: "contour(): path").value
-            guard t.rank == 2, t.shape[1] == 2 else { throw NablaError(.shape, "contour(): path must have shape (N, 2), got \(formatShape(t.shape))") }
-            p.series.append(.init(xs: stride(from: 0, to: t.count, by: 2).map { t.data[$0] }, ys: stride(from: 1, to: t.count, by: 2).map { t.data[$0] },
-                                  label: "path", scatter: false, markers: true))
-        }
-        return p
     }
 
     static func backpropTable(_ a: Args) throws -> Table {

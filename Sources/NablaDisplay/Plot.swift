@@ -3,14 +3,23 @@ import NablaLanguage
 import NablaTensor
 
 /// A 2-d figure as self-contained SVG (no scripts, no external fonts): line and scatter
-/// series with a legend, axis labels, round-number ticks, log scales, vertical marks, and
-/// contour lines with a path drawn over them.
+/// series with markers and a legend, axis labels, round-number ticks, log scales, equal aspect,
+/// vertical marks, and labelled contour lines with a path or points drawn over them.
 public final class Plot: RichObject {
+    /// A point's shape; scatter plots by class give each class its own, so print in grey reads too.
+    public enum Marker: String, CaseIterable, Sendable {
+        case circle = "o", square = "s", triangle = "^", diamond = "D", cross = "x", plus = "+"
+    }
+
     public struct Series {
         public var xs: [Double], ys: [Double]
         public var label: String?
         public var scatter: Bool
         public var markers: Bool = false
+        /// The points' shape when drawn (scatter or markers); a circle when nil.
+        public var marker: Marker? = nil
+        /// Index into the palette; the series' position when nil.
+        public var color: Int? = nil
     }
 
     public struct ContourLevel {
@@ -20,9 +29,14 @@ public final class Plot: RichObject {
 
     public var series: [Series] = []
     public var contours: [ContourLevel] = []
+    /// Write each contour's value on its line.
+    public var labelContours = false
     public var marks: [Double] = []
     public var title = "", xlabel = "", ylabel = ""
     public var logx = false, logy = false
+    /// One unit is as long on x as on y (circles stay round, gradients stay perpendicular to contours).
+    public var equalAspect = false
+    public var showLegend = true
 
     public init() {}
 
@@ -61,6 +75,27 @@ public final class Plot: RichObject {
         return out
     }
 
+    /// Ticks for a log axis spanning 10^lo … 10^hi, as exponents: whole decades when the axis
+    /// spans several, else 1, 2, 5 (or every digit) times a power of ten.
+    static func logTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        guard lo.isFinite, hi.isFinite, hi > lo else { return [lo] }
+        if hi - lo >= 2 {
+            let step = max(1, Foundation.ceil((hi - lo) / 7))
+            return stride(from: Foundation.ceil(lo), through: Foundation.floor(hi), by: step).map { $0 }
+        }
+        for mantissas in [[1.0, 2, 5], [1.0, 2, 3, 4, 5, 6, 7, 8, 9]] {
+            var out = [Double]()
+            for k in Int(Foundation.floor(lo))...Int(Foundation.ceil(hi)) {
+                for m in mantissas {
+                    let e = Double(k) + Foundation.log10(m)
+                    if e >= lo - 1e-9 && e <= hi + 1e-9 { out.append(e) }
+                }
+            }
+            if out.count >= 3 { return out }
+        }
+        return ticks(lo, hi)
+    }
+
     func bounds() -> (Double, Double, Double, Double) {
         var xs = [Double](), ys = [Double]()
         for s in series {
@@ -72,6 +107,15 @@ public final class Plot: RichObject {
         if x1 - x0 < 1e-12 { x0 -= 0.5; x1 += 0.5 }
         if y1 - y0 < 1e-12 { y0 -= 0.5; y1 += 0.5 }
         if contours.isEmpty { let pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad }
+        if contours.isEmpty, series.contains(where: { $0.scatter }) { let pad = (x1 - x0) * 0.04; x0 -= pad; x1 += pad }
+        if equalAspect {
+            // Widen the shorter range about its middle until units per pixel agree.
+            let pw = Plot.width - Plot.left - Plot.right, ph = Plot.height - Plot.top - Plot.bottom
+            let perPixel = max((x1 - x0) / pw, (y1 - y0) / ph)
+            let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2)
+            (x0, x1) = (cx - perPixel * pw / 2, cx + perPixel * pw / 2)
+            (y0, y1) = (cy - perPixel * ph / 2, cy + perPixel * ph / 2)
+        }
         return (x0, x1, y0, y1)
     }
 
@@ -88,27 +132,48 @@ public final class Plot: RichObject {
         if !title.isEmpty { s += "<text x=\"\(fmt(W / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escapeHTML(title))</text>\n" }
         // Grid, ticks and tick labels.
         func label(_ v: Double, log: Bool) -> String {
-            log ? (v == v.rounded() ? "1e\(Int(v))" : Tensor.formatNumber(Foundation.pow(10, v), precision: 3)) : Tensor.formatNumber(v, precision: 4)
+            guard log else { return Tensor.formatNumber(v, precision: 4) }
+            let value = Foundation.pow(10, v)
+            return Swift.abs(v) <= 4 ? Tensor.formatNumber(value, precision: 3) : (v == v.rounded() ? "1e\(Int(v))" : Tensor.formatNumber(value, precision: 3))
         }
-        for t in Plot.ticks(x0, x1) where t >= x0 - 1e-12 && t <= x1 + 1e-12 {
+        for t in (logx ? Plot.logTicks(x0, x1) : Plot.ticks(x0, x1)) where t >= x0 - 1e-12 && t <= x1 + 1e-12 {
             s += "<line x1=\"\(fmt(px(t)))\" y1=\"\(fmt(T))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(T + ph))\" stroke=\"#e6e6e6\"/>\n"
             s += "<text x=\"\(fmt(px(t)))\" y=\"\(fmt(T + ph + 16))\" text-anchor=\"middle\">\(escapeHTML(label(t, log: logx)))</text>\n"
         }
-        for t in Plot.ticks(y0, y1) where t >= y0 - 1e-12 && t <= y1 + 1e-12 {
+        for t in (logy ? Plot.logTicks(y0, y1) : Plot.ticks(y0, y1)) where t >= y0 - 1e-12 && t <= y1 + 1e-12 {
             s += "<line x1=\"\(fmt(L))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(L + pw))\" y2=\"\(fmt(py(t)))\" stroke=\"#e6e6e6\"/>\n"
             s += "<text x=\"\(fmt(L - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\">\(escapeHTML(label(t, log: logy)))</text>\n"
         }
         s += "<rect x=\"\(fmt(L))\" y=\"\(fmt(T))\" width=\"\(fmt(pw))\" height=\"\(fmt(ph))\" fill=\"none\" stroke=\"#444\"/>\n"
         if !xlabel.isEmpty { s += "<text x=\"\(fmt(L + pw / 2))\" y=\"\(fmt(H - 12))\" text-anchor=\"middle\">\(escapeHTML(xlabel))</text>\n" }
         if !ylabel.isEmpty { s += "<text x=\"16\" y=\"\(fmt(T + ph / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(fmt(T + ph / 2)))\">\(escapeHTML(ylabel))</text>\n" }
-        // Contours, coloured from dark blue (low) to yellow (high).
-        for (i, c) in contours.enumerated() {
-            let f = contours.count > 1 ? Double(i) / Double(contours.count - 1) : 0
-            let color = String(format: "#%02x%02x%02x", Int(40 + 200 * f), Int(60 + 150 * f), Int(160 - 120 * f))
+        // Contours, coloured from dark blue (low) to yellow (high) by their value.
+        let levelValues = contours.map(\.level)
+        let (lowest, highest) = (levelValues.min() ?? 0, levelValues.max() ?? 0)
+        var contourLabels = "", placed = [(Double, Double)]()
+        for c in contours {
+            let f = highest > lowest ? (c.level - lowest) / (highest - lowest) : 0
+            let rgb = (40 + 200 * f, 60 + 150 * f, 160 - 120 * f)
+            let color = String(format: "#%02x%02x%02x", Int(rgb.0), Int(rgb.1), Int(rgb.2))
             var d = ""
             for seg in c.segments { d += "M\(fmt(px(seg.0))) \(fmt(py(seg.1)))L\(fmt(px(seg.2))) \(fmt(py(seg.3)))" }
             if !d.isEmpty { s += "<path d=\"\(d)\" stroke=\"\(color)\" fill=\"none\" stroke-width=\"1.2\"/>\n" }
+            // The value, on a white halo, where the line is far from the frame and from the other labels.
+            guard labelContours else { continue }
+            var best: (Double, Double, Double)?
+            for seg in c.segments {
+                let (lx, ly) = (px((seg.0 + seg.2) / 2), py((seg.1 + seg.3) / 2))
+                var score = min(lx - L, L + pw - lx, ly - T, T + ph - ly)
+                for q in placed { score = min(score, ((lx - q.0) * (lx - q.0) + (ly - q.1) * (ly - q.1)).squareRoot() / 2) }
+                if score > (best?.2 ?? -.infinity) { best = (lx, ly, score) }
+            }
+            if let (lx, ly, _) = best {
+                placed.append((lx, ly))
+                let dark = String(format: "#%02x%02x%02x", Int(rgb.0 * 0.6), Int(rgb.1 * 0.6), Int(rgb.2 * 0.6))
+                contourLabels += "<text x=\"\(fmt(lx))\" y=\"\(fmt(ly + 4))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(dark)\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(escapeHTML(Tensor.formatNumber(c.level, precision: 3)))</text>\n"
+            }
         }
+        s += contourLabels
         // Vertical marks.
         for m in marks {
             guard let mx = tx(m), mx >= x0, mx <= x1 else { continue }
@@ -117,7 +182,7 @@ public final class Plot: RichObject {
         }
         // Series: polylines broken where a value is missing (non-finite, or ≤ 0 on a log axis).
         for (i, ser) in series.enumerated() {
-            let color = Plot.palette[i % Plot.palette.count]
+            let color = Plot.palette[(ser.color ?? i) % Plot.palette.count]
             var runs = [[(Double, Double)]](), cur = [(Double, Double)]()
             for (x, y) in zip(ser.xs, ser.ys) {
                 if let a = tx(x), let b = ty(y) { cur.append((px(a), py(b))) } else if !cur.isEmpty { runs.append(cur); cur = [] }
@@ -127,24 +192,54 @@ public final class Plot: RichObject {
                 if !ser.scatter {
                     s += "<polyline points=\"" + run.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ") + "\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
                 }
-                if ser.scatter || ser.markers {
-                    for p in run { s += "<circle cx=\"\(fmt(p.0))\" cy=\"\(fmt(p.1))\" r=\"3\" fill=\"\(color)\"/>\n" }
+                if ser.scatter || ser.markers || ser.marker != nil {
+                    for p in run { s += Plot.marker(ser.marker ?? .circle, at: p, color: color) }
                 }
             }
         }
         // Legend.
         let labelled = series.enumerated().filter { $0.element.label != nil }
-        if !labelled.isEmpty {
+        if showLegend, !labelled.isEmpty {
             let lw = 20 + 7.0 * Double(labelled.map { $0.element.label?.count ?? 0 }.max() ?? 0) + 24
-            let lx = L + pw - lw - 8, ly = T + 8
-            s += "<rect x=\"\(fmt(lx))\" y=\"\(fmt(ly))\" width=\"\(fmt(lw))\" height=\"\(fmt(Double(labelled.count) * 18 + 8))\" fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#bbb\"/>\n"
+            let lh = Double(labelled.count) * 18 + 8
+            // The corner that hides the fewest points (top right first).
+            let corners = [(L + pw - lw - 8, T + 8), (L + 8, T + 8), (L + pw - lw - 8, T + ph - lh - 8), (L + 8, T + ph - lh - 8)]
+            var points = [(Double, Double)]()
+            for ser in series {
+                let pts = zip(ser.xs, ser.ys).compactMap { x, y in tx(x).flatMap { a in ty(y).map { (px(a), py($0)) } } }
+                points += pts
+                // Lines cover the space between their points too.
+                if !ser.scatter, pts.count > 1, pts.count < 2_000 {
+                    for (p, q) in zip(pts, pts.dropFirst()) { for k in 1..<8 { let t = Double(k) / 8; points.append((p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1))) } }
+                }
+            }
+            let hidden = corners.map { c in points.filter { $0.0 >= c.0 && $0.0 <= c.0 + lw && $0.1 >= c.1 && $0.1 <= c.1 + lh }.count }
+            let (lx, ly) = corners[hidden.indices.min { hidden[$0] < hidden[$1] } ?? 0]
+            s += "<rect x=\"\(fmt(lx))\" y=\"\(fmt(ly))\" width=\"\(fmt(lw))\" height=\"\(fmt(lh))\" fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#bbb\"/>\n"
             for (k, (i, ser)) in labelled.enumerated() {
-                let color = Plot.palette[i % Plot.palette.count], y = ly + 16 + Double(k) * 18
-                s += "<line x1=\"\(fmt(lx + 6))\" y1=\"\(fmt(y - 4))\" x2=\"\(fmt(lx + 26))\" y2=\"\(fmt(y - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                let color = Plot.palette[(ser.color ?? i) % Plot.palette.count], y = ly + 16 + Double(k) * 18
+                if !ser.scatter {
+                    s += "<line x1=\"\(fmt(lx + 6))\" y1=\"\(fmt(y - 4))\" x2=\"\(fmt(lx + 26))\" y2=\"\(fmt(y - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                }
+                if ser.scatter || ser.marker != nil { s += Plot.marker(ser.marker ?? .circle, at: (lx + 16, y - 4), color: color) }
                 s += "<text x=\"\(fmt(lx + 32))\" y=\"\(fmt(y))\">\(escapeHTML(ser.label ?? ""))</text>\n"
             }
         }
         return s + "</svg>\n"
+    }
+
+    /// One point drawn as `marker`, about 6 px across.
+    static func marker(_ marker: Marker, at p: (Double, Double), color: String) -> String {
+        func f(_ v: Double) -> String { String(format: "%.2f", v) }
+        let (x, y) = p
+        switch marker {
+        case .circle: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3\" fill=\"\(color)\"/>\n"
+        case .square: return "<rect x=\"\(f(x - 3))\" y=\"\(f(y - 3))\" width=\"6\" height=\"6\" fill=\"\(color)\"/>\n"
+        case .triangle: return "<path d=\"M\(f(x)) \(f(y - 3.5))L\(f(x + 3.5)) \(f(y + 3))L\(f(x - 3.5)) \(f(y + 3))Z\" fill=\"\(color)\"/>\n"
+        case .diamond: return "<path d=\"M\(f(x)) \(f(y - 4))L\(f(x + 4)) \(f(y))L\(f(x)) \(f(y + 4))L\(f(x - 4)) \(f(y))Z\" fill=\"\(color)\"/>\n"
+        case .cross: return "<path d=\"M\(f(x - 3)) \(f(y - 3))L\(f(x + 3)) \(f(y + 3))M\(f(x - 3)) \(f(y + 3))L\(f(x + 3)) \(f(y - 3))\" stroke=\"\(color)\" stroke-width=\"1.8\"/>\n"
+        case .plus: return "<path d=\"M\(f(x - 3.5)) \(f(y))L\(f(x + 3.5)) \(f(y))M\(f(x)) \(f(y - 3.5))L\(f(x)) \(f(y + 3.5))\" stroke=\"\(color)\" stroke-width=\"1.8\"/>\n"
+        }
     }
 
     /// Contour segments of `z` (ny × nx grid over xs × ys) at `level`, by marching squares.

@@ -18,22 +18,22 @@ public struct ConnectionInfo {
 
     public init(file: String) throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw KernelError.connectionFile("cannot read \(file)") }
-        guard let o = (try? JSONSerialization.jsonObject(with: data)) as? JSONObject else { throw KernelError.connectionFile("\(file) is not a JSON object") }
+        guard let o = JSONReader.object(data) else { throw KernelError.connectionFile("\(file) is not a JSON object") }
         func port(_ k: String) throws -> Int {
-            guard let p = o[k] as? Int, (0...65535).contains(p) else { throw KernelError.connectionFile("\(k) is missing or not a port number") }
+            guard let p = o[k]?.intValue, (0...65535).contains(p) else { throw KernelError.connectionFile("\(k) is missing or not a port number") }
             return p
         }
-        self.init(transport: o["transport"] as? String ?? "tcp", ip: o["ip"] as? String ?? "127.0.0.1",
+        self.init(transport: o["transport"]?.stringValue ?? "tcp", ip: o["ip"]?.stringValue ?? "127.0.0.1",
                   shellPort: try port("shell_port"), controlPort: try port("control_port"), stdinPort: try port("stdin_port"),
                   iopubPort: try port("iopub_port"), hbPort: try port("hb_port"),
-                  key: o["key"] as? String ?? "", signatureScheme: o["signature_scheme"] as? String ?? "hmac-sha256")
+                  key: o["key"]?.stringValue ?? "", signatureScheme: o["signature_scheme"]?.stringValue ?? "hmac-sha256")
         guard signatureScheme == "hmac-sha256" || key.isEmpty else {
             throw KernelError.connectionFile("signature scheme \(signatureScheme) is not supported; use hmac-sha256")
         }
         guard transport == "tcp" || transport == "ipc" else { throw KernelError.connectionFile("transport \(transport) is not supported") }
         if let secret = o["curve_secretkey"] {
-            guard let secret = secret as? String else { throw KernelError.curve("curve_secretkey is not a string") }
-            curve = try CurveKeys(secretKey: secret, publicKey: o["curve_publickey"] as? String)
+            guard let secret = secret.stringValue else { throw KernelError.curve("curve_secretkey is not a string") }
+            curve = try CurveKeys(secretKey: secret, publicKey: o["curve_publickey"]?.stringValue)
         } else if o["curve_publickey"] != nil {
             throw KernelError.curve("curve_publickey without curve_secretkey")
         }
@@ -74,15 +74,15 @@ extension ConnectionInfo {
 
     /// Writes the connection file Jupyter clients read (`--existing FILE`), readable by the owner only.
     public func write(to path: String) throws {
-        var o: [String: Any] = ["transport": transport, "ip": ip, "shell_port": shellPort, "control_port": controlPort,
-                                "stdin_port": stdinPort, "iopub_port": iopubPort, "hb_port": hbPort, "key": key,
-                                "signature_scheme": signatureScheme, "kernel_name": "nabla"]
+        var o: [String: JSON] = ["transport": .string(transport), "ip": .string(ip), "shell_port": .int(shellPort), "control_port": .int(controlPort),
+                                 "stdin_port": .int(stdinPort), "iopub_port": .int(iopubPort), "hb_port": .int(hbPort), "key": .string(key),
+                                 "signature_scheme": .string(signatureScheme), "kernel_name": "nabla"]
         if let curve {
-            o["curve_publickey"] = curve.publicKey
-            o["curve_secretkey"] = curve.secretKey
+            o["curve_publickey"] = .string(curve.publicKey)
+            o["curve_secretkey"] = .string(curve.secretKey)
         }
         do {
-            let data = try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])
+            let data = JSONWriter.pretty(.object(o))
             let url = URL(fileURLWithPath: path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {

@@ -71,9 +71,8 @@ final class History: @unchecked Sendable {
 
     /// One line of the JSON-lines history: `[session, line, input]`.
     static func parse(_ line: Data) -> Entry? {
-        guard let o = JSONReader.object(Data("{\"e\":".utf8) + line + Data("}".utf8))?["e"] as? [Any], o.count == 3,
-              let s = o[0] as? Int, let n = o[1] as? Int, let i = o[2] as? String else { return nil }
-        return Entry(session: s, line: n, input: i)
+        guard let e = try? JSONValueDecoder.decode(HistoryItem.self, from: JSONReader.parse(line)), !e.withOutput else { return nil }
+        return Entry(session: e.session, line: e.line, input: e.input)
     }
 
     /// Whether history is being written to the database (false after a fault or without one).

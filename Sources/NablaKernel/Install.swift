@@ -29,13 +29,13 @@ public enum KernelspecInstaller {
     public static func install(name: String, location: Location, executable: String, template: URL?) throws -> URL {
         let dir = try kernelsDir(location).appendingPathComponent(name)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var spec: [String: Any] = ["display_name": "Nabla", "language": "nabla", "interrupt_mode": "message", "metadata": ["supported_encryption": ["curve"]] as [String: Any]]
+        var spec: [String: JSON] = ["display_name": "Nabla", "language": "nabla", "interrupt_mode": "message", "metadata": ["supported_encryption": ["curve"]]]
         if let template, let data = try? Data(contentsOf: template.appendingPathComponent("kernel.json")),
-           let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
+           let o = JSONReader.object(data)?.objectValue {
             spec = o
         }
-        spec["argv"] = [executable, "kernel", "-f", "{connection_file}"]
-        let json = try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        spec["argv"] = [.string(executable), "kernel", "-f", "{connection_file}"]
+        let json = JSONWriter.pretty(.object(spec))
         try json.write(to: dir.appendingPathComponent("kernel.json"))
         if let template {
             for logo in ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"] {

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Parses JSON (RFC 8259) into Swift values ([String: Any], [Any], String, Int, Double, Bool,
-/// NSNull). Foundation's JSONSerialization builds NSObjects on Linux and cost most of a round
-/// trip; this reads the bytes directly. No input can trap it: nesting is limited (hostile input
+/// Parses JSON (RFC 8259) into `JSON` values, straight from the bytes: with the Codable
+/// decoder over `JSON`, a round trip's messages cost a third of the instructions Foundation's
+/// JSONDecoder/JSONEncoder take for the same structs (callgrind; README "Messages"). No input can trap it: nesting is limited (hostile input
 /// cannot exhaust the stack), indices are checked, and invalid UTF-16 escapes (lone or
 /// mismatched surrogates) decode as U+FFFD, as Python's json does with errors='replace'.
 struct JSONReader {
@@ -12,18 +12,24 @@ struct JSONReader {
     var i = 0
 
     /// The object `data` holds, or nil when it is not exactly one JSON object.
-    static func object(_ data: Data) -> [String: Any]? {
+    static func object(_ data: Data) -> JSON? {
         try? parseObject(data)
     }
 
-    /// The object `data` holds, or why it is not one.
-    static func parseObject(_ data: Data) throws -> [String: Any] {
+    /// The value `data` holds, or why it is not exactly one JSON value.
+    static func parse(_ data: Data) throws -> JSON {
         var r = JSONReader(bytes: [UInt8](data))
         let v = try r.value(depth: 0)
         r.skipSpace()
         guard r.i == r.bytes.count else { throw JSONReaderError.trailingBytes(offset: r.i) }
-        guard let o = v as? [String: Any] else { throw JSONReaderError.notAnObject }
-        return o
+        return v
+    }
+
+    /// The object `data` holds, or why it is not one.
+    static func parseObject(_ data: Data) throws -> JSON {
+        let v = try parse(data)
+        guard case .object = v else { throw JSONReaderError.notAnObject }
+        return v
     }
 
     mutating func skipSpace() {
@@ -32,16 +38,16 @@ struct JSONReader {
 
     func fail(_ what: String) -> JSONReaderError { .unexpected(what, offset: i) }
 
-    mutating func value(depth: Int) throws -> Any {
+    mutating func value(depth: Int) throws -> JSON {
         skipSpace()
         guard i < bytes.count else { throw JSONReaderError.truncated }
         switch bytes[i] {
         case UInt8(ascii: "{"):
             guard depth < JSONReader.maxDepth else { throw JSONReaderError.tooDeep(JSONReader.maxDepth) }
             i += 1
-            var o = [String: Any]()
+            var o = [String: JSON]()
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return o }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
             while true {
                 skipSpace()
                 guard i < bytes.count else { throw JSONReaderError.truncated }
@@ -55,33 +61,33 @@ struct JSONReader {
                 skipSpace()
                 guard i < bytes.count else { throw JSONReaderError.truncated }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return o }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
                 throw fail("',' or '}'")
             }
         case UInt8(ascii: "["):
             guard depth < JSONReader.maxDepth else { throw JSONReaderError.tooDeep(JSONReader.maxDepth) }
             i += 1
-            var a = [Any]()
+            var a = [JSON]()
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return a }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
             while true {
                 a.append(try value(depth: depth + 1))
                 skipSpace()
                 guard i < bytes.count else { throw JSONReaderError.truncated }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return a }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
                 throw fail("',' or ']'")
             }
-        case UInt8(ascii: "\""): return try string()
-        case UInt8(ascii: "t"): return try literal("true", true)
-        case UInt8(ascii: "f"): return try literal("false", false)
-        case UInt8(ascii: "n"): return try literal("null", NSNull())
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw fail("a value")
         }
     }
 
-    mutating func literal(_ word: String, _ v: Any) throws -> Any {
+    mutating func literal(_ word: String, _ v: JSON) throws -> JSON {
         let w = Array(word.utf8)
         guard bytes.count - i >= w.count else { throw JSONReaderError.truncated }
         for k in 0..<w.count where bytes[i + k] != w[k] { throw fail(word) }
@@ -91,7 +97,7 @@ struct JSONReader {
 
     /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`: an Int when it has neither fraction nor
     /// exponent and fits, else a Double (±infinity beyond its range).
-    mutating func number() throws -> Any {
+    mutating func number() throws -> JSON {
         let start = i
         func digits() -> Int {
             let s = i
@@ -113,14 +119,22 @@ struct JSONReader {
             guard digits() > 0 else { throw fail("a digit in the exponent") }
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
-        if isInt, let n = Int(text) { return n }
+        if isInt, let n = Int(text) { return .int(n) }
         guard let d = Double(text) else { throw fail("a number") }
-        return d
+        return .double(d)
     }
 
     mutating func string() throws -> String {
         i += 1  // opening quote
-        var out = [UInt8]()
+        // Fast path: no escape before the closing quote, the bytes are the string.
+        var j = i
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            defer { i = j + 1 }
+            return String(decoding: bytes[i..<j], as: UTF8.self)
+        }
+        var out = [UInt8](bytes[i..<j])
+        i = j
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }

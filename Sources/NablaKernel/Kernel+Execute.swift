@@ -4,18 +4,16 @@ import NablaLanguage
 
 /// execute_request: run the cell, stream its output on iopub, reply with the outcome.
 extension Kernel {
-    func execute(_ msg: Message, _ channel: Channel) {
-        let c = msg.content
-        let code = c["code"] as? String ?? ""
-        let silent = c["silent"] as? Bool ?? false
-        let storeHistory = (c["store_history"] as? Bool ?? true) && !silent
-        let allowStdin = c["allow_stdin"] as? Bool ?? false
-        let stopOnError = c["stop_on_error"] as? Bool ?? true
+    func execute(_ msg: Message, _ channel: Channel) throws {
+        let r = try msg.decode(ExecuteRequest.self)
+        let code = r.code ?? ""
+        let silent = r.silent ?? false
+        let storeHistory = (r.store_history ?? true) && !silent
         if storeHistory { executionCount += 1 }
         let count = executionCount
-        if !silent { publish("execute_input", ["code": code, "execution_count": count], parent: msg) }
+        if !silent { publish(ExecuteInput(code: code, execution_count: count), parent: msg) }
 
-        let sink = KernelSink(kernel: self, parent: msg, allowStdin: allowStdin, silent: silent)
+        let sink = KernelSink(kernel: self, parent: msg, allowStdin: r.allow_stdin ?? false, silent: silent)
         let outcome = session.execute(code, sink: sink)
         if storeHistory { history.append(line: count, input: code) }
 
@@ -23,62 +21,74 @@ extension Kernel {
         case let .ok(value):
             if let value, !silent {
                 let b = renderer.bundle(value, interpreter: session.interpreter)
-                publish("execute_result", ["execution_count": count, "data": b.data, "metadata": b.metadata], parent: msg)
+                publish(ExecuteResult(execution_count: count, data: Kernel.data(b), metadata: Kernel.metadata(b)), parent: msg)
             }
-            let exprs = c["user_expressions"] as? [String: Any] ?? [:]
-            var payload: [Any] = sink.paged.isEmpty ? [] : [["source": "page", "data": ["text/plain": sink.paged], "start": 0] as JSONObject]
-            if sink.exitRequested { payload.append(["source": "ask_exit", "keepkernel": false] as JSONObject) }
-            reply(msg, channel, "execute_reply", ["status": "ok", "execution_count": count,
-                                                   "user_expressions": userExpressions(exprs), "payload": payload])
+            var payload = sink.paged.isEmpty ? [] : [Payload(source: "page", data: ["text/plain": sink.paged], start: 0)]
+            if sink.exitRequested { payload.append(Payload(source: "ask_exit", keepkernel: false)) }
+            reply(msg, channel, ExecuteReply(status: "ok", execution_count: count,
+                                             user_expressions: userExpressions(r.user_expressions ?? [:]), payload: payload))
         case let .error(e):
             let content = errorContent(e)
-            if !silent { publish("error", content, parent: msg) }
-            var r = content
-            r["status"] = "error"
-            r["execution_count"] = count
-            r["user_expressions"] = [:] as JSONObject
-            r["payload"] = [Any]()
+            if !silent { publish(content, parent: msg) }
             // Requests queued before this reply was sent are aborted (after this request's
             // idle, as ipykernel does); later ones run.
-            if stopOnError && channel == .shell { toAbort += transport.takeQueuedRequests() }
-            reply(msg, channel, "execute_reply", r, metadata: ["status": "error"])
+            if r.stop_on_error ?? true && channel == .shell { toAbort += transport.takeQueuedRequests() }
+            reply(msg, channel, ExecuteReply(status: "error", execution_count: count, user_expressions: [:], payload: [],
+                                             ename: content.ename, evalue: content.evalue, traceback: content.traceback),
+                  metadata: ["status": "error"])
         }
     }
 
+    /// A MIME bundle's data and metadata as message JSON.
+    /// A bundle's data; `…json` MIME types (a widget's view) are JSON objects, not strings.
+    static func data(_ b: MimeBundle) -> [String: JSON] {
+        var out = [String: JSON]()
+        for (type, text) in b.data {
+            out[type] = type.hasSuffix("json") ? (try? JSONReader.parse(Data(text.utf8))) ?? .string(text) : .string(text)
+        }
+        return out
+    }
+    static func metadata(_ b: MimeBundle) -> [String: JSON] { b.metadata.mapValues { .object($0.mapValues { .string($0) }) } }
+
     /// ename, evalue and the ANSI-coloured caret traceback Jupyter frontends render.
-    func errorContent(_ e: NablaError) -> JSONObject {
+    func errorContent(_ e: NablaError) -> ErrorContent {
         let formatter = DiagnosticFormatter(color: true)
         let count = executionCount
         let lines = formatter.lines(e, source: { session.interpreter.sources[$0] },
                                     cellName: { [interp = session.interpreter] cell in
                                         cell == interp.cellCount ? "Cell In[\(count)]" : "an earlier cell" })
-        return ["ename": e.kind.rawValue, "evalue": e.message, "traceback": lines]
+        return ErrorContent(ename: e.kind.rawValue, evalue: e.message, traceback: lines)
     }
 
     /// Evaluates each user expression (silently) into a MIME bundle or an error.
-    func userExpressions(_ exprs: [String: Any]) -> JSONObject {
-        var out = JSONObject()
-        for (name, value) in exprs {
-            guard let code = value as? String else { continue }
+    func userExpressions(_ exprs: [String: String]) -> [String: ExpressionResult] {
+        var out = [String: ExpressionResult]()
+        for (name, code) in exprs {
             let sink = KernelSink(kernel: self, parent: nil, allowStdin: false, silent: true)
             switch session.execute(code, sink: sink) {
             case let .ok(v):
                 let b = renderer.bundle(v ?? .none, interpreter: session.interpreter)
-                out[name] = ["status": "ok", "data": b.data, "metadata": b.metadata] as JSONObject
+                out[name] = ExpressionResult(status: "ok", data: Kernel.data(b), metadata: Kernel.metadata(b))
             case let .error(e):
-                var r = errorContent(e)
-                r["status"] = "error"
-                out[name] = r
+                let c = errorContent(e)
+                out[name] = ExpressionResult(status: "error", ename: c.ename, evalue: c.evalue, traceback: c.traceback)
             }
         }
         return out
     }
 
+    /// Asks the frontend for a line of input; nil when none will come (interrupted), or when
+    /// the reply's value is not a string.
     func inputReply(prompt: String, password: Bool, parent: Message) -> String? {
         streams.flush()
-        let request = Message(identities: parent.identities, header: header("input_request"), parentHeader: parent.header,
-                              content: ["prompt": prompt, "password": password])
-        return transport.askInput(request)?.content["value"] as? String
+        var request = Message(identities: parent.identities, header: header(InputRequest.msgType), parentHeader: parent.header,
+                              content: json(InputRequest(prompt: prompt, password: password)))
+        request.rawParent = parent.rawHeader
+        guard let answer = transport.askInput(request) else { return nil }
+        do { return try answer.decode(InputReply.self).value } catch {
+            log("refused input_reply: \(error)")
+            return nil
+        }
     }
 }
 
@@ -109,14 +119,17 @@ final class KernelSink: OutputSink {
     func display(_ value: Value, id: String?, update: Bool) {
         guard !silent, let parent else { return }
         let b = kernel.renderer.bundle(value, interpreter: kernel.session.interpreter)
-        var content: JSONObject = ["data": b.data, "metadata": b.metadata]
-        if let id { content["transient"] = ["display_id": id] }
-        kernel.publish(update && id != nil ? "update_display_data" : "display_data", content, parent: parent)
+        let data = Kernel.data(b), metadata = Kernel.metadata(b)
+        if update, let id {
+            kernel.publish(UpdateDisplayData(data: data, metadata: metadata, transient: Transient(display_id: id)), parent: parent)
+        } else {
+            kernel.publish(DisplayData(data: data, metadata: metadata, transient: id.map(Transient.init)), parent: parent)
+        }
     }
 
     func clearOutput(wait: Bool) {
         guard !silent, let parent else { return }
-        kernel.publish("clear_output", ["wait": wait], parent: parent)
+        kernel.publish(ClearOutput(wait: wait), parent: parent)
     }
 
     func readInput(prompt: String, password: Bool) throws -> String {

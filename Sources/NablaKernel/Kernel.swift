@@ -37,6 +37,10 @@ public final class Kernel: @unchecked Sendable {
     let log: (String) -> Void
     /// Prints of the running cell, coalesced into few stream messages.
     let streams = StreamBuffer()
+    /// The comms frontends and widgets open (see Kernel+Comms).
+    let comms = CommManager()
+    /// The request whose handling is sending comm messages now (their parent header).
+    var commParent: Message?
 
     /// Sends printed text that has waited long enough (a transport calls this on a timer).
     public func flushStreamsIfDue() { streams.flushIfDue() }
@@ -45,14 +49,18 @@ public final class Kernel: @unchecked Sendable {
         self.transport = transport
         self.history = History(file: historyFile, warn: log)
         self.log = log
-        DisplayLibrary.register(in: session.interpreter)
+        DisplayLibrary.register(in: session.interpreter, comms: comms)
+        installComms()
         streams.emit = { [unowned self] name, text, parent in
-            publishNow("stream", ["name": name, "text": text], parent: parent)
+            publishNow(type: StreamOutput.msgType, json(StreamOutput(name: name, text: text)), parent: parent)
         }
     }
 
-    typealias Handler = @Sendable (Kernel) -> (Message, Channel) -> Void
+    /// A handler reads its request's typed content (`Message.decode`), which throws
+    /// `MessageError` when a field does not fit: `handle` then answers with an error reply.
+    typealias Handler = @Sendable (Kernel) -> (Message, Channel) throws -> Void
 
+    /// One handler per msg_type the kernel serves.
     static let handlers: [String: Handler] = [
         "kernel_info_request": { $0.kernelInfo },
         "execute_request": { $0.execute },
@@ -62,8 +70,8 @@ public final class Kernel: @unchecked Sendable {
         "history_request": { $0.historyRequest },
         "comm_info_request": { $0.commInfo },
         "comm_open": { $0.commOpen },
-        "comm_msg": { _ in { _, _ in } },
-        "comm_close": { _ in { _, _ in } },
+        "comm_msg": { $0.commMsg },
+        "comm_close": { $0.commClose },
         "shutdown_request": { $0.shutdown },
         "interrupt_request": { $0.interrupt },
     ]
@@ -75,11 +83,17 @@ public final class Kernel: @unchecked Sendable {
             return
         }
         publishStatus("busy", parent: msg)
+        // Comm messages a shell request causes (widgets made by a cell) answer to it.
+        let savedParent = commParent
+        if channel == .shell { commParent = msg }
+        defer { commParent = savedParent }
         // Abort state belongs to the shell thread; control requests never read it.
         if channel == .shell && aborting && msg.msgType == "execute_request" {
-            reply(msg, channel, "execute_reply", ["status": "aborted", "execution_count": executionCount])
+            reply(msg, channel, ExecuteReply(status: "aborted", execution_count: executionCount))
         } else {
-            handler(self)(msg, channel)
+            do { try handler(self)(msg, channel) } catch {
+                refuse(msg, channel, error)
+            }
         }
         publishStatus("idle", parent: msg)
         guard channel == .shell, !aborting, !toAbort.isEmpty else { return }
@@ -88,14 +102,26 @@ public final class Kernel: @unchecked Sendable {
         while !toAbort.isEmpty { handle(toAbort.removeFirst(), on: .shell) }
     }
 
+    /// Answers a request whose content does not fit its type: an error reply naming the field
+    /// (`x_request` → `x_reply`); messages that have no reply (comms) are logged.
+    func refuse(_ msg: Message, _ channel: Channel, _ error: Error) {
+        let e = error as? MessageError
+        let evalue = "\(msg.msgType): \(e?.description ?? "\(error)")"
+        log("refused \(evalue)")
+        guard msg.msgType.hasSuffix("_request") else { return }
+        let type = String(msg.msgType.dropLast("_request".count)) + "_reply"
+        reply(msg, channel, type: type, ErrorReply(ename: e?.ename ?? "ValueError", evalue: evalue, traceback: [evalue],
+                                                   execution_count: type == "execute_reply" ? executionCount : nil))
+    }
+
     /// Announces the kernel once at start.
     public func start() { publishStatus("starting", parent: nil) }
 
     // MARK: Message construction
 
-    func header(_ type: String) -> JSONObject {
-        ["msg_id": UUID().uuidString.lowercased(), "session": kernelSessionID, "username": "nabla",
-         "date": Kernel.timestamp(), "msg_type": type, "version": "5.5"]
+    func header(_ type: String) -> Header {
+        Header(msg_id: UUID().uuidString.lowercased(), msg_type: type, session: kernelSessionID, username: "nabla",
+               date: Kernel.timestamp(), version: "5.5")
     }
 
     static func timestamp() -> String {
@@ -113,24 +139,39 @@ public final class Kernel: @unchecked Sendable {
             + pad(Int(tmv.tm_hour), 2) + ":" + pad(Int(tmv.tm_min), 2) + ":" + pad(Int(tmv.tm_sec), 2) + "." + pad(Int(tv.tv_usec), 6) + "Z"
     }
 
-    func reply(_ request: Message, _ channel: Channel, _ type: String, _ content: JSONObject, metadata: JSONObject = [:]) {
-        transport.send(Message(identities: request.identities, header: header(type), parentHeader: request.header,
-                               metadata: metadata, content: content), on: channel)
+    /// Content as JSON (our structs always encode; a failure is logged and sends `{}`).
+    func json(_ content: some Encodable) -> JSON {
+        do { return try JSONValueEncoder.encode(content) } catch {
+            log("could not encode \(type(of: content)): \(error)")
+            return [:]
+        }
+    }
+
+    func reply<C: MessageContent>(_ request: Message, _ channel: Channel, _ content: C, metadata: JSON = [:]) {
+        reply(request, channel, type: C.msgType, content, metadata: metadata)
+    }
+
+    func reply(_ request: Message, _ channel: Channel, type: String, _ content: some Encodable, metadata: JSON = [:]) {
+        var m = Message(identities: request.identities, header: header(type), parentHeader: request.header, metadata: metadata, content: json(content))
+        m.rawParent = request.rawHeader
+        transport.send(m, on: channel)
     }
 
     /// Publishes on iopub, after any buffered stream text so output keeps its order.
-    func publish(_ type: String, _ content: JSONObject, parent: Message?, metadata: JSONObject = [:]) {
+    func publish<C: MessageContent>(_ content: C, parent: Message?, metadata: JSON = [:], buffers: [Data] = []) {
         streams.flush()
-        publishNow(type, content, parent: parent, metadata: metadata)
+        publishNow(type: C.msgType, json(content), parent: parent, metadata: metadata, buffers: buffers)
     }
 
-    func publishNow(_ type: String, _ content: JSONObject, parent: Message?, metadata: JSONObject = [:]) {
-        transport.send(Message(identities: [Data(type.utf8)], header: header(type), parentHeader: parent?.header ?? [:],
-                               metadata: metadata, content: content), on: .iopub)
+    func publishNow(type: String, _ content: JSON, parent: Message?, metadata: JSON = [:], buffers: [Data] = []) {
+        var m = Message(identities: [Data(type.utf8)], header: header(type), parentHeader: parent?.header,
+                        metadata: metadata, content: content, buffers: buffers)
+        m.rawParent = parent?.rawHeader
+        transport.send(m, on: .iopub)
     }
 
     func publishStatus(_ state: String, parent: Message?) {
-        publish("status", ["execution_state": state], parent: parent)
+        publish(Status(execution_state: state), parent: parent)
     }
 
     // MARK: Handlers
@@ -145,76 +186,62 @@ public final class Kernel: @unchecked Sendable {
     /// The BLAS library, its core and threads (read once: it does not change while the kernel runs).
     static let blas = BLAS.summary
 
-    func kernelInfo(_ msg: Message, _ channel: Channel) {
-        reply(msg, channel, "kernel_info_reply", [
-            "status": "ok", "protocol_version": "5.5", "implementation": "nabla", "implementation_version": Kernel.version,
-            "language_info": ["name": "nabla", "version": Kernel.version, "mimetype": "text/x-nabla", "file_extension": ".nabla",
-                              "pygments_lexer": "python", "codemirror_mode": "python", "nbconvert_exporter": "script"],
-            "banner": "Nabla \(Kernel.version) — tensors, autograd and the lecture's loss functions. help(name) documents any builtin.\nBLAS: \(Kernel.blas)",
-            "help_links": [["text": "Nabla language reference", "url": Kernel.docsURL]],
-            "debugger": false,
-        ])
+    func kernelInfo(_ msg: Message, _ channel: Channel) throws {
+        _ = try msg.decode(KernelInfoRequest.self)
+        reply(msg, channel, KernelInfoReply(
+            protocol_version: "5.5", implementation: "nabla", implementation_version: Kernel.version,
+            language_info: .init(name: "nabla", version: Kernel.version, mimetype: "text/x-nabla", file_extension: ".nabla",
+                                 pygments_lexer: "python", codemirror_mode: "python", nbconvert_exporter: "script"),
+            banner: "Nabla \(Kernel.version) — tensors, autograd and the lecture's loss functions. help(name) documents any builtin.\nBLAS: \(Kernel.blas)",
+            help_links: [.init(text: "Nabla language reference", url: Kernel.docsURL)], debugger: false))
     }
 
-    func complete(_ msg: Message, _ channel: Channel) {
-        let code = msg.string("code") ?? ""
-        let c = session.complete(code, cursor: Kernel.cursor(msg, in: code))
-        reply(msg, channel, "complete_reply", ["status": "ok", "matches": c.matches, "cursor_start": c.start, "cursor_end": c.end, "metadata": [:] as JSONObject])
+    func complete(_ msg: Message, _ channel: Channel) throws {
+        let r = try msg.decode(CompleteRequest.self)
+        let code = r.code ?? ""
+        let c = session.complete(code, cursor: Kernel.cursor(r.cursor_pos, in: code))
+        reply(msg, channel, CompleteReply(matches: c.matches, cursor_start: c.start, cursor_end: c.end))
     }
 
-    func inspect(_ msg: Message, _ channel: Channel) {
-        let code = msg.string("code") ?? ""
-        let text = session.inspect(code, cursor: Kernel.cursor(msg, in: code))
-        reply(msg, channel, "inspect_reply", ["status": "ok", "found": text != nil,
-                                               "data": text.map { ["text/plain": $0] } ?? [:], "metadata": [:] as JSONObject])
+    func inspect(_ msg: Message, _ channel: Channel) throws {
+        let r = try msg.decode(InspectRequest.self)
+        let code = r.code ?? ""
+        let text = session.inspect(code, cursor: Kernel.cursor(r.cursor_pos, in: code))
+        reply(msg, channel, InspectReply(found: text != nil, data: text.map { ["text/plain": .string($0)] } ?? [:]))
     }
 
-    func isComplete(_ msg: Message, _ channel: Channel) {
-        var content: JSONObject
-        switch Kernel.isComplete(msg.string("code") ?? "") {
-        case .complete: content = ["status": "complete"]
-        case let .incomplete(indent): content = ["status": "incomplete", "indent": indent]
-        case .invalid: content = ["status": "invalid"]
+    func isComplete(_ msg: Message, _ channel: Channel) throws {
+        let r = try msg.decode(IsCompleteRequest.self)
+        switch Kernel.isComplete(r.code ?? "") {
+        case .complete: reply(msg, channel, IsCompleteReply(status: "complete"))
+        case let .incomplete(indent): reply(msg, channel, IsCompleteReply(status: "incomplete", indent: indent))
+        case .invalid: reply(msg, channel, IsCompleteReply(status: "invalid"))
         }
-        reply(msg, channel, "is_complete_reply", content)
     }
 
-    func historyRequest(_ msg: Message, _ channel: Channel) {
-        let c = msg.content
+    func historyRequest(_ msg: Message, _ channel: Channel) throws {
+        let r = try msg.decode(HistoryRequest.self)
         let entries: [History.Entry]
-        switch c["hist_access_type"] as? String ?? "tail" {
-        case "range":
-            entries = history.range(session: c["session"] as? Int ?? 0, start: c["start"] as? Int ?? 0, stop: c["stop"] as? Int)
-        case "search":
-            entries = history.search(pattern: c["pattern"] as? String ?? "*", unique: c["unique"] as? Bool ?? false, n: c["n"] as? Int)
-        default:
-            entries = history.tail(c["n"] as? Int ?? 10)
+        switch r.hist_access_type ?? "tail" {
+        case "range": entries = history.range(session: r.session ?? 0, start: r.start ?? 0, stop: r.stop)
+        case "search": entries = history.search(pattern: r.pattern ?? "*", unique: r.unique ?? false, n: r.n)
+        default: entries = history.tail(r.n ?? 10)
         }
-        let output = c["output"] as? Bool ?? false
-        reply(msg, channel, "history_reply", ["status": "ok", "history": entries.map { e -> [Any] in
-            output ? [e.session, e.line, [e.input, NSNull()]] : [e.session, e.line, e.input]
-        }])
+        let output = r.output ?? false
+        reply(msg, channel, HistoryReply(history: entries.map { HistoryItem(session: $0.session, line: $0.line, input: $0.input, withOutput: output) }))
     }
 
-    func commInfo(_ msg: Message, _ channel: Channel) {
-        reply(msg, channel, "comm_info_reply", ["status": "ok", "comms": [:] as JSONObject])
-    }
-
-    /// No comm targets exist: close any comm a frontend opens.
-    func commOpen(_ msg: Message, _ channel: Channel) {
-        publish("comm_close", ["comm_id": msg.content["comm_id"] as? String ?? "", "data": [:] as JSONObject], parent: msg)
-    }
-
-    func shutdown(_ msg: Message, _ channel: Channel) {
-        let restart = msg.content["restart"] as? Bool ?? false
+    func shutdown(_ msg: Message, _ channel: Channel) throws {
+        let restart = try msg.decode(ShutdownRequest.self).restart ?? false
         session.interrupt()
         history.close()
-        reply(msg, channel, "shutdown_reply", ["status": "ok", "restart": restart])
+        reply(msg, channel, ShutdownReply(restart: restart))
         onShutdown?(restart)
     }
 
-    func interrupt(_ msg: Message, _ channel: Channel) {
+    func interrupt(_ msg: Message, _ channel: Channel) throws {
+        _ = try msg.decode(InterruptRequest.self)
         session.interrupt()
-        reply(msg, channel, "interrupt_reply", ["status": "ok"])
+        reply(msg, channel, InterruptReply())
     }
 }

@@ -205,7 +205,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
             if channel == .shell { pendingShell.append(frames); continue }
             guard let m = decode(frames, "stdin") else { continue }
             guard m.msgType == "input_reply" else { log("ignoring \(m.msgType) on stdin"); continue }
-            if let parent = m.parentHeader["msg_id"] as? String, parent != request.msgID {
+            if let parent = m.parentHeader?.msg_id, parent != request.msgID {
                 log("ignoring an input_reply to another request")
                 continue
             }
@@ -293,7 +293,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
             // Unsubscriptions (0x00) and anything else are read and dropped.
             guard let frame = frames.first, frames.count == 1, frame.first == 1 else { continue }
             let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
-            kernel.publish("iopub_welcome", ["subscription": topic], parent: nil)
+            kernel.publish(IOPubWelcome(subscription: topic), parent: nil)
         }
     }
 

@@ -1,24 +1,33 @@
 import Crypto
 import Foundation
 
-/// A JSON object as Foundation decodes it.
-public typealias JSONObject = [String: Any]
-
-/// One Jupyter message (protocol 5.5): routing identities, the four JSON parts, buffers.
-public struct Message {
+/// One Jupyter message (protocol 5.5): routing identities, the header, the parent header (nil
+/// when the message answers none), metadata, content and binary buffers. The content is kept as
+/// JSON until its handler decodes it into the typed struct of its msg_type (`decode`).
+public struct Message: Sendable {
     public var identities: [Data] = []
-    public var header: JSONObject
-    public var parentHeader: JSONObject
-    public var metadata: JSONObject
-    public var content: JSONObject
+    public var header: Header
+    public var parentHeader: Header?
+    public var metadata: JSON
+    public var content: JSON
     public var buffers: [Data] = []
+    /// The header's bytes as the client sent them (set by `Wire.decode`).
+    var rawHeader: Data?
+    /// The parent header's bytes when they are a request's `rawHeader`: replies echo the
+    /// request's header verbatim (fields the kernel does not know included), as ipykernel does.
+    var rawParent: Data?
 
-    public var msgType: String { header["msg_type"] as? String ?? "" }
-    public var msgID: String { header["msg_id"] as? String ?? "" }
+    public var msgType: String { header.msg_type }
+    public var msgID: String { header.msg_id }
 
-    public init(identities: [Data] = [], header: JSONObject, parentHeader: JSONObject = [:], metadata: JSONObject = [:], content: JSONObject, buffers: [Data] = []) {
+    public init(identities: [Data] = [], header: Header, parentHeader: Header? = nil, metadata: JSON = [:], content: JSON, buffers: [Data] = []) {
         self.identities = identities; self.header = header; self.parentHeader = parentHeader
         self.metadata = metadata; self.content = content; self.buffers = buffers
+    }
+
+    /// The content as its typed struct; throws `MessageError` naming the field that does not fit.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONValueDecoder.decode(type, from: content)
     }
 }
 
@@ -28,12 +37,14 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
     case tooFewFrames(Int)
     case badSignature
     case badJSON(String)
+    case badHeader(String)
     public var description: String {
         switch self {
         case .noDelimiter: return "no <IDS|MSG> delimiter"
         case let .tooFewFrames(n): return "\(n) frames after the delimiter, need 5"
         case .badSignature: return "bad or missing HMAC signature"
         case let .badJSON(part): return "\(part) is not a JSON object"
+        case let .badHeader(why): return "unusable header: \(why)"
         }
     }
 }
@@ -106,18 +117,50 @@ public struct Wire: @unchecked Sendable {
         let rest = Array(frames[(d + 1)...])
         guard rest.count >= 5 else { throw WireError.tooFewFrames(rest.count) }
         guard verify(rest[0], Array(rest[1...4])) else { throw WireError.badSignature }
-        func object(_ data: Data, _ name: String) throws -> JSONObject {
+        func object(_ data: Data, _ name: String) throws -> JSON {
             guard let o = JSONReader.object(data) else { throw WireError.badJSON(name) }
             return o
         }
-        return Message(identities: Array(frames[..<d]), header: try object(rest[1], "header"), parentHeader: try object(rest[2], "parent_header"),
-                       metadata: try object(rest[3], "metadata"), content: try object(rest[4], "content"), buffers: Array(rest[5...]))
+        let header: Header
+        do { header = try JSONValueDecoder.decode(Header.self, from: try object(rest[1], "header")) } catch let e as MessageError {
+            throw WireError.badHeader(e.description)
+        }
+        // A parent header that is empty or unusable is no parent: the message is still served.
+        let parent = try? JSONValueDecoder.decode(Header.self, from: try object(rest[2], "parent_header"))
+        var m = Message(identities: Array(frames[..<d]), header: header, parentHeader: parent,
+                        metadata: try object(rest[3], "metadata"), content: try object(rest[4], "content"), buffers: Array(rest[5...]))
+        m.rawHeader = rest[1]
+        return m
     }
 
     public func encode(_ m: Message) -> [Data] {
-        let parts = [m.header, m.parentHeader, m.metadata, m.content].map(Wire.json)
+        let parent = m.rawParent ?? m.parentHeader?.json ?? Data("{}".utf8)
+        let parts = [m.header.json, parent, JSONWriter.data(m.metadata), JSONWriter.data(m.content)]
         return m.identities + [Wire.delimiter, Data(sign(parts).utf8)] + parts + m.buffers
     }
+}
 
-    static func json(_ o: JSONObject) -> Data { JSONWriter.data(o) }
+extension Header {
+    /// The header's JSON, written field by field: every message carries one, so this skips the
+    /// generic encoder (the same bytes: `HeaderTests` checks them against it).
+    var json: Data {
+        var out = [UInt8]()
+        out.reserveCapacity(224)
+        out.append(UInt8(ascii: "{"))
+        func field(_ key: String, _ value: String?) {
+            guard let value else { return }
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.string(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONWriter.string(value, into: &out)
+        }
+        field("msg_id", msg_id)
+        field("msg_type", msg_type)
+        field("session", session)
+        field("username", username)
+        field("date", date)
+        field("version", version)
+        out.append(UInt8(ascii: "}"))
+        return Data(out)
+    }
 }

@@ -34,25 +34,25 @@ extension Interpreter {
             throw NablaError(.recursion, "maximum recursion depth exceeded (more than \(maxCallDepth) nested calls) in \(fn.name)()", at: span)
         }
         let scope = Scope(parent: fn.closure, function: fn)
-        let positional = fn.params.filter { $0.kind == .normal && !$0.keywordOnly }
-        let star = fn.params.first { $0.kind == .star }
-        let starStar = fn.params.first { $0.kind == .starStar }
+        let positional = fn.positional, star = fn.star, starStar = fn.starStar
         if args.count > positional.count && star == nil {
             throw NablaError(.type, "\(fn.name)() takes \(positional.count) positional argument\(positional.count == 1 ? "" : "s") but \(args.count) \(args.count == 1 ? "was" : "were") given", at: span)
         }
         for (p, a) in zip(positional, args) { scope.values[p.name] = a }
         if let star { scope.values[star.name] = .tuple(args.count > positional.count ? Array(args[positional.count...]) : []) }
-        let extra = DictRef()
+        let extra = starStar != nil ? DictRef() : nil
         for (k, v) in kwargs {
             guard let p = fn.params.first(where: { $0.name == k && $0.kind == .normal }) else {
-                if starStar != nil { extra.set(.str(k), .string(k), v); continue }
+                if let extra { extra.set(.str(k), .string(k), v); continue }
                 throw NablaError(.type, "\(fn.name)() got an unexpected keyword argument '\(k)'", at: span)
             }
             guard scope.values[p.name] == nil else { throw NablaError(.type, "\(fn.name)() got multiple values for argument '\(k)'", at: span) }
             scope.values[k] = v
         }
-        if let starStar { scope.values[starStar.name] = .dict(extra) }
-        for (p, d) in zip(fn.params, fn.defaults) where p.kind == .normal && scope.values[p.name] == nil {
+        if let starStar, let extra { scope.values[starStar.name] = .dict(extra) }
+        // Defaults fill what the arguments left out (every parameter is given when all are positional).
+        for (p, d) in zip(fn.params, fn.defaults) where args.count < positional.count || !kwargs.isEmpty || p.keywordOnly || p.kind != .normal {
+            guard p.kind == .normal, scope.values[p.name] == nil else { continue }
             guard let d else { throw NablaError(.type, "\(fn.name)() missing 1 required positional argument: '\(p.name)'", at: span) }
             scope.values[p.name] = d
         }
@@ -62,11 +62,7 @@ extension Interpreter {
             switch fn.body {
             case let .expr(e): return try eval(e, scope)
             case let .block(body):
-                if fn.isGenerator {
-                    scope.yielded = []
-                    _ = try exec(body, scope)
-                    return .iterator(IteratorRef(scope.yielded ?? [], kind: "generator"))
-                }
+                if fn.isGenerator { return .iterator(generator(fn, body, scope, span: span)) }
                 if case let .returned(v) = try exec(body, scope) { return v }
                 return .none
             }
@@ -74,6 +70,46 @@ extension Interpreter {
             // Record the DSL call on the way out, outermost first.
             if e.kind != .interrupted && e.stack.count < 200 { e.stack.insert(Frame(function: fn.name, span: span), at: 0) }
             throw e
+        }
+    }
+
+    /// A generator: the body runs lazily, up to one `yield` per item asked for.
+    func generator(_ fn: Function, _ body: [Stmt], _ scope: Scope, span: Span) -> IteratorRef {
+        let runner = GeneratorRunner { [self] yieldTo in
+            scope.yieldTo = yieldTo
+            do { _ = try exec(body, scope) } catch var e as NablaError {
+                if e.kind != .interrupted && e.stack.count < 200 { e.stack.insert(Frame(function: fn.name, span: span), at: 0) }
+                throw e
+            }
+        }
+        let it = IteratorRef(kind: "generator") { try runner.next() }
+        it.runner = runner
+        return it
+    }
+
+    /// Items of any iterable one at a time (nil at the end), without making them all first.
+    func puller(_ v: Value, span: Span) throws -> () throws -> Value? {
+        switch v {
+        case let .iterator(it) where !it.isView:
+            return { try it.next() }
+        case let .range(r):
+            var k = 0
+            return { guard k < r.count else { return nil }; defer { k += 1 }; return .int(r.element(k)) }
+        case .instance:
+            if let f = try? findMethod(v, "__iter__") {
+                let it = try call(f, [], [], span: span)
+                if case .instance = it, let nextF = try? findMethod(it, "__next__") {
+                    return { [self] in
+                        do { return try call(nextF, [], [], span: span) } catch let e as NablaError where e.kind == .stopIteration { return nil }
+                    }
+                }
+                return try puller(it, span: span)
+            }
+            fallthrough
+        default:
+            let items = try elements(v, span: span)
+            var k = 0
+            return { guard k < items.count else { return nil }; defer { k += 1 }; return items[k] }
         }
     }
 
@@ -572,7 +608,7 @@ extension Interpreter {
             }
             if name == "__init__" {
                 // object.__init__ (and the builtin exceptions' __init__, which stores args).
-                return .builtin(Builtin("__init__(*args)", doc: "object.__init__") { a in
+                return .builtin(Builtin("__init__", [.args("args")], doc: "object.__init__") { a in
                     if case let .instance(o) = me, self.isException(o) { o.set("args", .tuple(a.rest)) }
                     return .none
                 })

@@ -706,7 +706,7 @@ extension Interpreter {
         case let .range(r) where r.count <= 10_000_000:
             return Variable(Tensor((0..<r.count).map { Double(r.element($0)) }))
         case let .iterator(it):
-            return try toVariable(.list(ListRef(it.remaining)), span: span, what: what, depth: depth)
+            return try toVariable(.list(ListRef(try elements(.iterator(it), span: span))), span: span, what: what, depth: depth)
         default:
             throw NablaError(.type, "\(what) must be a number or an array, got \(v.typeName)", at: span)
         }

@@ -72,6 +72,9 @@ public final class Interpreter {
     /// Adds or replaces a builtin; upper layers (display) add theirs this way.
     public func register(_ b: Builtin) { builtins[b.name] = b }
 
+    /// Makes `import name` give `module`; upper layers (widgets) provide modules this way.
+    public func provideModule(_ name: String, _ module: Module) { modules[name] = .module(module) }
+
     /// Names bound in the session (user variables, not builtins).
     /// (Builtin classes such as ValueError are looked up after the builtins.)
     public var variableNames: [String] { globals.values.keys.sorted() }
@@ -191,6 +194,17 @@ public final class Interpreter {
                 if let name { try bind(name, c, scope, span: s.span) }
                 return try GradMode.with(mode) { try exec(body, scope) }
             }
+            if case let .object(o as ContextManager) = c {
+                let entered = try o.enter(interpreter: self)
+                if let name { try bind(name, entered, scope, span: s.span) }
+                let flow: Flow
+                do { flow = try exec(body, scope) } catch let e as NablaError {
+                    if try o.exit(interpreter: self, error: e) { return .normal }
+                    throw e
+                }
+                _ = try o.exit(interpreter: self, error: nil)
+                return flow
+            }
             if case .instance = c {
                 let entered = try callMethod(c, "__enter__", [], span: ctx.span)
                 if let name { try bind(name, entered, scope, span: s.span) }
@@ -237,19 +251,14 @@ public final class Interpreter {
                 try bind(alias ?? name, v, scope, span: s.span)
             }
         case let .yield(e, from):
-            var v = try e.map { try eval($0, scope) } ?? .none
+            let v = try e.map { try eval($0, scope) } ?? .none
             var fs: Scope? = scope
-            while let cur = fs, cur.yielded == nil { fs = cur.parent }
-            guard let target = fs else { throw NablaError(.syntax, "'yield' outside a function", at: s.span) }
+            while let cur = fs, cur.yieldTo == nil { fs = cur.parent }
+            guard let yieldTo = fs?.yieldTo else { throw NablaError(.syntax, "'yield' outside a function", at: s.span) }
             if from {
-                let items = try elements(v, span: s.span)
-                target.yielded?.append(contentsOf: items)
-                v = .none
+                try forEach(v, span: s.span) { x in try yieldTo(x); return true }
             } else {
-                target.yielded?.append(v)
-            }
-            if (target.yielded?.count ?? 0) > Interpreter.maxGeneratorItems {
-                throw NablaError(.memory, "a generator produced more than \(Interpreter.maxGeneratorItems) values: Nabla runs a generator to its end before the values are used, so an endless generator cannot be iterated", at: s.span)
+                try yieldTo(v)
             }
         case .breakStmt: return .breakLoop
         case .continueStmt: return .continueLoop
@@ -311,7 +320,7 @@ public final class Interpreter {
         case let .iterator(it) where it.isView:
             for x in it.items { if !(try body(x)) { return } }
         case let .iterator(it):
-            while let x = it.next() { if !(try body(x)) { return } }
+            while let x = try it.next() { if !(try body(x)) { return } }
         case let .list(l):
             // Python iterates by position, so appending inside the loop is seen.
             var i = 0
@@ -344,8 +353,14 @@ public final class Interpreter {
         case let .set(s): return s.items
         case let .iterator(it) where it.isView: return it.items
         case let .iterator(it):
-            let rest = it.remaining
-            it.position = it.items.count
+            var rest = [Value]()
+            while let x = try it.next() {
+                rest.append(x)
+                if rest.count > Interpreter.maxGeneratorItems {
+                    throw NablaError(.memory, "an iterator produced more than \(Interpreter.maxGeneratorItems) values: an endless generator must be consumed item by item (next(), zip, a for loop with break)", at: span)
+                }
+                if rest.count & 1023 == 0 { try checkInterrupt(span) }
+            }
             return rest
         case .instance:
             if let f = try? findMethod(v, "__iter__") {
@@ -635,6 +650,13 @@ public final class Interpreter {
         }
         return NablaError(kind, e.description, at: span)
     }
+}
+
+/// An object usable in `with` (a widget Output): `enter` gives the `as` value; `exit` runs
+/// after the body, with the body's error if any, and returns true to suppress that error.
+public protocol ContextManager: NablaObject {
+    func enter(interpreter: Interpreter) throws -> Value
+    func exit(interpreter: Interpreter, error: NablaError?) throws -> Bool
 }
 
 /// What `no_grad()` returns: a context for `with`.

@@ -17,10 +17,6 @@ public enum Completeness: Equatable {
 }
 
 extension Session {
-    static let keywords = ["if", "elif", "else", "for", "in", "while", "break", "continue", "def", "return", "and", "or",
-                           "not", "lambda", "True", "False", "None", "assert", "pass", "with", "is", "try", "except", "finally", "raise",
-                           "class", "del", "global", "nonlocal", "import", "from", "as", "yield"]
-
     /// The identifier around a cursor (code points): its start, end, and the dotted base
     /// before it (`W1` for `W1.gr|`).
     static func word(in scalars: [Unicode.Scalar], at cursor: Int) -> (start: Int, end: Int, base: String?) {
@@ -66,12 +62,40 @@ extension Session {
             if let base {
                 candidates = resolve(base).map { interpreter.attributeNames(of: $0) } ?? []
             } else {
-                candidates = interpreter.variableNames + interpreter.builtins.keys.sorted() + Session.keywords
+                // Inside a builtin's call, its keyword arguments (`softmax(x, ax|` → `axis=`) come first.
+                let keywordArguments = callee(scalars, before: start).map { b in
+                    b.parameters.filter { $0.mode == .standard || $0.mode == .keywordOnly }.map { $0.name + "=" }
+                } ?? []
+                candidates = keywordArguments + interpreter.variableNames + interpreter.builtins.keys.sorted() + Lexer.keywords.sorted()
             }
             var seen = Set<String>()
             let matches = candidates.filter { $0.hasPrefix(prefix) && seen.insert($0).inserted }.sorted()
             return Completion(matches: matches, start: start, end: c)
         }
+    }
+
+    /// The builtin whose call's parentheses are open at `index` (`softmax(x, |`), if any.
+    func callee(_ scalars: [Unicode.Scalar], before index: Int) -> Builtin? {
+        var depth = 0, k = min(index, scalars.count) - 1
+        while k >= 0 {
+            switch scalars[k] {
+            case ")", "]", "}": depth += 1
+            case "[", "{": if depth == 0 { return nil } else { depth -= 1 }
+            case "(":
+                if depth == 0 {
+                    let (s, _, base) = Session.word(in: scalars, at: k)
+                    guard s < k else { return nil }
+                    let name = String(String.UnicodeScalarView(scalars[s..<k]))
+                    if case let .builtin(b)? = resolve(base.map { "\($0).\(name)" } ?? name) { return b }
+                    return nil
+                }
+                depth -= 1
+            case "\n": return nil
+            default: break
+            }
+            k -= 1
+        }
+        return nil
     }
 
     /// What to show for the name at `cursor`: a builtin's signature, docstring and formula;

@@ -65,11 +65,11 @@ final class LayerObject: CallableObject {
         case ("trainable_weights", _): return LayerObject.tensorList(layer.trainableWeights)
         case ("non_trainable_weights", _): return LayerObject.tensorList(layer.nonTrainableWeights)
         case ("get_weights", _):
-            return .builtin(Builtin("get_weights()", doc: "The layer's weights as a list of tensors (copies of their values).") { [layer] _ in
+            return .builtin(Builtin("get_weights", doc: "The layer's weights as a list of tensors (copies of their values).") { [layer] _ in
                 .list(ListRef(layer.weights.map { .tensor(Variable($0.value)) }))
             })
         case ("set_weights", _):
-            return .builtin(Builtin("set_weights(weights)", doc: "Replaces the layer's weights with a list of tensors of the same shapes.") { [layer] a in
+            return .builtin(Builtin("set_weights", [.sequence("weights")], doc: "Replaces the layer's weights with a list of tensors of the same shapes.") { [layer] a in
                 let ws = try a.sequence("weights").map { try a.interpreter.toVariable($0, span: a.span, what: "set_weights(): a weight").value }
                 guard ws.count == layer.weights.count else { throw NablaError(.value, "set_weights(): \(layer.label) has \(layer.weights.count) weights, got \(ws.count)") }
                 for (w, v) in zip(layer.weights, ws) where w.value.shape != v.shape {
@@ -79,7 +79,7 @@ final class LayerObject: CallableObject {
                 return .none
             })
         case ("count_params", _):
-            return .builtin(Builtin("count_params()", doc: "The number of weights in the layer.") { [layer] _ in .number(Double(layer.paramCount)) })
+            return .builtin(Builtin("count_params", doc: "The number of weights in the layer.") { [layer] _ in .number(Double(layer.paramCount)) })
         case ("input_shape", _): return LayerObject.shape(layer.inputShape)
         case ("output_shape", _): return LayerObject.shape(layer.outputShape)
         case ("built", _): return .bool(layer.built)
@@ -165,7 +165,7 @@ final class LogsObject: SubscriptableObject {
     var attributeNames: [String] { ["keys"] }
     func attribute(_ name: String) -> Value? {
         guard name == "keys" else { return nil }
-        return .builtin(Builtin("keys()", doc: "The logged names.") { [logs] _ in .list(ListRef(logs.map { .string($0.0) })) })
+        return .builtin(Builtin("keys", doc: "The logged names.") { [logs] _ in .list(ListRef(logs.map { .string($0.0) })) })
     }
     func item(_ key: Value, interpreter: Interpreter) throws -> Value {
         guard case let .string(k) = key, let v = logs.first(where: { $0.0 == k }) else {
@@ -217,7 +217,7 @@ final class HistoryDict: SubscriptableObject {
     var attributeNames: [String] { ["keys"] }
     func attribute(_ name: String) -> Value? {
         guard name == "keys" else { return nil }
-        return .builtin(Builtin("keys()", doc: "The logged names: loss, accuracy, val_loss, val_accuracy.") { [history] _ in
+        return .builtin(Builtin("keys", doc: "The logged names: loss, accuracy, val_loss, val_accuracy.") { [history] _ in
             .list(ListRef(history.keys.map { .string($0) }))
         })
     }
@@ -242,7 +242,7 @@ final class HistoryObject: NablaObject {
         case "history": return .object(HistoryDict(history))
         case "epoch": return .list(ListRef(history.epochs.map { .number(Double($0)) }))
         case "plot":
-            return .builtin(Builtin("plot()", doc: "The loss (and accuracy) per epoch, training and validation, as curves.") { [history] _ in
+            return .builtin(Builtin("plot", doc: "The loss (and accuracy) per epoch, training and validation, as curves.") { [history] _ in
                 guard let make = KerasDisplay.historyPlot else { return .object(HistoryDict(history)) }
                 return .object(make(history))
             })
@@ -342,7 +342,7 @@ extension Library {
     static func tensorValue(_ a: Args, _ name: String) throws -> Tensor { try a.tensor(name).value }
 
     static func batchSize(_ a: Args) throws -> Int {
-        let b = try a.int("batch_size", default: 32)
+        let b = try a.int("batch_size")
         guard b >= 1 else { throw NablaError(.value, "\(a.builtin.name)(): batch_size must be at least 1, got \(b)") }
         return b
     }
@@ -380,7 +380,7 @@ extension Library {
     nonisolated(unsafe) static let modelMethods: [String: Builtin] = {
         var m = [String: Builtin]()
         func add(_ b: Builtin) { m[b.name] = b }
-        add(Builtin("add(self, layer)", doc: "Appends a layer. When the input shape is known (the first layer's input_shape), the layer is built at once, so a shape mismatch is reported here.") { a in
+        add(Builtin("add", [.any("self"), .any("layer")], doc: "Appends a layer. When the input shape is known (the first layer's input_shape), the layer is built at once, so a shape mismatch is reported here.") { a in
             let model = try model(a)
             guard case let .object(o as LayerObject)? = a.value("layer") else {
                 throw NablaError(.type, "add(): expected a layer such as Dense(10), got \(a.value("layer")?.typeName ?? "None")")
@@ -388,7 +388,7 @@ extension Library {
             try a.interpreter.wrap(a.span) { try model.add(o.layer) }
             return .none
         })
-        add(Builtin("compile(self, optimizer='rmsprop', loss=None, metrics=None)", doc: "Chooses the optimizer ('sgd', 'adam', 'rmsprop' or an object such as Adam(learning_rate=0.01); Keras' defaults), the loss by Keras name (mse, mae, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, hinge) and the metrics (['accuracy'], 'mse', 'mae').") { a in
+        add(Builtin("compile", [.any("self"), .any("optimizer", default: "rmsprop"), .any("loss", default: nil), .any("metrics", default: nil)], doc: "Chooses the optimizer ('sgd', 'adam', 'rmsprop' or an object such as Adam(learning_rate=0.01); Keras' defaults), the loss by Keras name (mse, mae, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, hinge) and the metrics (['accuracy'], 'mse', 'mae').") { a in
             let model = try model(a)
             let spec: OptimizerSpec
             switch a.value("optimizer") {
@@ -415,10 +415,10 @@ extension Library {
             model.optimizer = nil
             return .none
         })
-        add(Builtin("fit(self, x, y, batch_size=32, epochs=1, verbose='auto', callbacks=None, validation_split=0.0, validation_data=None, shuffle=True)", doc: "Trains the model: each epoch shuffles the samples (with the seeded generator) and takes one optimizer step per mini-batch; the loss and metrics of an epoch are the means over its batches, and val_loss/val_accuracy are measured on validation_data (x, y) or on the last validation_split of the samples at its end. verbose=1 shows one line per epoch updated in place, 2 one line at each epoch's end, 0 nothing. Returns a History whose .history['loss'] lists the values per epoch. Bad data is reported before any step; an error during training puts the weights back; an interrupt stops at the next batch, keeping the weights and the epochs done (model.history).") { a in
+        add(Builtin("fit", [.any("self"), .any("x"), .any("y"), .any("batch_size", default: 32), .int("epochs", default: 1), .any("verbose", default: "auto"), .sequence("callbacks", default: nil), .number("validation_split", default: 0.0), .any("validation_data", default: nil), .bool("shuffle", default: true)], doc: "Trains the model: each epoch shuffles the samples (with the seeded generator) and takes one optimizer step per mini-batch; the loss and metrics of an epoch are the means over its batches, and val_loss/val_accuracy are measured on validation_data (x, y) or on the last validation_split of the samples at its end. verbose=1 shows one line per epoch updated in place, 2 one line at each epoch's end, 0 nothing. Returns a History whose .history['loss'] lists the values per epoch. Bad data is reported before any step; an error during training puts the weights back; an interrupt stops at the next batch, keeping the weights and the epochs done (model.history).") { a in
             let model = try model(a)
             let x = try tensorValue(a, "x"), y = try tensorValue(a, "y")
-            let epochs = try a.int("epochs", default: 1)
+            let epochs = try a.int("epochs")
             let verbose = try verbose(a)
             var val: (Tensor, Tensor)?
             if let v = a.value("validation_data") {
@@ -463,12 +463,12 @@ extension Library {
                 shownEpoch = p.epoch
             }
             let h = try a.interpreter.wrap(a.span) {
-                try model.fit(x, y, epochs: epochs, batchSize: try batchSize(a), shuffle: try a.bool("shuffle", default: true), validation: val,
-                              validationSplit: try a.double("validation_split", default: 0), callbacks: callbacks, progress: progress)
+                try model.fit(x, y, epochs: epochs, batchSize: try batchSize(a), shuffle: try a.bool("shuffle"), validation: val,
+                              validationSplit: try a.double("validation_split"), callbacks: callbacks, progress: progress)
             }
             return .object(HistoryObject(h))
         })
-        add(Builtin("evaluate(self, x, y, batch_size=32, verbose='auto')", doc: "The mean loss and metrics on (x, y), in inference mode (dropout off, batch normalization with its moving averages): [loss, accuracy], or the loss alone without metrics.") { a in
+        add(Builtin("evaluate", [.any("self"), .any("x"), .any("y"), .any("batch_size", default: 32), .any("verbose", default: "auto")], doc: "The mean loss and metrics on (x, y), in inference mode (dropout off, batch normalization with its moving averages): [loss, accuracy], or the loss alone without metrics.") { a in
             let model = try model(a)
             let verbose = try verbose(a)
             let r = try a.interpreter.wrap(a.span) { try model.evaluate(try tensorValue(a, "x"), try tensorValue(a, "y"), batchSize: try batchSize(a)) }
@@ -480,12 +480,12 @@ extension Library {
             if r.count == 1 { return .number(r[0].1) }
             return .list(ListRef(r.map { .number($0.1) }))
         })
-        add(Builtin("predict(self, x, batch_size=32, verbose='auto')", doc: "The model's outputs for x (inference mode), computed in batches: for a softmax output, one row of class probabilities per sample.") { a in
+        add(Builtin("predict", [.any("self"), .any("x"), .any("batch_size", default: 32), .any("verbose", default: "auto")], doc: "The model's outputs for x (inference mode), computed in batches: for a softmax output, one row of class probabilities per sample.") { a in
             let model = try model(a)
             _ = try verbose(a)
             return .tensor(try a.interpreter.wrap(a.span) { try model.predict(try tensorValue(a, "x"), batchSize: try batchSize(a)) })
         })
-        add(Builtin("summary(self)", doc: "The layers with their output shapes and parameter counts, and the totals, as Keras prints them (a table in a notebook).") { a in
+        add(Builtin("summary", [.any("self")], doc: "The layers with their output shapes and parameter counts, and the totals, as Keras prints them (a table in a notebook).") { a in
             let model = try model(a)
             if let make = KerasDisplay.summary, !(a.interpreter.sink is TextSink) {
                 a.interpreter.sink?.display(.object(make(model)), id: nil, update: false)
@@ -494,11 +494,11 @@ extension Library {
             }
             return .none
         })
-        add(Builtin("count_params(self)", doc: "The number of weights in the model (trainable and not).") { a in .number(Double(try model(a).countParams())) })
-        add(Builtin("get_weights(self)", doc: "Every weight of the model as a list of tensors (copies), in layer order.") { a in
+        add(Builtin("count_params", [.any("self")], doc: "The number of weights in the model (trainable and not).") { a in .number(Double(try model(a).countParams())) })
+        add(Builtin("get_weights", [.any("self")], doc: "Every weight of the model as a list of tensors (copies), in layer order.") { a in
             .list(ListRef(try model(a).getWeights().map { .tensor($0) }))
         })
-        add(Builtin("set_weights(self, weights)", doc: "Replaces every weight from a list of tensors such as get_weights() returned.") { a in
+        add(Builtin("set_weights", [.any("self"), .sequence("weights")], doc: "Replaces every weight from a list of tensors such as get_weights() returned.") { a in
             let model = try model(a)
             let ws = try a.sequence("weights").map { try a.interpreter.toVariable($0, span: a.span, what: "set_weights(): a weight").value }
             try a.interpreter.wrap(a.span) { try model.setWeights(ws) }
@@ -509,76 +509,81 @@ extension Library {
 
     static func keras(_ i: Interpreter) {
         let layerDocs = " Keras' arguments and defaults; kernels glorot_uniform and biases zeros, drawn from the generator `seed(n)` resets."
-        i.register(Builtin("Dense(units, activation=None, use_bias=True, input_shape=None, input_dim=None, name=None)", formula: "y = activation(x·W + b),  W: (inputs, units), b: (units)", doc: "A fully connected layer." + layerDocs + " Parameters: inputs·units + units.") { a in
+        i.register(Builtin("Dense", [.int("units"), .any("activation", default: nil), .bool("use_bias", default: true), .any("input_shape", default: nil), .any("input_dim", default: nil), .any("name", default: nil)], formula: "y = activation(x·W + b),  W: (inputs, units), b: (units)", doc: "A fully connected layer." + layerDocs + " Parameters: inputs·units + units.", example: "seed(0)\nlayer = Dense(3, activation='relu', input_shape=(4,))\nmodel = Sequential([layer])\n(shape(layer.kernel), layer.count_params())") { a in
             layer(try a.interpreter.wrap(a.span) {
-                try Dense(units: try a.int("units"), activation: try activation(a), useBias: try a.bool("use_bias", default: true), name: try name(a), inputShape: try inputShape(a))
+                try Dense(units: try a.int("units"), activation: try activation(a), useBias: try a.bool("use_bias"), name: try name(a), inputShape: try inputShape(a))
             })
         })
-        i.register(Builtin("Conv2D(filters, kernel_size, strides=1, padding='valid', activation=None, use_bias=True, input_shape=None, name=None)", formula: "out[n, i, j, f] = activation(Σ_{u,v,c} x[n, i·s + u, j·s + v, c] · K[u, v, c, f] + b[f])", doc: "A 2-d convolution over images (N, height, width, channels), channels last as Keras; kernel (kh, kw, channels, filters). padding='valid' (no padding) or 'same' (output size ⌈input/stride⌉)." + layerDocs + " Parameters: kh·kw·channels·filters + filters.") { a in
+        i.register(Builtin("Conv2D", [.int("filters"), .any("kernel_size"), .any("strides", default: 1), .string("padding", default: "valid"), .any("activation", default: nil), .bool("use_bias", default: true), .any("input_shape", default: nil), .any("name", default: nil)], formula: "out[n, i, j, f] = activation(Σ_{u,v,c} x[n, i·s + u, j·s + v, c] · K[u, v, c, f] + b[f])", doc: "A 2-d convolution over images (N, height, width, channels), channels last as Keras; kernel (kh, kw, channels, filters). padding='valid' (no padding) or 'same' (output size ⌈input/stride⌉)." + layerDocs + " Parameters: kh·kw·channels·filters + filters.", example: "model = Sequential([Conv2D(32, (3, 3), activation='relu', input_shape=(28, 28, 3))])\n(model.layers[0].output_shape, model.count_params())") { a in
             layer(try a.interpreter.wrap(a.span) {
                 try Conv2D(filters: try a.int("filters"), kernelSize: try requiredPair(a, "kernel_size"), strides: try pair(a, "strides", default: (1, 1)) ?? (1, 1),
-                           padding: try PaddingMode(keras: try a.string("padding", default: "valid"), layer: "Conv2D"), activation: try activation(a),
-                           useBias: try a.bool("use_bias", default: true), name: try name(a), inputShape: try inputShape(a))
+                           padding: try PaddingMode(keras: try a.string("padding"), layer: "Conv2D"), activation: try activation(a),
+                           useBias: try a.bool("use_bias"), name: try name(a), inputShape: try inputShape(a))
             })
         })
-        for (kind, isMax) in [("MaxPool2D", true), ("MaxPooling2D", true), ("AveragePooling2D", false), ("AvgPool2D", false)] {
+        for (kind, isMax, example) in [
+            ("MaxPool2D", true, "model = Sequential([MaxPool2D(2, 2, input_shape=(26, 26, 32))])\nmodel.layers[0].output_shape"),
+            ("MaxPooling2D", true, "model = Sequential([MaxPooling2D((2, 2), input_shape=(4, 4, 1))])\nmodel.predict(reshape(arange(16), 1, 4, 4, 1))[0, :, :, 0]"),
+            ("AveragePooling2D", false, "model = Sequential([AveragePooling2D(2, input_shape=(4, 4, 1))])\nmodel.predict(reshape(arange(16), 1, 4, 4, 1))[0, :, :, 0]"),
+            ("AvgPool2D", false, "model = Sequential([AvgPool2D(3, strides=1, padding='same', input_shape=(3, 3, 1))])\nmodel.predict(reshape(arange(9), 1, 3, 3, 1))[0, :, :, 0]"),
+        ] {
             let what = isMax ? "the largest value" : "the mean"
-            i.register(Builtin("\(kind)(pool_size=2, strides=None, padding='valid', input_shape=None, name=None)", formula: "out[n, i, j, c] = \(isMax ? "max" : "mean") of x[n, i·s : i·s + k, j·s : j·s + k, c]", doc: "\(isMax ? "Max" : "Average") pooling: \(what) of each pool_size window (square), moved by strides (default pool_size), per channel, channels last. padding='same' pads so the output is ⌈input/stride⌉\(isMax ? "" : ", averaging only the real elements"). No parameters.") { a in
+            i.register(Builtin(kind, [.any("pool_size", default: 2), .any("strides", default: nil), .string("padding", default: "valid"), .any("input_shape", default: nil), .any("name", default: nil)], formula: "out[n, i, j, c] = \(isMax ? "max" : "mean") of x[n, i·s : i·s + k, j·s : j·s + k, c]", doc: "\(isMax ? "Max" : "Average") pooling: \(what) of each pool_size window (square), moved by strides (default pool_size), per channel, channels last. padding='same' pads so the output is ⌈input/stride⌉\(isMax ? "" : ", averaging only the real elements"). No parameters.", example: example) { a in
                 layer(try a.interpreter.wrap(a.span) {
                     try Pooling2D(max: isMax, poolSize: try pair(a, "pool_size", default: (2, 2)) ?? (2, 2), strides: try pair(a, "strides"),
-                                  padding: try PaddingMode(keras: try a.string("padding", default: "valid"), layer: kind), kind: isMax ? "MaxPooling2D" : "AveragePooling2D", name: try name(a), inputShape: try inputShape(a))
+                                  padding: try PaddingMode(keras: try a.string("padding"), layer: kind), kind: isMax ? "MaxPooling2D" : "AveragePooling2D", name: try name(a), inputShape: try inputShape(a))
                 })
             })
         }
-        i.register(Builtin("Flatten(input_shape=None, name=None)", doc: "Reshapes each sample to one axis: (N, h, w, c) → (N, h·w·c), in channels-last order. No parameters.") { a in
+        i.register(Builtin("Flatten", [.any("input_shape", default: nil), .any("name", default: nil)], doc: "Reshapes each sample to one axis: (N, h, w, c) → (N, h·w·c), in channels-last order. No parameters.", example: "model = Sequential([Flatten(input_shape=(3, 3, 16))])\nmodel.layers[0].output_shape") { a in
             layer(Flatten(name: try name(a), inputShape: try inputShape(a)))
         })
-        i.register(Builtin("Dropout(rate, input_shape=None, name=None)", formula: "training: y = x · m / (1 − rate), m ~ Bernoulli(1 − rate);  otherwise y = x", doc: "Inverted dropout during fit only (each value zeroed with probability rate, the others scaled up); evaluate and predict pass inputs through. rate in [0, 1). No parameters.") { a in
+        i.register(Builtin("Dropout", [.number("rate"), .any("input_shape", default: nil), .any("name", default: nil)], formula: "training: y = x · m / (1 − rate), m ~ Bernoulli(1 − rate);  otherwise y = x", doc: "Inverted dropout during fit only (each value zeroed with probability rate, the others scaled up); evaluate and predict pass inputs through. rate in [0, 1). No parameters.", example: "seed(0)\nmodel = Sequential([Dropout(0.5, input_shape=(4,))])\nmodel.predict(ones(1, 4))   # evaluation: no dropout") { a in
             layer(try a.interpreter.wrap(a.span) { try Dropout(rate: try a.double("rate"), name: try name(a), inputShape: try inputShape(a)) })
         })
-        i.register(Builtin("BatchNormalization(axis=-1, momentum=0.99, epsilon=0.001, input_shape=None, name=None)", formula: "y = γ (x − μ) / √(σ² + ε) + β;  moving ← momentum·moving + (1 − momentum)·batch", doc: "Normalizes each feature (the last axis): in fit with the batch's mean and variance, updating the moving averages; in evaluate and predict with the moving averages. Parameters: 4 per feature (γ, β trainable; moving mean and variance not).") { a in
-            let axis = try a.int("axis", default: -1)
+        i.register(Builtin("BatchNormalization", [.int("axis", default: -1), .number("momentum", default: 0.99), .number("epsilon", default: 0.001), .any("input_shape", default: nil), .any("name", default: nil)], formula: "y = γ (x − μ) / √(σ² + ε) + β;  moving ← momentum·moving + (1 − momentum)·batch", doc: "Normalizes each feature (the last axis): in fit with the batch's mean and variance, updating the moving averages; in evaluate and predict with the moving averages. Parameters: 4 per feature (γ, β trainable; moving mean and variance not).", example: "model = Sequential([BatchNormalization(input_shape=(2,))])\n(model.count_params(), model.predict([[1.0, 2.0]]))") { a in
+            let axis = try a.int("axis")
             guard axis == -1 else { throw NablaError(.value, "BatchNormalization(): only axis=-1 (the last axis, Keras' default) is supported, got \(axis)") }
             return layer(try a.interpreter.wrap(a.span) {
-                try BatchNormalization(momentum: try a.double("momentum", default: 0.99), epsilon: try a.double("epsilon", default: 1e-3), name: try name(a), inputShape: try inputShape(a))
+                try BatchNormalization(momentum: try a.double("momentum"), epsilon: try a.double("epsilon"), name: try name(a), inputShape: try inputShape(a))
             })
         })
-        i.register(Builtin("Activation(activation, input_shape=None, name=None)", doc: "Applies an activation by name: 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'softplus', 'leaky_relu' or 'linear'. No parameters.") { a in
+        i.register(Builtin("Activation", [.any("activation"), .any("input_shape", default: nil), .any("name", default: nil)], doc: "Applies an activation by name: 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'softplus', 'leaky_relu' or 'linear'. No parameters.", example: "model = Sequential([Activation('softmax', input_shape=(3,))])\nmodel.predict([[1.0, 2.0, 3.0]])") { a in
             layer(ActivationLayer(try a.interpreter.wrap(a.span) { try activation(a) }, name: try name(a), inputShape: try inputShape(a)))
         })
-        i.register(Builtin("Sequential(layers=None, name='sequential')", doc: "A model that applies its layers in order (Keras' Sequential): Sequential([Dense(16, activation='relu', input_shape=(64,)), Dense(10, activation='softmax')]) or model.add(layer). Methods: add, compile, fit, evaluate, predict, summary, count_params, get_weights, set_weights; model.layers[i].kernel; model(x) runs it on a batch with gradients recorded. Also reachable as keras.Sequential, keras.models.Sequential and tf.keras.models.Sequential; layers as keras.layers.Dense, layers.Dense, …") { a in
-            let model = Sequential(name: try a.string("name", default: "sequential"))
+        i.register(Builtin("Sequential", [.sequence("layers", default: nil), .string("name", default: "sequential")], doc: "A model that applies its layers in order (Keras' Sequential): Sequential([Dense(16, activation='relu', input_shape=(64,)), Dense(10, activation='softmax')]) or model.add(layer). Methods: add, compile, fit, evaluate, predict, summary, count_params, get_weights, set_weights; model.layers[i].kernel; model(x) runs it on a batch with gradients recorded. Also reachable as keras.Sequential, keras.models.Sequential and tf.keras.models.Sequential; layers as keras.layers.Dense, layers.Dense, …", example: "seed(0)\nmodel = Sequential([Dense(16, activation='relu', input_shape=(64,)), Dense(10, activation='softmax')])\nmodel.summary()") { a in
+            let model = Sequential(name: try a.string("name"))
             for item in try a.sequence("layers") {
                 guard case let .object(o as LayerObject) = item else { throw NablaError(.type, "Sequential(): expected layers, got \(item.typeName)") }
                 try a.interpreter.wrap(a.span) { try model.add(o.layer) }
             }
             return .object(ModelObject(model))
         })
-        i.register(Builtin("SGD(learning_rate=0.01, momentum=0.0)", formula: "v ← μv − η∇w,  w ← w + v  (μ = 0: w ← w − η∇w)", doc: "Keras' stochastic gradient descent, for compile(optimizer=SGD(...)).") { a in
-            var s = OptimizerSpec(kind: .sgd, learningRate: try a.double("learning_rate", default: 0.01))
-            s.momentum = try a.double("momentum", default: 0)
+        i.register(Builtin("SGD", [.number("learning_rate", default: 0.01), .number("momentum", default: 0.0)], formula: "v ← μv − η∇w,  w ← w + v  (μ = 0: w ← w − η∇w)", doc: "Keras' stochastic gradient descent, for compile(optimizer=SGD(...)).", example: "SGD(learning_rate=0.1, momentum=0.9)") { a in
+            var s = OptimizerSpec(kind: .sgd, learningRate: try a.double("learning_rate"))
+            s.momentum = try a.double("momentum")
             guard s.learningRate > 0, s.momentum >= 0, s.momentum < 1 else { throw NablaError(.value, "SGD(): learning_rate must be positive and momentum in [0, 1)") }
             return .object(OptimizerSpecObject(s))
         })
-        i.register(Builtin("Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07)", formula: "m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  w ← w − η m̂ / (√v̂ + ε)", doc: "Keras' Adam (its defaults; ε added to √v̂ as PyTorch does), for compile(optimizer=Adam(...)).") { a in
-            var s = OptimizerSpec(kind: .adam, learningRate: try a.double("learning_rate", default: 0.001))
-            s.beta1 = try a.double("beta_1", default: 0.9); s.beta2 = try a.double("beta_2", default: 0.999); s.epsilon = try a.double("epsilon", default: 1e-7)
+        i.register(Builtin("Adam", [.number("learning_rate", default: 0.001), .number("beta_1", default: 0.9), .number("beta_2", default: 0.999), .number("epsilon", default: 1e-07)], formula: "m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  w ← w − η m̂ / (√v̂ + ε)", doc: "Keras' Adam (its defaults; ε added to √v̂ as PyTorch does), for compile(optimizer=Adam(...)).", example: "Adam()") { a in
+            var s = OptimizerSpec(kind: .adam, learningRate: try a.double("learning_rate"))
+            s.beta1 = try a.double("beta_1"); s.beta2 = try a.double("beta_2"); s.epsilon = try a.double("epsilon")
             guard s.learningRate > 0, (0..<1).contains(s.beta1), (0..<1).contains(s.beta2), s.epsilon > 0 else { throw NablaError(.value, "Adam(): learning_rate and epsilon must be positive, beta_1 and beta_2 in [0, 1)") }
             return .object(OptimizerSpecObject(s))
         })
-        i.register(Builtin("RMSprop(learning_rate=0.001, rho=0.9, epsilon=1e-07)", formula: "v ← ρv + (1−ρ)g²,  w ← w − η g / (√v + ε)", doc: "Keras' RMSprop, for compile(optimizer=RMSprop(...)).") { a in
-            var s = OptimizerSpec(kind: .rmsprop, learningRate: try a.double("learning_rate", default: 0.001))
-            s.rho = try a.double("rho", default: 0.9); s.epsilon = try a.double("epsilon", default: 1e-7)
+        i.register(Builtin("RMSprop", [.number("learning_rate", default: 0.001), .number("rho", default: 0.9), .number("epsilon", default: 1e-07)], formula: "v ← ρv + (1−ρ)g²,  w ← w − η g / (√v + ε)", doc: "Keras' RMSprop, for compile(optimizer=RMSprop(...)).", example: "RMSprop(learning_rate=0.01)") { a in
+            var s = OptimizerSpec(kind: .rmsprop, learningRate: try a.double("learning_rate"))
+            s.rho = try a.double("rho"); s.epsilon = try a.double("epsilon")
             guard s.learningRate > 0, (0..<1).contains(s.rho), s.epsilon > 0 else { throw NablaError(.value, "RMSprop(): learning_rate and epsilon must be positive, rho in [0, 1)") }
             return .object(OptimizerSpecObject(s))
         })
-        i.register(Builtin("EarlyStopping(monitor='val_loss', min_delta=0, patience=0, verbose=0, mode='auto', restore_best_weights=False)", doc: "A callback for fit(callbacks=[...]): stops training when `monitor` has not improved by more than min_delta for `patience` epochs (mode 'min', 'max', or 'auto': max for accuracy). With restore_best_weights=True the model ends with the weights of its best epoch.") { a in
+        i.register(Builtin("EarlyStopping", [.string("monitor", default: "val_loss"), .number("min_delta", default: 0), .int("patience", default: 0), .int("verbose", default: 0), .string("mode", default: "auto"), .bool("restore_best_weights", default: false)], doc: "A callback for fit(callbacks=[...]): stops training when `monitor` has not improved by more than min_delta for `patience` epochs (mode 'min', 'max', or 'auto': max for accuracy). With restore_best_weights=True the model ends with the weights of its best epoch.", example: "EarlyStopping(monitor='val_loss', patience=3, restore_best_weights=True)") { a in
             .object(CallbackObject(try a.interpreter.wrap(a.span) {
-                try EarlyStopping(monitor: try a.string("monitor", default: "val_loss"), minDelta: try a.double("min_delta", default: 0), patience: try a.int("patience", default: 0),
-                                  mode: try a.string("mode", default: "auto"), restoreBestWeights: try a.bool("restore_best_weights", default: false), verbose: try a.int("verbose", default: 0))
+                try EarlyStopping(monitor: try a.string("monitor"), minDelta: try a.double("min_delta"), patience: try a.int("patience"),
+                                  mode: try a.string("mode"), restoreBestWeights: try a.bool("restore_best_weights"), verbose: try a.int("verbose"))
             }))
         })
-        i.register(Builtin("LambdaCallback(on_epoch_end=None, on_train_begin=None, on_train_end=None)", doc: "A callback for fit(callbacks=[...]) made of your own functions: on_epoch_end(epoch, logs) after each epoch (logs['loss'], logs['val_accuracy'], …; epochs count from 0), on_train_begin(logs) and on_train_end(logs) around training.") { a in
+        i.register(Builtin("LambdaCallback", [.any("on_epoch_end", default: nil), .any("on_train_begin", default: nil), .any("on_train_end", default: nil)], doc: "A callback for fit(callbacks=[...]) made of your own functions: on_epoch_end(epoch, logs) after each epoch (logs['loss'], logs['val_accuracy'], …; epochs count from 0), on_train_begin(logs) and on_train_end(logs) around training.", example: "seed(0)\nm = Sequential([Dense(1, input_shape=(1,))])\nm.compile(optimizer='sgd', loss='mse')\nlosses = []\nlog = LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(round(logs['loss'], 3)))\nh = m.fit([[1.0], [2.0]], [2.0, 4.0], epochs=3, verbose=0, callbacks=[log])\nlosses") { a in
             .object(LambdaCallbackObject(LambdaCallback(a.interpreter, span: a.span, onEpochEnd: a.value("on_epoch_end"), onTrainBegin: a.value("on_train_begin"), onTrainEnd: a.value("on_train_end"))))
         })
         kerasData(i)

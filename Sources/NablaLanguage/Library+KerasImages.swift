@@ -92,8 +92,9 @@ extension Library {
     }
 
     /// `size=(28, 28)`: positive (height, width).
-    static func imageSize(_ a: Args, _ name: String, default d: (Int, Int)) throws -> (Int, Int) {
-        let s = try pair(a, name, default: d) ?? d
+    /// A (height, width) argument, or its declared default.
+    static func imageSize(_ a: Args, _ name: String, default d: (Int, Int)? = nil) throws -> (Int, Int) {
+        guard let s = try pair(a, name, default: d) else { throw NablaError(.type, "\(a.builtin.name)(): \(name) must be a (height, width) pair") }
         guard s.0 >= 1, s.1 >= 1, s.0 <= 16384, s.1 <= 16384 else {
             throw NablaError(.value, "\(a.builtin.name)(): \(name) must be a positive (height, width), got (\(s.0), \(s.1))")
         }
@@ -101,22 +102,22 @@ extension Library {
     }
 
     static func colorMode(_ a: Args) throws -> ColorMode {
-        let s = try a.string("color_mode", default: "rgb")
+        let s = try a.string("color_mode")
         guard let m = ColorMode(rawValue: s) else { throw NablaError(.value, "\(a.builtin.name)(): color_mode must be 'grayscale', 'rgb' or 'rgba', got '\(s)'") }
         return m
     }
 
     static func interpolation(_ a: Args) throws -> Bool {
-        let s = try a.string("interpolation", default: "bilinear")
+        let s = try a.string("interpolation")
         guard s == "bilinear" || s == "nearest" else { throw NablaError(.value, "\(a.builtin.name)(): interpolation must be 'bilinear' or 'nearest', got '\(s)'") }
         return s == "bilinear"
     }
 
     static func kerasImages(_ i: Interpreter) {
-        i.register(Builtin("load_images(directory, size=None, labels='inferred', label_mode='int', class_names=None, color_mode='rgb', shuffle=True, seed=None, validation_split=None, subset=None, interpolation='bilinear', image_size=None)", formula: "x: (N, height, width, channels), values 0–255;  y[n] = index of the sample's subfolder in the sorted class names", doc: "Reads a folder of PNG and JPEG images as Keras' image_dataset_from_directory does, but returns tensors: one subfolder per class, labels numbered by the subfolders' sorted names (or the order of class_names), each image resized to size (height, width), by default (28, 28) — image_size is Keras' name for it — with tf.image.resize's 'bilinear' or 'nearest' interpolation, as color_mode 'grayscale' (1 channel), 'rgb' (3) or 'rgba' (4). Returns (x, y): y class numbers for label_mode='int', one-hot rows for 'categorical', a column of 0/1 for 'binary' (two classes), or x alone for label_mode=None or labels=None. shuffle orders the files as Keras does (numpy's RandomState(seed)); validation_split with subset='training' or 'validation' keeps the first or last part of that order, and subset='both' returns both pairs. Files with other endings are skipped; a missing or empty folder, a GIF/BMP file, or a corrupt or truncated image is an error naming it.") { a in
+        i.register(Builtin("load_images", [.string("directory"), .any("size", default: .tuple([28, 28])), .any("labels", default: "inferred"), .any("label_mode", default: "int"), .sequence("class_names", default: nil), .string("color_mode", default: "rgb"), .bool("shuffle", default: true), .int("seed", default: nil), .number("validation_split", default: nil), .string("subset", default: nil), .string("interpolation", default: "bilinear"), .any("image_size", default: nil)], formula: "x: (N, height, width, channels), values 0–255;  y[n] = index of the sample's subfolder in the sorted class names", doc: "Reads a folder of PNG and JPEG images as Keras' image_dataset_from_directory does, but returns tensors: one subfolder per class, labels numbered by the subfolders' sorted names (or the order of class_names), each image resized to size (height, width), by default (28, 28) — image_size is Keras' name for it — with tf.image.resize's 'bilinear' or 'nearest' interpolation, as color_mode 'grayscale' (1 channel), 'rgb' (3) or 'rgba' (4). Returns (x, y): y class numbers for label_mode='int', one-hot rows for 'categorical', a column of 0/1 for 'binary' (two classes), or x alone for label_mode=None or labels=None. shuffle orders the files as Keras does (numpy's RandomState(seed)); validation_split with subset='training' or 'validation' keeps the first or last part of that order, and subset='both' returns both pairs. Files with other endings are skipped; a missing or empty folder, a GIF/BMP file, or a corrupt or truncated image is an error naming it.", example: "x, y = load_digits()\nfor k in range(6):\n    save_img(f'/tmp/nabla-digits/{int(y[k])}/{k}.png', reshape(x[k], 8, 8) * 16, scale=False)\nimages, labels = load_images('/tmp/nabla-digits', size=(8, 8), color_mode='grayscale', shuffle=False)\n(shape(images), labels)") { a in
             let what = "load_images()"
             let folder = try a.string("directory")
-            let size = try a.has("image_size") ? imageSize(a, "image_size", default: (28, 28)) : imageSize(a, "size", default: (28, 28))
+            let size = try a.has("image_size") ? imageSize(a, "image_size") : imageSize(a, "size")
             let color = try colorMode(a), bilinear = try interpolation(a)
             let inferred: Bool
             switch a.named["labels"] {
@@ -136,7 +137,7 @@ extension Library {
                 return s
             } : nil
             if classNames != nil && !inferred { throw NablaError(.value, "load_images(): class_names is only used with labels='inferred'") }
-            let shuffle = try a.bool("shuffle", default: true)
+            let shuffle = try a.bool("shuffle")
             let split = try a.has("validation_split") ? a.double("validation_split") : 0
             guard split >= 0, split < 1 else { throw NablaError(.value, "load_images(): validation_split must be between 0 and 1, got \(Tensor.formatNumber(split))") }
             let subset = try a.has("subset") ? a.string("subset") : nil
@@ -193,7 +194,7 @@ extension Library {
             }
             return results.count == 1 ? results[0] : .tuple(results)
         })
-        i.register(Builtin("load_img(path, color_mode='rgb', target_size=None, interpolation='nearest')", doc: "One PNG or JPEG file as a (height, width, channels) tensor of numbers 0–255 (Keras' keras.utils.load_img, which returns a PIL image; img_to_array of it gives the same numbers), resized to target_size (height, width) when given.") { a in
+        i.register(Builtin("load_img", [.string("path"), .string("color_mode", default: "rgb"), .any("target_size", default: nil), .string("interpolation", default: "nearest")], doc: "One PNG or JPEG file as a (height, width, channels) tensor of numbers 0–255 (Keras' keras.utils.load_img, which returns a PIL image; img_to_array of it gives the same numbers), resized to target_size (height, width) when given.", example: "save_img('/tmp/nabla-example.jpg', reshape(arange(12), 2, 2, 3))\nshape(load_img('/tmp/nabla-example.jpg', target_size=(4, 4)))") { a in
             let path = try a.string("path"), color = try colorMode(a)
             let img: Image8
             do { img = try ImageCodec.read(path: path, color: color) } catch let e as ImageError { throw NablaError(.value, "load_img(): " + e.message) }
@@ -202,12 +203,12 @@ extension Library {
             ImageCodec.resized(img, height: h, width: w, bilinear: try interpolation(a), into: &data, at: 0)
             return .tensor(Variable(try Tensor(shape: [h, w, img.channels], data: data)))
         })
-        i.register(Builtin("img_to_array(img)", doc: "An image (as load_img returns it) as a float tensor (height, width, channels); Keras' keras.utils.img_to_array.") { a in
+        i.register(Builtin("img_to_array", [.any("img")], doc: "An image (as load_img returns it) as a float tensor (height, width, channels); Keras' keras.utils.img_to_array.", example: "shape(img_to_array(reshape(arange(4), 2, 2)))") { a in
             let x = try a.tensor("img").value
             guard x.rank == 2 || x.rank == 3 else { throw NablaError(.shape, "img_to_array(): expected an image (height, width[, channels]), got shape \(formatShape(x.shape))") }
             return .tensor(Variable(x.rank == 2 ? try x.reshaped(x.shape + [1]) : x))
         })
-        i.register(Builtin("save_img(path, x, file_format=None, scale=True, quality=95)", formula: "scale: pixel = 255 · (x − min x) / (max x − min x)", doc: "Writes an image (height, width[, channels]) with 1, 3 or 4 channels to a PNG file, or a JPEG for a .jpg/.jpeg path or file_format='jpeg' (quality 1–100), as keras.utils.save_img: with scale=True the values are stretched to 0–255, otherwise they are taken as 0–255 (rounded, clipped). Missing parent folders are created.") { a in
+        i.register(Builtin("save_img", [.string("path"), .tensor("x"), .string("file_format", default: nil), .bool("scale", default: true), .int("quality", default: 95)], formula: "scale: pixel = 255 · (x − min x) / (max x − min x)", doc: "Writes an image (height, width[, channels]) with 1, 3 or 4 channels to a PNG file, or a JPEG for a .jpg/.jpeg path or file_format='jpeg' (quality 1–100), as keras.utils.save_img: with scale=True the values are stretched to 0–255, otherwise they are taken as 0–255 (rounded, clipped). Missing parent folders are created.", example: "x, y = load_digits()\nsave_img('/tmp/nabla-digit.png', reshape(x[0], 8, 8))   # stretched to 0–255\nload_img('/tmp/nabla-digit.png', color_mode='grayscale')[0, :, 0]") { a in
             let path = try a.string("path")
             var x = try a.tensor("x").value
             if x.rank == 2 { x = try x.reshaped(x.shape + [1]) }
@@ -216,7 +217,7 @@ extension Library {
             }
             guard x.data.allSatisfy(\.isFinite) else { throw NablaError(.value, "save_img(): the image has values that are not finite (nan or inf)") }
             var values = x.data
-            if try a.bool("scale", default: true) {
+            if try a.bool("scale") {
                 let lo = values.min() ?? 0, hi = values.max() ?? 0
                 values = values.map { hi > lo ? ($0 - lo) / (hi - lo) * 255 : 0 }
             }
@@ -224,7 +225,7 @@ extension Library {
             let ext = (path as NSString).pathExtension.lowercased()
             let format = try a.has("file_format") ? a.string("file_format").lowercased() : (ext == "jpg" || ext == "jpeg" ? "jpeg" : "png")
             guard format == "png" || format == "jpeg" || format == "jpg" else { throw NablaError(.value, "save_img(): file_format must be 'png' or 'jpeg', got '\(format)'") }
-            let quality = try a.int("quality", default: 95)
+            let quality = try a.int("quality")
             guard (1...100).contains(quality) else { throw NablaError(.value, "save_img(): quality must be between 1 and 100, got \(quality)") }
             let parent = (path as NSString).deletingLastPathComponent
             if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }

@@ -4,8 +4,8 @@ import NablaTensor
 
 /// Methods of Python's builtin types: list, str, dict, set, tuple, int, float.
 extension Library {
-    static func method(_ sig: String, _ doc: String, _ body: @escaping (Args) throws -> Value) -> (String, Builtin) {
-        let b = Builtin(sig, doc: doc, body)
+    static func method(_ name: String, _ parameters: [Parameter], _ doc: String, _ body: @escaping (Args) throws -> Value) -> (String, Builtin) {
+        let b = Builtin(name, parameters, doc: doc, body)
         return (b.name, b)
     }
 
@@ -24,41 +24,41 @@ extension Library {
         }
 
         let listMethods: [(String, Builtin)] = [
-            method("append(self, item)", "Adds an item at the end.") { a in list(a).items.append(a.named["item"] ?? .none); return .none },
-            method("extend(self, iterable)", "Adds the items of an iterable at the end.") { a in
+            method("append", [.any("self"), .any("item")], "Adds an item at the end.") { a in list(a).items.append(a.named["item"] ?? .none); return .none },
+            method("extend", [.any("self"), .any("iterable")], "Adds the items of an iterable at the end.") { a in
                 let l = list(a); l.items += try a.interpreter.elements(a.named["iterable"] ?? .none, span: a.span); return .none
             },
-            method("insert(self, index, item)", "Inserts an item before position index.") { a in
+            method("insert", [.any("self"), .int("index"), .any("item")], "Inserts an item before position index.") { a in
                 let l = list(a); var k = try a.int("index"); let n = l.items.count
                 if k < 0 { k = max(k + n, 0) }; l.items.insert(a.named["item"] ?? .none, at: min(k, n)); return .none
             },
-            method("pop(self, index=-1)", "Removes and returns the item at index (the last by default).") { a in
+            method("pop", [.any("self"), .int("index", default: -1)], "Removes and returns the item at index (the last by default).") { a in
                 let l = list(a)
                 guard !l.items.isEmpty else { throw NablaError(.index, "pop from empty list") }
-                var k = try a.int("index", default: -1)
+                var k = try a.int("index")
                 if k < 0 { k += l.items.count }
                 guard k >= 0, k < l.items.count else { throw NablaError(.index, "pop index out of range") }
                 return l.items.remove(at: k)
             },
-            method("remove(self, item)", "Removes the first item equal to `item`.") { a in
+            method("remove", [.any("self"), .any("item")], "Removes the first item equal to `item`.") { a in
                 let l = list(a)
                 guard let k = try l.items.firstIndex(where: { try eq(a, $0, a.named["item"] ?? .none) }) else { throw NablaError(.value, "list.remove(x): x not in list") }
                 l.items.remove(at: k); return .none
             },
-            method("index(self, item, start=0, end=None)", "The position of the first item equal to `item`.") { a in
+            method("index", [.any("self"), .any("item"), .any("start", default: 0), .any("end", default: nil)], "The position of the first item equal to `item`.") { a in
                 let l = list(a); let (s, e) = try sliceBounds(a, l.items.count)
                 for k in s..<max(e, s) where try eq(a, l.items[k], a.named["item"] ?? .none) { return .int(k) }
                 throw NablaError(.value, "\(a.interpreter.repr(a.named["item"] ?? .none)) is not in list")
             },
-            method("count(self, item)", "How many items equal `item`.") { a in .int(try list(a).items.filter { try eq(a, $0, a.named["item"] ?? .none) }.count) },
-            method("sort(self, key=None, reverse=False)", "Sorts the list in place (stable).") { a in
+            method("count", [.any("self"), .any("item")], "How many items equal `item`.") { a in .int(try list(a).items.filter { try eq(a, $0, a.named["item"] ?? .none) }.count) },
+            method("sort", [.any("self"), .any("key", default: nil), .bool("reverse", default: false)], "Sorts the list in place (stable).") { a in
                 let l = list(a)
-                l.items = try a.interpreter.sortValues(l.items, key: a.value("key"), reverse: try a.bool("reverse", default: false), span: a.span)
+                l.items = try a.interpreter.sortValues(l.items, key: a.value("key"), reverse: try a.bool("reverse"), span: a.span)
                 return .none
             },
-            method("reverse(self)", "Reverses the list in place.") { a in list(a).items.reverse(); return .none },
-            method("copy(self)", "A shallow copy.") { a in .list(ListRef(list(a).items)) },
-            method("clear(self)", "Removes every item.") { a in list(a).items = []; return .none },
+            method("reverse", [.any("self")], "Reverses the list in place.") { a in list(a).items.reverse(); return .none },
+            method("copy", [.any("self")], "A shallow copy.") { a in .list(ListRef(list(a).items)) },
+            method("clear", [.any("self")], "Removes every item.") { a in list(a).items = []; return .none },
         ]
 
         func strArg(_ a: Args, _ n: String) throws -> String? {
@@ -107,126 +107,126 @@ extension Library {
             return -1
         }
         func pad(_ a: Args, _ s: String, _ align: Character) throws -> Value {
-            let w = try a.int("width"), fill = try a.string("fillchar", default: " ")
+            let w = try a.int("width"), fill = try a.string("fillchar")
             guard fill.count == 1 else { throw NablaError(.type, "The fill character must be exactly one character long") }
             return .string(try a.interpreter.format(.string(s), "\(fill)\(align)\(w)", span: a.span))
         }
         let strMethods: [(String, Builtin)] = [
-            method("split(self, sep=None, maxsplit=-1)", "The words of the string (split on whitespace, or on `sep`).") { a in
-                .list(ListRef(try split(string(a), try strArg(a, "sep"), try a.int("maxsplit", default: -1)).map { .string($0) }))
+            method("split", [.any("self"), .any("sep", default: nil), .int("maxsplit", default: -1)], "The words of the string (split on whitespace, or on `sep`).") { a in
+                .list(ListRef(try split(string(a), try strArg(a, "sep"), try a.int("maxsplit")).map { .string($0) }))
             },
-            method("rsplit(self, sep=None, maxsplit=-1)", "Like split, from the right.") { a in
-                let m = try a.int("maxsplit", default: -1)
+            method("rsplit", [.any("self"), .any("sep", default: nil), .int("maxsplit", default: -1)], "Like split, from the right.") { a in
+                let m = try a.int("maxsplit")
                 if m < 0 { return .list(ListRef(try split(string(a), try strArg(a, "sep"), -1).map { .string($0) })) }
                 let rev = String(string(a).reversed()), sep = try strArg(a, "sep").map { String($0.reversed()) }
                 return .list(ListRef(try split(rev, sep, m).reversed().map { .string(String($0.reversed())) }))
             },
-            method("splitlines(self)", "The lines of the string.") { a in
+            method("splitlines", [.any("self")], "The lines of the string.") { a in
                 .list(ListRef(string(a).split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) }.dropLast(string(a).hasSuffix("\n") ? 1 : 0)))
             },
-            method("join(self, iterable)", "The strings of an iterable joined with this string between them.") { a in
+            method("join", [.any("self"), .any("iterable")], "The strings of an iterable joined with this string between them.") { a in
                 let parts = try a.interpreter.elements(a.named["iterable"] ?? .none, span: a.span)
                 return .string(try parts.enumerated().map { k, v in
                     guard case let .string(s) = v else { throw NablaError(.type, "sequence item \(k): expected str instance, \(v.typeName) found") }
                     return s
                 }.joined(separator: string(a)))
             },
-            method("strip(self, chars=None)", "Without leading and trailing whitespace (or `chars`).") { a in .string(strip(string(a), try strArg(a, "chars"), left: true, right: true)) },
-            method("lstrip(self, chars=None)", "Without leading whitespace.") { a in .string(strip(string(a), try strArg(a, "chars"), left: true, right: false)) },
-            method("rstrip(self, chars=None)", "Without trailing whitespace.") { a in .string(strip(string(a), try strArg(a, "chars"), left: false, right: true)) },
-            method("replace(self, old, new, count=-1)", "Every (or the first `count`) occurrence of old replaced by new.") { a in
-                let old = try a.string("old"), new = try a.string("new"), n = try a.int("count", default: -1)
+            method("strip", [.any("self"), .any("chars", default: nil)], "Without leading and trailing whitespace (or `chars`).") { a in .string(strip(string(a), try strArg(a, "chars"), left: true, right: true)) },
+            method("lstrip", [.any("self"), .any("chars", default: nil)], "Without leading whitespace.") { a in .string(strip(string(a), try strArg(a, "chars"), left: true, right: false)) },
+            method("rstrip", [.any("self"), .any("chars", default: nil)], "Without trailing whitespace.") { a in .string(strip(string(a), try strArg(a, "chars"), left: false, right: true)) },
+            method("replace", [.any("self"), .string("old"), .string("new"), .int("count", default: -1)], "Every (or the first `count`) occurrence of old replaced by new.") { a in
+                let old = try a.string("old"), new = try a.string("new"), n = try a.int("count")
                 if n < 0 { return .string(old.isEmpty ? new + string(a).map { String($0) + new }.joined() : string(a).replacingOccurrences(of: old, with: new)) }
                 var s = Substring(string(a)), out = "", k = 0
                 while k < n, !old.isEmpty, let r = s.range(of: old) { out += s[..<r.lowerBound] + new; s = s[r.upperBound...]; k += 1 }
                 return .string(out + s)
             },
-            method("upper(self)", "Upper case.") { a in .string(string(a).uppercased()) },
-            method("lower(self)", "Lower case.") { a in .string(string(a).lowercased()) },
-            method("casefold(self)", "Lower case, for caseless comparison.") { a in .string(string(a).lowercased()) },
-            method("title(self)", "Each word capitalized.") { a in
+            method("upper", [.any("self")], "Upper case.") { a in .string(string(a).uppercased()) },
+            method("lower", [.any("self")], "Lower case.") { a in .string(string(a).lowercased()) },
+            method("casefold", [.any("self")], "Lower case, for caseless comparison.") { a in .string(string(a).lowercased()) },
+            method("title", [.any("self")], "Each word capitalized.") { a in
                 var out = "", prevLetter = false
                 for c in string(a) { out += prevLetter ? c.lowercased() : c.uppercased(); prevLetter = c.isLetter }
                 return .string(out)
             },
-            method("capitalize(self)", "The first character upper case, the rest lower.") { a in
+            method("capitalize", [.any("self")], "The first character upper case, the rest lower.") { a in
                 let s = string(a); return .string(s.prefix(1).uppercased() + s.dropFirst().lowercased())
             },
-            method("swapcase(self)", "Cases swapped.") { a in .string(String(string(a).map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) })) },
-            method("startswith(self, prefix, start=None, end=None)", "True when the string starts with prefix (or one of a tuple of them).") { a in
+            method("swapcase", [.any("self")], "Cases swapped.") { a in .string(String(string(a).map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) })) },
+            method("startswith", [.any("self"), .any("prefix"), .any("start", default: nil), .any("end", default: nil)], "True when the string starts with prefix (or one of a tuple of them).") { a in
                 let s = string(a); return .bool(try prefixes(a, "prefix").contains { s.hasPrefix($0) })
             },
-            method("endswith(self, suffix, start=None, end=None)", "True when the string ends with suffix (or one of a tuple of them).") { a in
+            method("endswith", [.any("self"), .any("suffix"), .any("start", default: nil), .any("end", default: nil)], "True when the string ends with suffix (or one of a tuple of them).") { a in
                 let s = string(a); return .bool(try prefixes(a, "suffix").contains { s.hasSuffix($0) })
             },
-            method("find(self, sub, start=None, end=None)", "The first position of sub, or -1.") { a in .int(try find(string(a), try a.string("sub"), a, last: false)) },
-            method("rfind(self, sub, start=None, end=None)", "The last position of sub, or -1.") { a in .int(try find(string(a), try a.string("sub"), a, last: true)) },
-            method("index(self, sub, start=None, end=None)", "The first position of sub (ValueError when absent).") { a in
+            method("find", [.any("self"), .string("sub"), .any("start", default: nil), .any("end", default: nil)], "The first position of sub, or -1.") { a in .int(try find(string(a), try a.string("sub"), a, last: false)) },
+            method("rfind", [.any("self"), .string("sub"), .any("start", default: nil), .any("end", default: nil)], "The last position of sub, or -1.") { a in .int(try find(string(a), try a.string("sub"), a, last: true)) },
+            method("index", [.any("self"), .string("sub"), .any("start", default: nil), .any("end", default: nil)], "The first position of sub (ValueError when absent).") { a in
                 let k = try find(string(a), try a.string("sub"), a, last: false)
                 guard k >= 0 else { throw NablaError(.value, "substring not found") }
                 return .int(k)
             },
-            method("rindex(self, sub, start=None, end=None)", "The last position of sub (ValueError when absent).") { a in
+            method("rindex", [.any("self"), .string("sub"), .any("start", default: nil), .any("end", default: nil)], "The last position of sub (ValueError when absent).") { a in
                 let k = try find(string(a), try a.string("sub"), a, last: true)
                 guard k >= 0 else { throw NablaError(.value, "substring not found") }
                 return .int(k)
             },
-            method("count(self, sub, start=None, end=None)", "How many non-overlapping times sub occurs.") { a in
+            method("count", [.any("self"), .string("sub"), .any("start", default: nil), .any("end", default: nil)], "How many non-overlapping times sub occurs.") { a in
                 let sub = try a.string("sub"); let s = string(a)
                 if sub.isEmpty { return .int(s.count + 1) }
                 return .int(s.components(separatedBy: sub).count - 1)
             },
-            method("zfill(self, width)", "Padded with zeros on the left to `width` (after a sign).") { a in
+            method("zfill", [.any("self"), .int("width")], "Padded with zeros on the left to `width` (after a sign).") { a in
                 let s = string(a), w = try a.int("width")
                 guard s.count < w else { return .string(s) }
                 let sign = s.first.map { $0 == "-" || $0 == "+" } ?? false
                 return .string((sign ? String(s.first!) : "") + String(repeating: "0", count: w - s.count) + (sign ? String(s.dropFirst()) : s))
             },
-            method("center(self, width, fillchar=' ')", "Centered in `width`.") { a in try pad(a, string(a), "^") },
-            method("ljust(self, width, fillchar=' ')", "Left-justified in `width`.") { a in try pad(a, string(a), "<") },
-            method("rjust(self, width, fillchar=' ')", "Right-justified in `width`.") { a in try pad(a, string(a), ">") },
-            method("format(self, *args, **kwargs)", "The string with its {} fields filled in.") { a in
+            method("center", [.any("self"), .any("width"), .any("fillchar", default: " ")], "Centered in `width`.") { a in try pad(a, string(a), "^") },
+            method("ljust", [.any("self"), .any("width"), .any("fillchar", default: " ")], "Left-justified in `width`.") { a in try pad(a, string(a), "<") },
+            method("rjust", [.any("self"), .any("width"), .any("fillchar", default: " ")], "Right-justified in `width`.") { a in try pad(a, string(a), ">") },
+            method("format", [.any("self"), .args("args"), .kwargs("kwargs")], "The string with its {} fields filled in.") { a in
                 .string(try a.interpreter.strFormat(string(a), a.rest, a.extraKeywords, span: a.span))
             },
-            method("isdigit(self)", "True when every character is a digit.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isNumber }) },
-            method("isnumeric(self)", "True when every character is numeric.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isNumber }) },
-            method("isdecimal(self)", "True when every character is a decimal digit.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isASCIIDigit }) },
-            method("isalpha(self)", "True when every character is a letter.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isLetter }) },
-            method("isalnum(self)", "True when every character is a letter or digit.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isLetter || $0.isNumber }) },
-            method("isspace(self)", "True when every character is whitespace.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isWhitespace }) },
-            method("isupper(self)", "True when the cased characters are all upper case.") { a in .bool(string(a).contains { $0.isLetter } && !string(a).contains { $0.isLowercase }) },
-            method("islower(self)", "True when the cased characters are all lower case.") { a in .bool(string(a).contains { $0.isLetter } && !string(a).contains { $0.isUppercase }) },
-            method("partition(self, sep)", "(before, sep, after) around the first sep.") { a in
+            method("isdigit", [.any("self")], "True when every character is a digit.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isNumber }) },
+            method("isnumeric", [.any("self")], "True when every character is numeric.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isNumber }) },
+            method("isdecimal", [.any("self")], "True when every character is a decimal digit.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isASCIIDigit }) },
+            method("isalpha", [.any("self")], "True when every character is a letter.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isLetter }) },
+            method("isalnum", [.any("self")], "True when every character is a letter or digit.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isLetter || $0.isNumber }) },
+            method("isspace", [.any("self")], "True when every character is whitespace.") { a in .bool(!string(a).isEmpty && string(a).allSatisfy { $0.isWhitespace }) },
+            method("isupper", [.any("self")], "True when the cased characters are all upper case.") { a in .bool(string(a).contains { $0.isLetter } && !string(a).contains { $0.isLowercase }) },
+            method("islower", [.any("self")], "True when the cased characters are all lower case.") { a in .bool(string(a).contains { $0.isLetter } && !string(a).contains { $0.isUppercase }) },
+            method("partition", [.any("self"), .string("sep")], "(before, sep, after) around the first sep.") { a in
                 let s = string(a), sep = try a.string("sep")
                 guard let r = s.range(of: sep) else { return .tuple([.string(s), .string(""), .string("")]) }
                 return .tuple([.string(String(s[..<r.lowerBound])), .string(sep), .string(String(s[r.upperBound...]))])
             },
-            method("rpartition(self, sep)", "(before, sep, after) around the last sep.") { a in
+            method("rpartition", [.any("self"), .string("sep")], "(before, sep, after) around the last sep.") { a in
                 let s = string(a), sep = try a.string("sep")
                 guard let r = s.range(of: sep, options: .backwards) else { return .tuple([.string(""), .string(""), .string(s)]) }
                 return .tuple([.string(String(s[..<r.lowerBound])), .string(sep), .string(String(s[r.upperBound...]))])
             },
-            method("removeprefix(self, prefix)", "Without the prefix.") { a in let s = string(a), p = try a.string("prefix"); return .string(s.hasPrefix(p) ? String(s.dropFirst(p.count)) : s) },
-            method("removesuffix(self, suffix)", "Without the suffix.") { a in let s = string(a), p = try a.string("suffix"); return .string(s.hasSuffix(p) && !p.isEmpty ? String(s.dropLast(p.count)) : s) },
+            method("removeprefix", [.any("self"), .string("prefix")], "Without the prefix.") { a in let s = string(a), p = try a.string("prefix"); return .string(s.hasPrefix(p) ? String(s.dropFirst(p.count)) : s) },
+            method("removesuffix", [.any("self"), .string("suffix")], "Without the suffix.") { a in let s = string(a), p = try a.string("suffix"); return .string(s.hasSuffix(p) && !p.isEmpty ? String(s.dropLast(p.count)) : s) },
         ]
 
         func view(_ items: [Value], _ kind: String) -> Value {
             let it = IteratorRef(items, kind: kind); it.isView = true; return .iterator(it)
         }
         let dictMethods: [(String, Builtin)] = [
-            method("get(self, key, default=None)", "d[key], or default when the key is absent.") { a in
+            method("get", [.any("self"), .any("key"), .any("default", default: nil)], "d[key], or default when the key is absent.") { a in
                 dict(a).get(try key(a, a.named["key"] ?? .none)) ?? (a.named["default"] ?? .none)
             },
-            method("keys(self)", "The keys, in insertion order.") { a in view(dict(a).keys, "dict_keys") },
-            method("values(self)", "The values, in insertion order.") { a in view(dict(a).values, "dict_values") },
-            method("items(self)", "(key, value) pairs, in insertion order.") { a in let d = dict(a); return view(zip(d.keys, d.values).map { .tuple([$0, $1]) }, "dict_items") },
-            method("setdefault(self, key, default=None)", "d[key], first setting it to default when absent.") { a in
+            method("keys", [.any("self")], "The keys, in insertion order.") { a in view(dict(a).keys, "dict_keys") },
+            method("values", [.any("self")], "The values, in insertion order.") { a in view(dict(a).values, "dict_values") },
+            method("items", [.any("self")], "(key, value) pairs, in insertion order.") { a in let d = dict(a); return view(zip(d.keys, d.values).map { .tuple([$0, $1]) }, "dict_items") },
+            method("setdefault", [.any("self"), .any("key"), .any("default", default: nil)], "d[key], first setting it to default when absent.") { a in
                 let d = dict(a), k = a.named["key"] ?? .none, h = try key(a, k)
                 if let v = d.get(h) { return v }
                 let v = a.named["default"] ?? .none
                 d.set(h, k, v); return v
             },
-            method("update(self, other=None, **kwargs)", "Adds the pairs of another dict (or of (key, value) pairs, or keywords).") { a in
+            method("update", [.any("self"), .any("other", default: nil), .kwargs("kwargs")], "Adds the pairs of another dict (or of (key, value) pairs, or keywords).") { a in
                 let d = dict(a)
                 if let o = a.value("other") {
                     if case let .dict(od) = o { for (k, v) in zip(od.keys, od.values) { d.set(try key(a, k), k, v) } } else {
@@ -240,19 +240,19 @@ extension Library {
                 for (k, v) in a.extraKeywords { d.set(.str(k), .string(k), v) }
                 return .none
             },
-            method("pop(self, key, *default)", "Removes d[key] and returns it (or the default when absent).") { a in
+            method("pop", [.any("self"), .any("key"), .args("default")], "Removes d[key] and returns it (or the default when absent).") { a in
                 let k = a.named["key"] ?? .none
                 if let v = dict(a).remove(try key(a, k)) { return v }
                 if let d = a.rest.first { return d }
                 throw NablaError(.key, a.interpreter.repr(k))
             },
-            method("popitem(self)", "Removes and returns the last inserted (key, value) pair.") { a in
+            method("popitem", [.any("self")], "Removes and returns the last inserted (key, value) pair.") { a in
                 let d = dict(a)
                 guard let k = d.keys.last, let v = d.values.last else { throw NablaError(.key, "'popitem(): dictionary is empty'") }
                 d.remove(try key(a, k)); return .tuple([k, v])
             },
-            method("copy(self)", "A shallow copy.") { a in let d = dict(a), c = DictRef(); for (k, v) in zip(d.keys, d.values) { c.set(try key(a, k), k, v) }; return .dict(c) },
-            method("clear(self)", "Removes every pair.") { a in dict(a).clear(); return .none },
+            method("copy", [.any("self")], "A shallow copy.") { a in let d = dict(a), c = DictRef(); for (k, v) in zip(d.keys, d.values) { c.set(try key(a, k), k, v) }; return .dict(c) },
+            method("clear", [.any("self")], "Removes every pair.") { a in dict(a).clear(); return .none },
         ]
 
         func otherSet(_ a: Args, _ v: Value) throws -> SetRef {
@@ -268,53 +268,53 @@ extension Library {
             }
         }
         let setMethods: [(String, Builtin)] = [
-            method("add(self, item)", "Adds an item.") { a in let x = a.named["item"] ?? .none; set(a).insert(try key(a, x), x); return .none },
-            method("remove(self, item)", "Removes an item (KeyError when absent).") { a in
+            method("add", [.any("self"), .any("item")], "Adds an item.") { a in let x = a.named["item"] ?? .none; set(a).insert(try key(a, x), x); return .none },
+            method("remove", [.any("self"), .any("item")], "Removes an item (KeyError when absent).") { a in
                 let x = a.named["item"] ?? .none
                 guard set(a).remove(try key(a, x)) else { throw NablaError(.key, a.interpreter.repr(x)) }
                 return .none
             },
-            method("discard(self, item)", "Removes an item if present.") { a in set(a).remove(try key(a, a.named["item"] ?? .none)); return .none },
-            method("pop(self)", "Removes and returns an item.") { a in
+            method("discard", [.any("self"), .any("item")], "Removes an item if present.") { a in set(a).remove(try key(a, a.named["item"] ?? .none)); return .none },
+            method("pop", [.any("self")], "Removes and returns an item.") { a in
                 let s = set(a)
                 guard let x = s.items.first else { throw NablaError(.key, "'pop from an empty set'") }
                 s.remove(try key(a, x)); return x
             },
-            method("union(self, *others)", "Items in any of the sets.", setOp("|")),
-            method("intersection(self, *others)", "Items in every set.", setOp("&")),
-            method("difference(self, *others)", "Items not in the others.", setOp("-")),
-            method("symmetric_difference(self, other)", "Items in exactly one of the two.") { a in
+            method("union", [.any("self"), .args("others")], "Items in any of the sets.", setOp("|")),
+            method("intersection", [.any("self"), .args("others")], "Items in every set.", setOp("&")),
+            method("difference", [.any("self"), .args("others")], "Items not in the others.", setOp("-")),
+            method("symmetric_difference", [.any("self"), .any("other")], "Items in exactly one of the two.") { a in
                 try a.interpreter.binary("^", .set(set(a)), .set(try otherSet(a, a.named["other"] ?? .none)), span: a.span)
             },
-            method("update(self, *others)", "Adds the items of other iterables.") { a in
+            method("update", [.any("self"), .args("others")], "Adds the items of other iterables.") { a in
                 let s = set(a); for o in a.rest { for x in try a.interpreter.elements(o, span: a.span) { s.insert(try key(a, x), x) } }; return .none
             },
-            method("issubset(self, other)", "True when every item is in other.") { a in
+            method("issubset", [.any("self"), .any("other")], "True when every item is in other.") { a in
                 let o = try otherSet(a, a.named["other"] ?? .none); return .bool(try set(a).items.allSatisfy { o.contains(try key(a, $0)) })
             },
-            method("issuperset(self, other)", "True when every item of other is here.") { a in
+            method("issuperset", [.any("self"), .any("other")], "True when every item of other is here.") { a in
                 let s = set(a); return .bool(try otherSet(a, a.named["other"] ?? .none).items.allSatisfy { s.contains(try key(a, $0)) })
             },
-            method("isdisjoint(self, other)", "True when no item is shared.") { a in
+            method("isdisjoint", [.any("self"), .any("other")], "True when no item is shared.") { a in
                 let o = try otherSet(a, a.named["other"] ?? .none); return .bool(try !set(a).items.contains { o.contains(try key(a, $0)) })
             },
-            method("copy(self)", "A shallow copy.") { a in let c = SetRef(); for x in set(a).items { c.insert(try key(a, x), x) }; return .set(c) },
-            method("clear(self)", "Removes every item.") { a in set(a).clear(); return .none },
+            method("copy", [.any("self")], "A shallow copy.") { a in let c = SetRef(); for x in set(a).items { c.insert(try key(a, x), x) }; return .set(c) },
+            method("clear", [.any("self")], "Removes every item.") { a in set(a).clear(); return .none },
         ]
         let tupleMethods: [(String, Builtin)] = [
-            method("count(self, item)", "How many items equal `item`.") { a in .int(try items(a).filter { try eq(a, $0, a.named["item"] ?? .none) }.count) },
-            method("index(self, item)", "The position of the first item equal to `item`.") { a in
+            method("count", [.any("self"), .any("item")], "How many items equal `item`.") { a in .int(try items(a).filter { try eq(a, $0, a.named["item"] ?? .none) }.count) },
+            method("index", [.any("self"), .any("item")], "The position of the first item equal to `item`.") { a in
                 guard let k = try items(a).firstIndex(where: { try eq(a, $0, a.named["item"] ?? .none) }) else { throw NablaError(.value, "tuple.index(x): x not in tuple") }
                 return .int(k)
             },
         ]
         let intMethods: [(String, Builtin)] = [
-            method("bit_length(self)", "The number of bits needed for the absolute value.") { a in
+            method("bit_length", [.any("self")], "The number of bits needed for the absolute value.") { a in
                 let n = try a.interpreter.toInt(a.value("self") ?? .int(0), span: a.span, what: "int"); return .int(Int.bitWidth - n.magnitude.leadingZeroBitCount)
             },
         ]
         let floatMethods: [(String, Builtin)] = [
-            method("is_integer(self)", "True when the float is a whole number.") { a in
+            method("is_integer", [.any("self")], "True when the float is a whole number.") { a in
                 let d = try a.interpreter.toDouble(a.value("self") ?? .float(0), span: a.span, what: "float"); return .bool(d.isFinite && d == d.rounded())
             },
         ]
@@ -333,18 +333,18 @@ extension Library {
             }
         }
         let counterMethods: [(String, Builtin)] = [
-            method("most_common(self, n=None)", "The (element, count) pairs, most common first.") { a in
+            method("most_common", [.any("self"), .int("n", default: nil)], "The (element, count) pairs, most common first.") { a in
                 let d = dict(a)
                 var pairs = try a.interpreter.counterOrder(d, span: a.span).map { Value.tuple([d.keys[$0], d.values[$0]]) }
                 if let n = try a.optionalInt("n") { pairs = Array(pairs.prefix(max(n, 0))) }
                 return .list(ListRef(pairs))
             },
-            method("update(self, iterable=None)", "Adds the counts of an iterable or mapping.") { a in try countInto(a, dict(a), a.value("iterable"), sign: 1); return .none },
-            method("subtract(self, iterable=None)", "Subtracts the counts of an iterable or mapping.") { a in try countInto(a, dict(a), a.value("iterable"), sign: -1); return .none },
-            method("total(self)", "The sum of the counts.") { a in
+            method("update", [.any("self"), .any("iterable", default: nil)], "Adds the counts of an iterable or mapping.") { a in try countInto(a, dict(a), a.value("iterable"), sign: 1); return .none },
+            method("subtract", [.any("self"), .any("iterable", default: nil)], "Subtracts the counts of an iterable or mapping.") { a in try countInto(a, dict(a), a.value("iterable"), sign: -1); return .none },
+            method("total", [.any("self")], "The sum of the counts.") { a in
                 try dict(a).values.reduce(Value.int(0)) { try a.interpreter.binary("+", $0, $1, span: a.span) }
             },
-            method("elements(self)", "Each element repeated as many times as its count.") { a in
+            method("elements", [.any("self")], "Each element repeated as many times as its count.") { a in
                 let d = dict(a)
                 var out = [Value]()
                 for (k, n) in zip(d.keys, d.values) { for _ in 0..<max(try a.interpreter.toInt(n, span: a.span, what: "a count"), 0) { out.append(k) } }

@@ -6,8 +6,8 @@ import NablaTensor
 /// tensors (autograd kept), math and random onto Python numbers. A name Nabla lacks is a
 /// clear AttributeError naming it.
 extension Library {
-    static func fn(_ sig: String, _ doc: String, formula: String? = nil, _ body: @escaping (Args) throws -> Value) -> (String, Value) {
-        let b = Builtin(sig, formula: formula, doc: doc, body)
+    static func fn(_ name: String, _ parameters: [Parameter] = [], _ doc: String, formula: String? = nil, _ body: @escaping (Args) throws -> Value) -> (String, Value) {
+        let b = Builtin(name, parameters, formula: formula, doc: doc, body)
         return (b.name, .builtin(b))
     }
 
@@ -22,7 +22,7 @@ extension Library {
 
     static func reduce(_ a: Args, _ f: (Variable, Int?, Bool) throws -> Variable) throws -> Value {
         let x = try a.tensor("a")
-        let keep = try a.bool("keepdims", default: false)
+        let keep = try a.bool("keepdims")
         if case let .tuple(axes)? = a.value("axis"), axes.count > 1 {
             // Several axes: reduce the highest first so the others keep their numbers.
             var r = x
@@ -70,9 +70,9 @@ extension Library {
         var m: [String: Value] = [:]
         func add(_ e: (String, Value)) { m[e.0] = e.1 }
         func unaryFn(_ name: String, _ doc: String, _ f: @escaping (Variable) throws -> Variable) {
-            add(fn("\(name)(x)", doc) { a in arr(try f(try a.tensor("x"))) })
+            add(fn("\(name)", [.tensor("x")], doc) { a in arr(try f(try a.tensor("x"))) })
         }
-        add(fn("array(object, dtype=None, copy=True)", "A new array (a tensor) from a number, a (nested) list, or another array.") { a in
+        add(fn("array", [.any("object"), .any("dtype", default: nil), .bool("copy", default: true)], "A new array (a tensor) from a number, a (nested) list, or another array.") { a in
             let v = a.value("object") ?? .none
             let dtype = dtypeKind(a.value("dtype"))
             if let mt = a.interpreter.maskTensor(v) ?? { if case let .mask(m) = v { return m }; return nil }() {
@@ -81,7 +81,7 @@ extension Library {
             let x = try a.tensor("object")
             return convert(Variable(x.value), dtype: dtypeKind(a.value("dtype")))
         })
-        add(fn("asarray(a, dtype=None)", "The value as an array (the same tensor when it already is one).") { a in
+        add(fn("asarray", [.any("a"), .any("dtype", default: nil)], "The value as an array (the same tensor when it already is one).") { a in
             let v = a.value("a") ?? .none
             if case .tensor = v, !a.has("dtype") { return v }
             if case .mask = v { return v }
@@ -89,34 +89,34 @@ extension Library {
             return convert(Variable(try a.tensor("a").value), dtype: dtypeKind(a.value("dtype")))
         })
         for (name, value) in [("zeros", 0.0), ("ones", 1.0), ("empty", 0.0)] {
-            add(fn("\(name)(shape, dtype=None)", "A new array of \(name == "ones" ? "ones" : "zeros") of the given shape.") { a in
+            add(fn("\(name)", [.shape("shape"), .any("dtype", default: nil)], "A new array of \(name == "ones" ? "ones" : "zeros") of the given shape.") { a in
                 convert(Variable(try Tensor.full(try shapeArg(a, "shape"), value)), dtype: dtypeKind(a.value("dtype")))
             })
-            add(fn("\(name)_like(a, dtype=None)", "An array of \(name == "ones" ? "ones" : "zeros") with the shape of a.") { a in
+            add(fn("\(name)_like", [.any("a"), .any("dtype", default: nil)], "An array of \(name == "ones" ? "ones" : "zeros") with the shape of a.") { a in
                 let s: [Int]
                 if case let .mask(mt) = a.value("a") ?? .none { s = mt.shape } else { s = try a.tensor("a").value.shape }
                 return convert(Variable(try Tensor.full(s, value)), dtype: dtypeKind(a.value("dtype")))
             })
         }
-        add(fn("full(shape, fill_value, dtype=None)", "An array of the given shape filled with fill_value.") { a in
+        add(fn("full", [.shape("shape"), .number("fill_value"), .any("dtype", default: nil)], "An array of the given shape filled with fill_value.") { a in
             convert(Variable(try Tensor.full(try shapeArg(a, "shape"), try a.double("fill_value"))), dtype: dtypeKind(a.value("dtype")))
         })
-        add(fn("full_like(a, fill_value, dtype=None)", "An array with the shape of a filled with fill_value.") { a in
+        add(fn("full_like", [.tensor("a"), .number("fill_value"), .any("dtype", default: nil)], "An array with the shape of a filled with fill_value.") { a in
             convert(Variable(try Tensor.full(try a.tensor("a").value.shape, try a.double("fill_value"))), dtype: dtypeKind(a.value("dtype")))
         })
-        add(fn("arange(start, stop=None, step=1, dtype=None)", "Evenly spaced values from start up to (not including) stop.") { a in
+        add(fn("arange", [.number("start"), .number("stop", default: nil), .number("step", default: 1), .any("dtype", default: nil)], "Evenly spaced values from start up to (not including) stop.") { a in
             var start = try a.double("start"), stop = 0.0
             if a.has("stop") { stop = try a.double("stop") } else { stop = start; start = 0 }
-            return convert(Variable(try Tensor.arange(start, stop, try a.double("step", default: 1))), dtype: dtypeKind(a.value("dtype")))
+            return convert(Variable(try Tensor.arange(start, stop, try a.double("step"))), dtype: dtypeKind(a.value("dtype")))
         })
-        add(fn("linspace(start, stop, num=50, endpoint=True)", "num evenly spaced values from start to stop.") { a in
-            let n = try a.int("num", default: 50), lo = try a.double("start"), hi = try a.double("stop")
-            if try a.bool("endpoint", default: true) { return arr(Variable(try Tensor.linspace(lo, hi, n))) }
+        add(fn("linspace", [.number("start"), .number("stop"), .int("num", default: 50), .bool("endpoint", default: true)], "num evenly spaced values from start to stop.") { a in
+            let n = try a.int("num"), lo = try a.double("start"), hi = try a.double("stop")
+            if try a.bool("endpoint") { return arr(Variable(try Tensor.linspace(lo, hi, n))) }
             let step = (hi - lo) / Double(max(n, 1))
             return arr(Variable(Tensor((0..<max(n, 0)).map { lo + Double($0) * step })))
         })
-        add(fn("eye(N, M=None, dtype=None)", "The identity matrix.") { a in arr(Variable(try Tensor.eye(try a.int("N"), try a.optionalInt("M")))) })
-        add(fn("identity(n, dtype=None)", "The n×n identity matrix.") { a in arr(Variable(try Tensor.eye(try a.int("n"), nil))) })
+        add(fn("eye", [.int("N"), .int("M", default: nil), .any("dtype", default: nil)], "The identity matrix.") { a in arr(Variable(try Tensor.eye(try a.int("N"), try a.optionalInt("M")))) })
+        add(fn("identity", [.int("n"), .any("dtype", default: nil)], "The n×n identity matrix.") { a in arr(Variable(try Tensor.eye(try a.int("n"), nil))) })
         unaryFn("exp", "eˣ, elementwise.") { $0.exp() }
         unaryFn("log", "Natural logarithm, elementwise.") { $0.log() }
         unaryFn("log2", "Base-2 logarithm.") { $0.log2() }
@@ -139,45 +139,45 @@ extension Library {
         unaryFn("rint", "Rounded to the nearest whole number, halves to even.") { Variable($0.value.map { $0.rounded(.toNearestOrEven) }) }
         unaryFn("ravel", "The elements as a 1-d array.") { try $0.flattened() }
         unaryFn("copy", "A copy of the array.") { Variable($0.value) }
-        add(fn("isnan(x)", "True where x is NaN.") { a in maskOrBool(try a.tensor("x").value.map { $0.isNaN ? 1 : 0 }) })
-        add(fn("isinf(x)", "True where x is ±inf.") { a in maskOrBool(try a.tensor("x").value.map { $0.isInfinite ? 1 : 0 }) })
-        add(fn("isfinite(x)", "True where x is finite.") { a in maskOrBool(try a.tensor("x").value.map { $0.isFinite ? 1 : 0 }) })
-        add(fn("power(x1, x2)", "x1 ** x2, elementwise.") { a in arr(try Variable.pow(try a.tensor("x1"), try a.tensor("x2"))) })
-        add(fn("round(a, decimals=0)", "Rounded to `decimals` places, halves to even.") { a in
-            let s = Foundation.pow(10.0, Double(try a.int("decimals", default: 0)))
+        add(fn("isnan", [.tensor("x")], "True where x is NaN.") { a in maskOrBool(try a.tensor("x").value.map { $0.isNaN ? 1 : 0 }) })
+        add(fn("isinf", [.tensor("x")], "True where x is ±inf.") { a in maskOrBool(try a.tensor("x").value.map { $0.isInfinite ? 1 : 0 }) })
+        add(fn("isfinite", [.tensor("x")], "True where x is finite.") { a in maskOrBool(try a.tensor("x").value.map { $0.isFinite ? 1 : 0 }) })
+        add(fn("power", [.tensor("x1"), .tensor("x2")], "x1 ** x2, elementwise.") { a in arr(try Variable.pow(try a.tensor("x1"), try a.tensor("x2"))) })
+        add(fn("round", [.tensor("a"), .int("decimals", default: 0)], "Rounded to `decimals` places, halves to even.") { a in
+            let s = Foundation.pow(10.0, Double(try a.int("decimals")))
             return arr(Variable(try a.tensor("a").value.map { ($0 * s).rounded(.toNearestOrEven) / s }))
         })
         m["around"] = m["round"]
-        add(fn("sum(a, axis=None, keepdims=False, dtype=None)", "Sum of the elements (along axis); of a boolean mask, the count of True.") { a in
-            if case let .mask(mt) = a.value("a") ?? .none, !a.has("axis"), !(try a.bool("keepdims", default: false)) { return .int(mt.data.filter { $0 != 0 }.count) }
+        add(fn("sum", [.any("a"), .any("axis", default: nil), .bool("keepdims", default: false), .any("dtype", default: nil)], "Sum of the elements (along axis); of a boolean mask, the count of True.") { a in
+            if case let .mask(mt) = a.value("a") ?? .none, !a.has("axis"), !(try a.bool("keepdims")) { return .int(mt.data.filter { $0 != 0 }.count) }
             return try reduce(a) { try $0.sum(axis: $1, keepdims: $2) }
         })
-        add(fn("mean(a, axis=None, keepdims=False)", "Mean of the elements (along axis).") { a in try reduce(a) { try $0.mean(axis: $1, keepdims: $2) } })
-        add(fn("max(a, axis=None, keepdims=False)", "Largest element (along axis).") { a in try reduce(a) { try $0.max(axis: $1, keepdims: $2) } })
-        add(fn("min(a, axis=None, keepdims=False)", "Smallest element (along axis).") { a in try reduce(a) { try $0.min(axis: $1, keepdims: $2) } })
+        add(fn("mean", [.any("a"), .any("axis", default: nil), .bool("keepdims", default: false)], "Mean of the elements (along axis).") { a in try reduce(a) { try $0.mean(axis: $1, keepdims: $2) } })
+        add(fn("max", [.any("a"), .any("axis", default: nil), .bool("keepdims", default: false)], "Largest element (along axis).") { a in try reduce(a) { try $0.max(axis: $1, keepdims: $2) } })
+        add(fn("min", [.any("a"), .any("axis", default: nil), .bool("keepdims", default: false)], "Smallest element (along axis).") { a in try reduce(a) { try $0.min(axis: $1, keepdims: $2) } })
         m["amax"] = m["max"]; m["amin"] = m["min"]
-        add(fn("prod(a, axis=None, keepdims=False)", "Product of the elements (along axis).") { a in try reduce(a) { try $0.prod(axis: $1, keepdims: $2) } })
-        add(fn("std(a, axis=None, keepdims=False, ddof=0)", "Standard deviation (along axis).") { a in
-            let ddof = try a.int("ddof", default: 0)
+        add(fn("prod", [.any("a"), .any("axis", default: nil), .bool("keepdims", default: false)], "Product of the elements (along axis).") { a in try reduce(a) { try $0.prod(axis: $1, keepdims: $2) } })
+        add(fn("std", [.tensor("a"), .any("axis", default: nil), .bool("keepdims", default: false), .int("ddof", default: 0)], "Standard deviation (along axis).") { a in
+            let ddof = try a.int("ddof")
             if ddof == 0 { return try reduce(a) { try $0.std(axis: $1, keepdims: $2) } }
             let x = try a.tensor("a"); let n = Double(try axisArg(a).map { x.value.shape[try Tensor.normalizeAxis($0, rank: x.value.rank, op: "std")] } ?? x.value.count)
-            return arr(try (x.variance(axis: try axisArg(a), keepdims: try a.bool("keepdims", default: false)) * (n / (n - Double(ddof)))).sqrt())
+            return arr(try (x.variance(axis: try axisArg(a), keepdims: try a.bool("keepdims")) * (n / (n - Double(ddof)))).sqrt())
         })
-        add(fn("var(a, axis=None, keepdims=False, ddof=0)", "Variance (along axis).") { a in
-            let ddof = try a.int("ddof", default: 0)
+        add(fn("var", [.tensor("a"), .any("axis", default: nil), .bool("keepdims", default: false), .int("ddof", default: 0)], "Variance (along axis).") { a in
+            let ddof = try a.int("ddof")
             let x = try a.tensor("a"); let n = Double(try axisArg(a).map { x.value.shape[try Tensor.normalizeAxis($0, rank: x.value.rank, op: "var")] } ?? x.value.count)
-            let v = try x.variance(axis: try axisArg(a), keepdims: try a.bool("keepdims", default: false))
+            let v = try x.variance(axis: try axisArg(a), keepdims: try a.bool("keepdims"))
             return arr(ddof == 0 ? v : v * (n / (n - Double(ddof))))
         })
         for name in ["argmax", "argmin"] {
-            add(fn("\(name)(a, axis=None, keepdims=False)", "Index of the first \(name == "argmax" ? "largest" : "smallest") element (of the flattened array when axis is None).") { a in
-                let x = try a.tensor("a"), axis = try axisArg(a), keep = try a.bool("keepdims", default: false)
+            add(fn("\(name)", [.tensor("a"), .any("axis", default: nil), .bool("keepdims", default: false)], "Index of the first \(name == "argmax" ? "largest" : "smallest") element (of the flattened array when axis is None).") { a in
+                let x = try a.tensor("a"), axis = try axisArg(a), keep = try a.bool("keepdims")
                 let r = name == "argmax" ? try x.argmax(axis: axis, keepdims: keep) : try x.argmin(axis: axis, keepdims: keep)
                 if axis == nil && !keep { return .int(Int(r.value.data[0])) }
                 return arr(r)
             })
         }
-        add(fn("cumsum(a, axis=None)", "Running sums (no gradient).") { a in
+        add(fn("cumsum", [.tensor("a"), .any("axis", default: nil)], "Running sums (no gradient).") { a in
             let x = try a.tensor("a").value
             guard let axis = try axisArg(a), x.rank > 1 else {
                 var s = 0.0; return arr(Variable(Tensor(x.data.map { s += $0; return s })))
@@ -189,80 +189,80 @@ extension Library {
             for k in 0..<x.count { let pos = (k / strides[ax]) % x.shape[ax]; if pos > 0 { out[k] = out[k - strides[ax]] + x.data[k] } }
             return arr(Variable(try Tensor(shape: x.shape, data: out)))
         })
-        add(fn("maximum(x1, x2)", "Elementwise larger of x1 and x2.") { a in arr(try Variable.maximum(try a.tensor("x1"), try a.tensor("x2"))) })
-        add(fn("minimum(x1, x2)", "Elementwise smaller of x1 and x2.") { a in arr(try Variable.minimum(try a.tensor("x1"), try a.tensor("x2"))) })
-        add(fn("where(condition, x=None, y=None)", "x where the condition holds, else y (elementwise, broadcasting); with only a condition, the indices where it holds.") { a in
+        add(fn("maximum", [.tensor("x1"), .tensor("x2")], "Elementwise larger of x1 and x2.") { a in arr(try Variable.maximum(try a.tensor("x1"), try a.tensor("x2"))) })
+        add(fn("minimum", [.tensor("x1"), .tensor("x2")], "Elementwise smaller of x1 and x2.") { a in arr(try Variable.minimum(try a.tensor("x1"), try a.tensor("x2"))) })
+        add(fn("where", [.any("condition"), .tensor("x", default: nil), .tensor("y", default: nil)], "x where the condition holds, else y (elementwise, broadcasting); with only a condition, the indices where it holds.") { a in
             let c = try a.interpreter.toMask(a.value("condition") ?? .none, span: a.span)
             guard a.has("x") || a.has("y") else { return .tuple(try nonzero(c)) }
             return arr(try whereOp(c, try a.tensor("x"), try a.tensor("y")))
         })
-        add(fn("nonzero(a)", "The indices of the non-zero elements, one array per axis.") { a in
+        add(fn("nonzero", [.any("a")], "The indices of the non-zero elements, one array per axis.") { a in
             .tuple(try nonzero(try a.interpreter.toMask(a.value("a") ?? .none, span: a.span)))
         })
-        add(fn("count_nonzero(a)", "How many elements are non-zero.") { a in
+        add(fn("count_nonzero", [.any("a")], "How many elements are non-zero.") { a in
             .int(try a.interpreter.toMask(a.value("a") ?? .none, span: a.span).data.filter { $0 != 0 }.count)
         })
-        add(fn("clip(a, a_min, a_max)", "Every element limited to [a_min, a_max].") { a in
+        add(fn("clip", [.tensor("a"), .number("a_min"), .number("a_max")], "Every element limited to [a_min, a_max].") { a in
             let lo = a.has("a_min") ? try a.double("a_min") : -Double.infinity, hi = a.has("a_max") ? try a.double("a_max") : Double.infinity
             return arr(try a.tensor("a").clip(lo, hi))
         })
-        add(fn("dot(a, b)", "Dot product (matrix product for 2-d arrays).") { a in arr(try Variable.matmul(try a.tensor("a"), try a.tensor("b"))) })
-        add(fn("matmul(a, b)", "Matrix product.") { a in arr(try Variable.matmul(try a.tensor("a"), try a.tensor("b"))) })
-        add(fn("outer(a, b)", "Outer product: out[i, j] = a[i] b[j].") { a in
+        add(fn("dot", [.tensor("a"), .tensor("b")], "Dot product (matrix product for 2-d arrays).") { a in arr(try Variable.matmul(try a.tensor("a"), try a.tensor("b"))) })
+        add(fn("matmul", [.tensor("a"), .tensor("b")], "Matrix product.") { a in arr(try Variable.matmul(try a.tensor("a"), try a.tensor("b"))) })
+        add(fn("outer", [.tensor("a"), .tensor("b")], "Outer product: out[i, j] = a[i] b[j].") { a in
             let x = try a.tensor("a").flattened(), y = try a.tensor("b").flattened()
             return arr(try x.reshaped([x.value.count, 1]) * y.reshaped([1, y.value.count]))
         })
-        add(fn("transpose(a, axes=None)", "Axes reversed (or permuted).") { a in
+        add(fn("transpose", [.tensor("a"), .sequence("axes", default: nil)], "Axes reversed (or permuted).") { a in
             let axes = a.has("axes") ? try a.sequence("axes").map { try a.interpreter.toInt($0, span: a.span, what: "an axis") } : nil
             return arr(try a.tensor("a").transposed(axes))
         })
-        add(fn("reshape(a, newshape)", "The same elements in a new shape (one dimension may be -1).") { a in arr(try a.tensor("a").reshaped(try shapeArg(a, "newshape"))) })
-        add(fn("squeeze(a, axis=None)", "Axes of length 1 removed.") { a in
+        add(fn("reshape", [.tensor("a"), .shape("newshape")], "The same elements in a new shape (one dimension may be -1).") { a in arr(try a.tensor("a").reshaped(try shapeArg(a, "newshape"))) })
+        add(fn("squeeze", [.tensor("a"), .any("axis", default: nil)], "Axes of length 1 removed.") { a in
             let x = try a.tensor("a"); return arr(try x.reshaped(x.value.shape.filter { $0 != 1 }))
         })
-        add(fn("expand_dims(a, axis)", "A new axis of length 1 at `axis`.") { a in arr(try a.tensor("a").expandingDims(try a.int("axis"))) })
-        add(fn("concatenate(arrays, axis=0)", "Arrays joined along an existing axis.") { a in
+        add(fn("expand_dims", [.tensor("a"), .int("axis")], "A new axis of length 1 at `axis`.") { a in arr(try a.tensor("a").expandingDims(try a.int("axis"))) })
+        add(fn("concatenate", [.sequence("arrays"), .int("axis", default: 0)], "Arrays joined along an existing axis.") { a in
             let parts = try a.sequence("arrays").map { try a.interpreter.toVariable($0, span: a.span, what: "concatenate(): each array") }
-            return arr(try Variable.concat(parts, axis: try a.int("axis", default: 0)))
+            return arr(try Variable.concat(parts, axis: try a.int("axis")))
         })
-        add(fn("stack(arrays, axis=0)", "Arrays of one shape joined along a new axis.") { a in
+        add(fn("stack", [.sequence("arrays"), .int("axis", default: 0)], "Arrays of one shape joined along a new axis.") { a in
             let parts = try a.sequence("arrays").map { try a.interpreter.toVariable($0, span: a.span, what: "stack(): each array") }
-            return arr(try Variable.stack(parts, axis: try a.int("axis", default: 0)))
+            return arr(try Variable.stack(parts, axis: try a.int("axis")))
         })
-        add(fn("vstack(tup)", "Arrays stacked as rows.") { a in
+        add(fn("vstack", [.sequence("tup")], "Arrays stacked as rows.") { a in
             let parts = try a.sequence("tup").map { v -> Variable in
                 let x = try a.interpreter.toVariable(v, span: a.span, what: "vstack(): each array")
                 return x.value.rank < 2 ? try x.reshaped([1, x.value.count]) : x
             }
             return arr(try Variable.concat(parts, axis: 0))
         })
-        add(fn("hstack(tup)", "Arrays joined along their last (for 1-d, only) axis.") { a in
+        add(fn("hstack", [.sequence("tup")], "Arrays joined along their last (for 1-d, only) axis.") { a in
             let parts = try a.sequence("tup").map { try a.interpreter.toVariable($0, span: a.span, what: "hstack(): each array") }
             return arr(try Variable.concat(parts, axis: parts.first.map { $0.value.rank <= 1 ? 0 : 1 } ?? 0))
         })
-        add(fn("isclose(a, b, rtol=1e-05, atol=1e-08)", "Elementwise |a − b| ≤ atol + rtol·|b|.") { a in
+        add(fn("isclose", [.tensor("a"), .tensor("b"), .number("rtol", default: 1e-05), .number("atol", default: 1e-08)], "Elementwise |a − b| ≤ atol + rtol·|b|.") { a in
             let x = try a.tensor("a").value, y = try a.tensor("b").value
-            let rtol = try a.double("rtol", default: 1e-5), atol = try a.double("atol", default: 1e-8)
+            let rtol = try a.double("rtol"), atol = try a.double("atol")
             return maskOrBool(try Tensor.zip(x, y, op: "isclose") { Swift.abs($0 - $1) <= atol + rtol * Swift.abs($1) || $0 == $1 ? 1 : 0 })
         })
-        add(fn("allclose(a, b, rtol=1e-05, atol=1e-08)", "True when every element is close.") { a in
+        add(fn("allclose", [.tensor("a"), .tensor("b"), .number("rtol", default: 1e-05), .number("atol", default: 1e-08)], "True when every element is close.") { a in
             let x = try a.tensor("a").value, y = try a.tensor("b").value
-            let rtol = try a.double("rtol", default: 1e-5), atol = try a.double("atol", default: 1e-8)
+            let rtol = try a.double("rtol"), atol = try a.double("atol")
             return .bool(try Tensor.zip(x, y, op: "allclose") { Swift.abs($0 - $1) <= atol + rtol * Swift.abs($1) || $0 == $1 ? 1 : 0 }.data.allSatisfy { $0 != 0 })
         })
-        add(fn("array_equal(a1, a2)", "True when both have the same shape and elements.") { a in
+        add(fn("array_equal", [.tensor("a1"), .tensor("a2")], "True when both have the same shape and elements.") { a in
             let x = try a.tensor("a1").value, y = try a.tensor("a2").value
             return .bool(x.shape == y.shape && x.data == y.data)
         })
-        add(fn("any(a, axis=None)", "True when any element is non-zero.") { a in .bool(try a.interpreter.toMask(a.value("a") ?? .none, span: a.span).data.contains { $0 != 0 }) })
-        add(fn("all(a, axis=None)", "True when every element is non-zero.") { a in .bool(try a.interpreter.toMask(a.value("a") ?? .none, span: a.span).data.allSatisfy { $0 != 0 }) })
-        add(fn("argsort(a)", "The indices that sort a 1-d array (stable).") { a in
+        add(fn("any", [.any("a"), .any("axis", default: nil)], "True when any element is non-zero.") { a in .bool(try a.interpreter.toMask(a.value("a") ?? .none, span: a.span).data.contains { $0 != 0 }) })
+        add(fn("all", [.any("a"), .any("axis", default: nil)], "True when every element is non-zero.") { a in .bool(try a.interpreter.toMask(a.value("a") ?? .none, span: a.span).data.allSatisfy { $0 != 0 }) })
+        add(fn("argsort", [.tensor("a")], "The indices that sort a 1-d array (stable).") { a in
             let x = try a.tensor("a").value
             return arr(Variable(Tensor(x.data.indices.sorted { x.data[$0] < x.data[$1] || (x.data[$0] == x.data[$1] && $0 < $1) }.map(Double.init))))
         })
-        add(fn("sort(a)", "A sorted copy of a 1-d array.") { a in arr(Variable(Tensor(try a.tensor("a").value.data.sorted()))) })
-        add(fn("unique(ar)", "The sorted distinct elements.") { a in arr(Variable(Tensor(Array(Set(try a.tensor("ar").value.data)).sorted()))) })
-        add(fn("diag(v)", "The diagonal of a matrix, or a diagonal matrix from a vector.") { a in
+        add(fn("sort", [.tensor("a")], "A sorted copy of a 1-d array.") { a in arr(Variable(Tensor(try a.tensor("a").value.data.sorted()))) })
+        add(fn("unique", [.tensor("ar")], "The sorted distinct elements.") { a in arr(Variable(Tensor(Array(Set(try a.tensor("ar").value.data)).sorted()))) })
+        add(fn("diag", [.tensor("v")], "The diagonal of a matrix, or a diagonal matrix from a vector.") { a in
             let x = try a.tensor("v").value
             if x.rank == 1 {
                 var out = [Double](repeating: 0, count: x.count * x.count)
@@ -272,25 +272,25 @@ extension Library {
             guard x.rank == 2 else { throw NablaError(.value, "diag() needs a 1-d or 2-d array") }
             return arr(Variable(Tensor((0..<min(x.shape[0], x.shape[1])).map { x.data[$0 * x.shape[1] + $0] })))
         })
-        add(fn("trace(a)", "Sum of the diagonal.") { a in
+        add(fn("trace", [.tensor("a")], "Sum of the diagonal.") { a in
             let x = try a.tensor("a").value
             guard x.rank == 2 else { throw NablaError(.value, "trace() needs a 2-d array") }
             return arr(Variable((0..<min(x.shape[0], x.shape[1])).reduce(0.0) { $0 + x.data[$1 * x.shape[1] + $1] }))
         })
-        add(fn("shape(a)", "The shape as a tuple.") { a in .tuple(try a.tensor("a").value.shape.map { .int($0) }) })
-        add(fn("size(a)", "The number of elements.") { a in .int(try a.tensor("a").value.count) })
-        add(fn("ndim(a)", "The number of axes.") { a in .int(try a.tensor("a").value.rank) })
+        add(fn("shape", [.tensor("a")], "The shape as a tuple.") { a in .tuple(try a.tensor("a").value.shape.map { .int($0) }) })
+        add(fn("size", [.tensor("a")], "The number of elements.") { a in .int(try a.tensor("a").value.count) })
+        add(fn("ndim", [.tensor("a")], "The number of axes.") { a in .int(try a.tensor("a").value.rank) })
         for name in ["float64", "float32", "float16", "float_", "double"] {
-            add(fn("\(name)(x=0)", "A float.") { a in .float(try a.interpreter.toDouble(a.value("x") ?? .float(0), span: a.span, what: "\(name)()")) })
+            add(fn("\(name)", [.any("x", default: 0)], "A float.") { a in .float(try a.interpreter.toDouble(a.value("x") ?? .float(0), span: a.span, what: "\(name)()")) })
         }
         for name in ["int64", "int32", "int16", "int8", "int_", "uint8"] {
-            add(fn("\(name)(x=0)", "An integer.") { a in .int(try Library.truncate(try a.interpreter.toDouble(a.value("x") ?? .int(0), span: a.span, what: "\(name)()"))) })
+            add(fn("\(name)", [.any("x", default: 0)], "An integer.") { a in .int(try Library.truncate(try a.interpreter.toDouble(a.value("x") ?? .int(0), span: a.span, what: "\(name)()"))) })
         }
-        add(fn("bool_(x=False)", "A bool.") { a in .bool(try a.interpreter.truthy(a.value("x") ?? .bool(false), span: a.span)) })
-        add(fn("nditer(op, flags=None, op_flags=None)", "An iterator over the positions of an array (it.multi_index, it.iternext(), it.finished).") { a in
+        add(fn("bool_", [.any("x", default: false)], "A bool.") { a in .bool(try a.interpreter.truthy(a.value("x") ?? .bool(false), span: a.span)) })
+        add(fn("nditer", [.tensor("op"), .any("flags", default: nil), .any("op_flags", default: nil)], "An iterator over the positions of an array (it.multi_index, it.iternext(), it.finished).") { a in
             .object(NdIterObject(shape: try a.tensor("op").value.shape))
         })
-        add(fn("tile(A, reps)", "A repeated reps times (along the last axis, or per axis for a tuple).") { a in
+        add(fn("tile", [.tensor("A"), .shape("reps")], "A repeated reps times (along the last axis, or per axis for a tuple).") { a in
             var x = try a.tensor("A").value
             var reps = try shapeArg(a, "reps")
             while x.rank < reps.count { x = try x.reshaped([1] + x.shape) }
@@ -301,7 +301,7 @@ extension Library {
             }
             return arr(Variable(x))
         })
-        add(fn("repeat(a, repeats, axis=None)", "Each element repeated (of the flattened array, or along axis).") { a in
+        add(fn("repeat", [.tensor("a"), .int("repeats"), .int("axis", default: nil)], "Each element repeated (of the flattened array, or along axis).") { a in
             var x = try a.tensor("a").value
             let r = try a.int("repeats")
             guard r >= 0 else { throw NablaError(.value, "repeat(): negative repetitions") }
@@ -313,10 +313,10 @@ extension Library {
             entries[axis] = .list(idx)
             return arr(Variable(try x[entries]))
         })
-        add(fn("pad(array, pad_width, mode='constant', constant_values=0)", "Zeros (or constant_values) added around every axis: pad_width n, (before, after), or one pair per axis.") { a in
+        add(fn("pad", [.tensor("array"), .any("pad_width"), .string("mode", default: "constant"), .number("constant_values", default: 0)], "Zeros (or constant_values) added around every axis: pad_width n, (before, after), or one pair per axis.") { a in
             let x = try a.tensor("array").value
-            let cv = try a.double("constant_values", default: 0)
-            guard try a.string("mode", default: "constant") == "constant" else { throw NablaError(.value, "pad(): only mode='constant' is available in Nabla") }
+            let cv = try a.double("constant_values")
+            guard try a.string("mode") == "constant" else { throw NablaError(.value, "pad(): only mode='constant' is available in Nabla") }
             func pairs(_ v: Value) throws -> [(Int, Int)] {
                 func ints(_ v: Value) throws -> [Int] {
                     switch v {
@@ -339,7 +339,7 @@ extension Library {
             try out.assign(zip(x.shape, pw).map { .slice($1.0, $1.0 + $0, 1) }, x)
             return arr(Variable(out))
         })
-        add(fn("median(a, axis=None)", "The median (of all elements, or along axis).") { a in
+        add(fn("median", [.tensor("a"), .int("axis", default: nil)], "The median (of all elements, or along axis).") { a in
             let x = try a.tensor("a").value
             func med(_ v: [Double]) -> Double {
                 let s = v.sorted(); let n = s.count
@@ -353,18 +353,18 @@ extension Library {
             let vals = (0..<rows).map { r in med(Array(moved.data[(r * n)..<((r + 1) * n)])) }
             return arr(Variable(try Tensor(shape: x.shape.enumerated().filter { $0.offset != ax }.map(\.element), data: vals)))
         })
-        add(fn("percentile(a, q)", "The q-th percentile of all elements (linear interpolation, numpy's default).") { a in
+        add(fn("percentile", [.tensor("a"), .number("q")], "The q-th percentile of all elements (linear interpolation, numpy's default).") { a in
             let s = try a.tensor("a").value.data.sorted()
             guard !s.isEmpty else { throw NablaError(.value, "percentile() of an empty array") }
             let q = try a.double("q") / 100 * Double(s.count - 1)
             let lo = Int(q.rounded(.down)), hi = min(lo + 1, s.count - 1)
             return arr(Variable(s[lo] + (s[hi] - s[lo]) * (q - Double(lo))))
         })
-        add(fn("diff(a)", "Differences of neighbours along the last axis of a 1-d array.") { a in
+        add(fn("diff", [.tensor("a")], "Differences of neighbours along the last axis of a 1-d array.") { a in
             let x = try a.tensor("a").value.data
             return arr(Variable(Tensor(x.count < 2 ? [] : (1..<x.count).map { x[$0] - x[$0 - 1] })))
         })
-        add(fn("flip(m, axis=None)", "The elements in reverse order (along axis, or every axis).") { a in
+        add(fn("flip", [.tensor("m"), .int("axis", default: nil)], "The elements in reverse order (along axis, or every axis).") { a in
             let x = try a.tensor("m")
             var entries = [TensorIndex](repeating: .slice(nil, nil, -1), count: x.value.rank)
             if let axis = try a.optionalInt("axis") {
@@ -373,15 +373,15 @@ extension Library {
             }
             return arr(try x.indexed(entries))
         })
-        add(fn("meshgrid(x, y, indexing='xy')", "Coordinate matrices from two coordinate vectors.") { a in
+        add(fn("meshgrid", [.tensor("x"), .tensor("y"), .string("indexing", default: "xy")], "Coordinate matrices from two coordinate vectors.") { a in
             let x = try a.tensor("x").value.data, y = try a.tensor("y").value.data
-            let ij = try a.string("indexing", default: "xy") == "ij"
+            let ij = try a.string("indexing") == "ij"
             let (r, c) = ij ? (x.count, y.count) : (y.count, x.count)
             var xx = [Double](), yy = [Double]()
             for i in 0..<r { for j in 0..<c { xx.append(ij ? x[i] : x[j]); yy.append(ij ? y[j] : y[i]) } }
             return .list(ListRef([arr(Variable(try Tensor(shape: [r, c], data: xx))), arr(Variable(try Tensor(shape: [r, c], data: yy)))]))
         })
-        add(fn("column_stack(tup)", "1-d arrays as the columns of a matrix.") { a in
+        add(fn("column_stack", [.sequence("tup")], "1-d arrays as the columns of a matrix.") { a in
             let parts = try a.sequence("tup").map { v -> Variable in
                 let x = try a.interpreter.toVariable(v, span: a.span, what: "column_stack(): each array")
                 return x.value.rank == 1 ? try x.reshaped([x.value.count, 1]) : x
@@ -392,20 +392,20 @@ extension Library {
         m["pi"] = .float(Double.pi); m["e"] = .float(M_E); m["inf"] = .float(.infinity); m["nan"] = .float(.nan); m["newaxis"] = Value.none
         m["random"] = .module(numpyRandom(i))
         m["linalg"] = .module(Module(name: "numpy.linalg", members: Dictionary(uniqueKeysWithValues: [
-            fn("inv(a)", "The inverse of a square matrix (Gauss–Jordan with partial pivoting).") { a in
+            fn("inv", [.tensor("a")], "The inverse of a square matrix (Gauss–Jordan with partial pivoting).") { a in
                 let (inv, _) = try gaussJordan(try a.tensor("a").value, nil)
                 return arr(Variable(inv))
             },
-            fn("solve(a, b)", "x with a @ x = b.") { a in
+            fn("solve", [.tensor("a"), .tensor("b")], "x with a @ x = b.") { a in
                 let (x, _) = try gaussJordan(try a.tensor("a").value, try a.tensor("b").value)
                 return arr(Variable(x))
             },
-            fn("det(a)", "The determinant of a square matrix.") { a in
+            fn("det", [.tensor("a")], "The determinant of a square matrix.") { a in
                 let m = try a.tensor("a").value
                 do { return arr(Variable(try gaussJordan(m, nil).1)) } catch let e as NablaError where e.message.hasPrefix("Singular") { return arr(Variable(0.0)) }
             },
-            fn("norm(x, ord=None, axis=None, keepdims=False)", "Vector norm (Frobenius for a matrix).") { a in
-                arr(try a.tensor("x").norm(ord: a.has("ord") ? try a.double("ord") : 2, axis: try axisArg(a), keepdims: try a.bool("keepdims", default: false)))
+            fn("norm", [.tensor("x"), .number("ord", default: nil), .any("axis", default: nil), .bool("keepdims", default: false)], "Vector norm (Frobenius for a matrix).") { a in
+                arr(try a.tensor("x").norm(ord: a.has("ord") ? try a.double("ord") : 2, axis: try axisArg(a), keepdims: try a.bool("keepdims")))
             },
         ])))
         return Module(name: "numpy", members: m)
@@ -470,39 +470,39 @@ extension Library {
             return order
         }
         let members: [(String, Value)] = [
-            fn("seed(seed=None)", "Restarts the generator: numpy's legacy MT19937, so seeded programs draw numpy's numbers.") { a in
-                let s = try a.int("seed", default: 0)
+            fn("seed", [.int("seed", default: nil)], "Restarts the generator: numpy's legacy MT19937, so seeded programs draw numpy's numbers.") { a in
+                let s = try a.optionalInt("seed") ?? 0
                 guard s >= 0, s <= 0xffff_ffff else { throw NablaError(.value, "Seed must be between 0 and 2**32 - 1") }
                 g.initGenrand(UInt32(s)); return .none
             },
-            fn("rand(*shape)", "Uniform numbers in [0, 1).") { a in
-                a.rest.isEmpty ? .float(g.double()) : try fill(try a.shape(), g.double)
+            fn("rand", [.args("shape", .shape)], "Uniform numbers in [0, 1).") { a in
+                a.rest.isEmpty ? .float(g.double()) : try fill(try a.shape("shape"), g.double)
             },
-            fn("randn(*shape)", "Standard normal numbers.") { a in
-                a.rest.isEmpty ? .float(g.gaussLegacy()) : try fill(try a.shape(), g.gaussLegacy)
+            fn("randn", [.args("shape", .shape)], "Standard normal numbers.") { a in
+                a.rest.isEmpty ? .float(g.gaussLegacy()) : try fill(try a.shape("shape"), g.gaussLegacy)
             },
-            fn("random(size=None)", "Uniform numbers in [0, 1).") { a in
+            fn("random", [.any("size", default: nil)], "Uniform numbers in [0, 1).") { a in
                 guard let s = try size(a) else { return .float(g.double()) }
                 return try fill(s, g.double)
             },
-            fn("normal(loc=0.0, scale=1.0, size=None)", "Normal numbers N(loc, scale²).") { a in
-                let mu = try a.double("loc", default: 0), sd = try a.double("scale", default: 1)
+            fn("normal", [.number("loc", default: 0.0), .number("scale", default: 1.0), .any("size", default: nil)], "Normal numbers N(loc, scale²).") { a in
+                let mu = try a.double("loc"), sd = try a.double("scale")
                 guard let s = try size(a) else { return .float(mu + sd * g.gaussLegacy()) }
                 return try fill(s) { mu + sd * g.gaussLegacy() }
             },
-            fn("uniform(low=0.0, high=1.0, size=None)", "Uniform numbers in [low, high).") { a in
-                let lo = try a.double("low", default: 0), hi = try a.double("high", default: 1)
+            fn("uniform", [.number("low", default: 0.0), .number("high", default: 1.0), .any("size", default: nil)], "Uniform numbers in [low, high).") { a in
+                let lo = try a.double("low"), hi = try a.double("high")
                 guard let s = try size(a) else { return .float(lo + (hi - lo) * g.double()) }
                 return try fill(s) { lo + (hi - lo) * g.double() }
             },
-            fn("randint(low, high=None, size=None)", "Random integers in [low, high).") { a in
+            fn("randint", [.int("low"), .int("high", default: nil), .any("size", default: nil)], "Random integers in [low, high).") { a in
                 var lo = try a.int("low"), hi = 0
                 if let h = try a.optionalInt("high") { hi = h } else { hi = lo; lo = 0 }
                 guard hi > lo else { throw NablaError(.value, "high <= low") }
                 guard let s = try size(a) else { return .int(g.boundedLegacy(low: lo, high: hi)) }
                 return try fill(s) { Double(g.boundedLegacy(low: lo, high: hi)) }
             },
-            fn("choice(a, size=None, replace=True, p=None)", "Random elements of a (or of range(a)).") { a in
+            fn("choice", [.any("a"), .any("size", default: nil), .bool("replace", default: true), .tensor("p", default: nil)], "Random elements of a (or of range(a)).") { a in
                 let pool: [Value]
                 switch a.value("a") ?? .none {
                 case let .int(n): pool = (0..<max(n, 0)).map { .int($0) }
@@ -515,12 +515,12 @@ extension Library {
                 var picks = [Int]()
                 if let p = try a.optionalTensor("p")?.value.data {
                     guard p.count == pool.count else { throw NablaError(.value, "a and p must have same size") }
-                    guard try a.bool("replace", default: true) else { throw NablaError(.value, "choice() with p and replace=False is not available in Nabla") }
+                    guard try a.bool("replace") else { throw NablaError(.value, "choice() with p and replace=False is not available in Nabla") }
                     var cdf = [Double](), acc = 0.0
                     for x in p { acc += x; cdf.append(acc) }
                     cdf = cdf.map { $0 / acc }
                     for _ in 0..<n { let u = g.double(); picks.append(min(cdf.firstIndex { $0 > u } ?? pool.count - 1, pool.count - 1)) }
-                } else if try a.bool("replace", default: true) {
+                } else if try a.bool("replace") {
                     for _ in 0..<n { picks.append(g.boundedLegacy(low: 0, high: pool.count)) }
                 } else {
                     guard n <= pool.count else { throw NablaError(.value, "Cannot take a larger sample than population when 'replace=False'") }
@@ -530,7 +530,7 @@ extension Library {
                 let items = picks.map { pool[$0] }
                 return .tensor(try a.interpreter.toVariable(.list(ListRef(items)), span: a.span, what: "choice()").reshaped(shape))
             },
-            fn("shuffle(x)", "Shuffles a list, or an array's rows, in place.") { a in
+            fn("shuffle", [.any("x")], "Shuffles a list, or an array's rows, in place.") { a in
                 let v = a.value("x") ?? .none
                 switch v {
                 case let .list(l):
@@ -544,7 +544,7 @@ extension Library {
                 }
                 return .none
             },
-            fn("permutation(x)", "A shuffled copy of an array (or of range(x)).") { a in
+            fn("permutation", [.any("x")], "A shuffled copy of an array (or of range(x)).") { a in
                 if case let .int(n) = a.value("x") ?? .none { return arr(Variable(Tensor(shuffleOrder(max(n, 0)).map(Double.init)))) }
                 let x = try a.tensor("x").value
                 guard x.rank > 0 else { throw NablaError(.value, "permutation() needs an array with at least one axis") }
@@ -558,7 +558,7 @@ extension Library {
 
     static func math(_ i: Interpreter) -> Module {
         func f1(_ name: String, _ doc: String, _ f: @escaping (Double) -> Double) -> (String, Value) {
-            fn("\(name)(x)", doc) { a in
+            fn("\(name)", [.any("x")], doc) { a in
                 let x = try a.interpreter.toDouble(a.value("x") ?? .none, span: a.span, what: "math.\(name)() argument")
                 let r = f(x)
                 if r.isNaN && !x.isNaN { throw NablaError(.value, "math domain error") }
@@ -574,33 +574,33 @@ extension Library {
             f1("fabs", "Absolute value.") { Swift.abs($0) }, f1("degrees", "Radians to degrees.") { $0 * 180 / .pi }, f1("radians", "Degrees to radians.") { $0 * .pi / 180 },
             f1("log1p", "ln(1 + x).") { $0 <= -1 ? .nan : Foundation.log1p($0) }, f1("expm1", "eˣ − 1.") { Foundation.expm1($0) },
             f1("erf", "The error function.") { Foundation.erf($0) }, f1("gamma", "The gamma function.") { Foundation.tgamma($0) },
-            fn("log(x, base=None)", "Natural logarithm (or to `base`).") { a in
+            fn("log", [.any("x"), .number("base", default: nil)], "Natural logarithm (or to `base`).") { a in
                 let x = try a.interpreter.toDouble(a.value("x") ?? .none, span: a.span, what: "math.log() argument")
                 guard x > 0 else { throw NablaError(.value, "math domain error") }
                 if a.has("base") { return .float(Foundation.log(x) / Foundation.log(try a.double("base"))) }
                 return .float(Foundation.log(x))
             },
-            fn("pow(x, y)", "x to the power y, as floats.") { a in .float(Foundation.pow(try a.double("x"), try a.double("y"))) },
-            fn("atan2(y, x)", "The angle of the point (x, y).") { a in .float(Foundation.atan2(try a.double("y"), try a.double("x"))) },
-            fn("hypot(*coordinates)", "√(Σ xᵢ²).") { a in .float(Foundation.sqrt(try a.rest.reduce(0.0) { let v = try a.interpreter.toDouble($1, span: a.span, what: "hypot()"); return $0 + v * v })) },
-            fn("floor(x)", "The largest int ≤ x.") { a in
+            fn("pow", [.number("x"), .number("y")], "x to the power y, as floats.") { a in .float(Foundation.pow(try a.double("x"), try a.double("y"))) },
+            fn("atan2", [.number("y"), .number("x")], "The angle of the point (x, y).") { a in .float(Foundation.atan2(try a.double("y"), try a.double("x"))) },
+            fn("hypot", [.args("coordinates")], "√(Σ xᵢ²).") { a in .float(Foundation.sqrt(try a.rest.reduce(0.0) { let v = try a.interpreter.toDouble($1, span: a.span, what: "hypot()"); return $0 + v * v })) },
+            fn("floor", [.any("x")], "The largest int ≤ x.") { a in
                 if case let .int(n) = a.value("x") ?? .none { return .int(n) }
                 return .int(try Library.truncate(try a.interpreter.toDouble(a.value("x") ?? .none, span: a.span, what: "math.floor()").rounded(.down)))
             },
-            fn("ceil(x)", "The smallest int ≥ x.") { a in
+            fn("ceil", [.any("x")], "The smallest int ≥ x.") { a in
                 if case let .int(n) = a.value("x") ?? .none { return .int(n) }
                 return .int(try Library.truncate(try a.interpreter.toDouble(a.value("x") ?? .none, span: a.span, what: "math.ceil()").rounded(.up)))
             },
-            fn("trunc(x)", "x truncated toward zero, as an int.") { a in .int(try Library.truncate(try a.interpreter.toDouble(a.value("x") ?? .none, span: a.span, what: "math.trunc()"))) },
-            fn("isclose(a, b, rel_tol=1e-09, abs_tol=0.0)", "True when a and b are close.") { a in
-                let x = try a.double("a"), y = try a.double("b"), r = try a.double("rel_tol", default: 1e-9), t = try a.double("abs_tol", default: 0)
+            fn("trunc", [.any("x")], "x truncated toward zero, as an int.") { a in .int(try Library.truncate(try a.interpreter.toDouble(a.value("x") ?? .none, span: a.span, what: "math.trunc()"))) },
+            fn("isclose", [.number("a"), .number("b"), .number("rel_tol", default: 1e-09), .number("abs_tol", default: 0.0)], "True when a and b are close.") { a in
+                let x = try a.double("a"), y = try a.double("b"), r = try a.double("rel_tol"), t = try a.double("abs_tol")
                 return .bool(x == y || Swift.abs(x - y) <= Swift.max(r * Swift.max(Swift.abs(x), Swift.abs(y)), t))
             },
-            fn("isnan(x)", "True for NaN.") { a in .bool(try a.double("x").isNaN) },
-            fn("isinf(x)", "True for ±inf.") { a in .bool(try a.double("x").isInfinite) },
-            fn("isfinite(x)", "True for finite numbers.") { a in .bool(try a.double("x").isFinite) },
-            fn("copysign(x, y)", "|x| with the sign of y.") { a in .float(Foundation.copysign(try a.double("x"), try a.double("y"))) },
-            fn("factorial(n)", "n! (an OverflowError beyond 64-bit integers).") { a in
+            fn("isnan", [.number("x")], "True for NaN.") { a in .bool(try a.double("x").isNaN) },
+            fn("isinf", [.number("x")], "True for ±inf.") { a in .bool(try a.double("x").isInfinite) },
+            fn("isfinite", [.number("x")], "True for finite numbers.") { a in .bool(try a.double("x").isFinite) },
+            fn("copysign", [.number("x"), .number("y")], "|x| with the sign of y.") { a in .float(Foundation.copysign(try a.double("x"), try a.double("y"))) },
+            fn("factorial", [.any("n")], "n! (an OverflowError beyond 64-bit integers).") { a in
                 let n = try a.interpreter.toIndex(a.value("n") ?? .none, span: a.span, what: "factorial()")
                 guard n >= 0 else { throw NablaError(.value, "factorial() not defined for negative values") }
                 guard n <= 20_000 else { throw NablaError(.memory, "factorial(\(n)) has more digits than Nabla keeps") }
@@ -608,12 +608,12 @@ extension Library {
                 for k in stride(from: 2, through: n, by: 1) { r = r.multipliedSmall(UInt32(k)) }
                 return try a.interpreter.normalized(r, span: a.span)
             },
-            fn("gcd(*integers)", "Greatest common divisor.") { a in
+            fn("gcd", [.args("integers")], "Greatest common divisor.") { a in
                 var g = 0
                 for v in a.rest { var x = Swift.abs(try a.interpreter.toIndex(v, span: a.span, what: "gcd()")); var y = g; while y != 0 { (x, y) = (y, x % y) }; g = x }
                 return .int(g)
             },
-            fn("comb(n, k)", "The number of ways to choose k of n.") { a in
+            fn("comb", [.int("n"), .int("k")], "The number of ways to choose k of n.") { a in
                 let n = try a.int("n"), k = try a.int("k")
                 guard n >= 0, k >= 0 else { throw NablaError(.value, "n and k must be non-negative integers") }
                 if k > n { return .int(0) }
@@ -625,12 +625,12 @@ extension Library {
                 }
                 return .int(r)
             },
-            fn("prod(iterable, start=1)", "The product of the items.") { a in
+            fn("prod", [.sequence("iterable"), .any("start", default: 1)], "The product of the items.") { a in
                 var acc = a.value("start") ?? .int(1)
                 for x in try a.sequence("iterable") { acc = try a.interpreter.binary("*", acc, x, span: a.span) }
                 return acc
             },
-            fn("fsum(iterable)", "An accurate floating-point sum.") { a in
+            fn("fsum", [.sequence("iterable")], "An accurate floating-point sum.") { a in
                 var s = 0.0, c = 0.0
                 for x in try a.sequence("iterable") {
                     let v = try a.interpreter.toDouble(x, span: a.span, what: "fsum()")
@@ -648,37 +648,37 @@ extension Library {
     static func random(_ i: Interpreter) -> Module {
         let g = i.pyRandom
         return Module(name: "random", members: Dictionary(uniqueKeysWithValues: [
-            fn("seed(a=None)", "Restarts the generator: CPython's MT19937, so seeded programs draw CPython's numbers.") { a in
-                g.seedPython(try a.int("a", default: 0)); return .none
+            fn("seed", [.int("a", default: nil)], "Restarts the generator: CPython's MT19937, so seeded programs draw CPython's numbers.") { a in
+                g.seedPython(try a.optionalInt("a") ?? 0); return .none
             },
-            fn("random()", "A float in [0, 1).") { _ in .float(g.double()) },
-            fn("uniform(a, b)", "A float between a and b.") { a in let lo = try a.double("a"), hi = try a.double("b"); return .float(lo + (hi - lo) * g.double()) },
-            fn("randint(a, b)", "An int in [a, b], both included.") { a in
+            fn("random", [], "A float in [0, 1).") { _ in .float(g.double()) },
+            fn("uniform", [.number("a"), .number("b")], "A float between a and b.") { a in let lo = try a.double("a"), hi = try a.double("b"); return .float(lo + (hi - lo) * g.double()) },
+            fn("randint", [.int("a"), .int("b")], "An int in [a, b], both included.") { a in
                 let lo = try a.int("a"), hi = try a.int("b")
                 guard hi >= lo else { throw NablaError(.value, "empty range in randint(\(lo), \(hi))") }
                 return .int(lo + g.randbelow(hi - lo + 1))
             },
-            fn("randrange(start, stop=None, step=1)", "A random element of range(start, stop, step).") { a in
+            fn("randrange", [.int("start"), .int("stop", default: nil), .int("step", default: 1)], "A random element of range(start, stop, step).") { a in
                 var lo = try a.int("start"), hi = 0
                 if let h = try a.optionalInt("stop") { hi = h } else { hi = lo; lo = 0 }
-                let st = try a.int("step", default: 1)
+                let st = try a.int("step")
                 guard st != 0, st != Int.min else { throw NablaError(.value, "zero step for randrange()") }
                 let n = st > 0 ? (hi - lo + st - 1) / st : (hi - lo + st + 1) / st
                 guard n > 0 else { throw NablaError(.value, "empty range in randrange(\(lo), \(hi), \(st))") }
                 return .int(lo + st * g.randbelow(n))
             },
-            fn("gauss(mu=0.0, sigma=1.0)", "A normal sample (Box–Muller, as CPython).") { a in .float(g.gaussPython(try a.double("mu", default: 0), try a.double("sigma", default: 1))) },
-            fn("choice(seq)", "A random element.") { a in
+            fn("gauss", [.number("mu", default: 0.0), .number("sigma", default: 1.0)], "A normal sample (Box–Muller, as CPython).") { a in .float(g.gaussPython(try a.double("mu"), try a.double("sigma"))) },
+            fn("choice", [.sequence("seq")], "A random element.") { a in
                 let s = try a.sequence("seq")
                 guard !s.isEmpty else { throw NablaError(.index, "Cannot choose from an empty sequence") }
                 return s[g.randbelow(s.count)]
             },
-            fn("shuffle(x)", "Shuffles a list in place.") { a in
+            fn("shuffle", [.any("x")], "Shuffles a list in place.") { a in
                 guard case let .list(l) = a.value("x") ?? .none else { throw NablaError(.type, "shuffle() needs a list") }
                 for k in stride(from: l.items.count - 1, to: 0, by: -1) { l.items.swapAt(k, g.randbelow(k + 1)) }
                 return .none
             },
-            fn("sample(population, k)", "k distinct random elements (CPython's algorithm).") { a in
+            fn("sample", [.sequence("population"), .int("k")], "k distinct random elements (CPython's algorithm).") { a in
                 let pop = try a.sequence("population"), k = try a.int("k"), n = pop.count
                 guard k >= 0, k <= n else { throw NablaError(.value, "Sample larger than population or is negative") }
                 var setsize = 21
@@ -692,6 +692,73 @@ extension Library {
                     for _ in 0..<k { var r = g.randbelow(n); while selected.contains(r) { r = g.randbelow(n) }; selected.insert(r); result.append(pop[r]) }
                 }
                 return .list(ListRef(result))
+            },
+        ]))
+    }
+
+    /// itertools: the lazy iterators students combine with generators (count, islice, chain, repeat, cycle).
+    static func itertools(_ i: Interpreter) -> Module {
+        Module(name: "itertools", members: Dictionary(uniqueKeysWithValues: [
+            fn("count", [.any("start", default: 0), .any("step", default: 1)], "start, start + step, start + 2·step, … without end.") { a in
+                let interpreter = a.interpreter, span = a.span
+                var cur = a.value("start") ?? .int(0)
+                let step = a.value("step") ?? .int(1)
+                return .iterator(IteratorRef(kind: "count") {
+                    let v = cur
+                    cur = try interpreter.binary("+", cur, step, span: span)
+                    return v
+                })
+            },
+            fn("islice", [.any("iterable"), .args("limits")], "Items of an iterable from start up to stop by step (islice(it, stop) or islice(it, start, stop, step)), taken lazily.") { a in
+                let limits = try a.rest.map { v -> Int? in
+                    if case .none = v { return nil }
+                    return try a.interpreter.toIndex(v, span: a.span, what: "islice(): a limit")
+                }
+                guard (1...3).contains(limits.count) else { throw NablaError(.type, "islice expected 2 to 4 arguments, got \(limits.count + 1)") }
+                let start = limits.count > 1 ? limits[0] ?? 0 : 0
+                let stop = limits.count > 1 ? limits[1] : limits[0]
+                let step = limits.count > 2 ? limits[2] ?? 1 : 1
+                guard start >= 0, (stop ?? 0) >= 0 else { throw NablaError(.value, "Indices for islice() must be None or an integer: 0 <= x <= sys.maxsize.") }
+                guard step > 0 else { throw NablaError(.value, "Step for islice() must be a positive integer or None.") }
+                let next = try a.interpreter.puller(a.named["iterable"] ?? .none, span: a.span)
+                var position = 0, wanted = start
+                return .iterator(IteratorRef(kind: "islice") {
+                    while true {
+                        if let stop, wanted >= stop { return nil }
+                        guard let x = try next() else { return nil }
+                        defer { position += 1 }
+                        if position == wanted { wanted += step; return x }
+                    }
+                })
+            },
+            fn("chain", [.args("iterables")], "The items of each iterable in turn, lazily.") { a in
+                var inputs = a.rest[...]
+                let interpreter = a.interpreter, span = a.span
+                var current: (() throws -> Value?)?
+                return .iterator(IteratorRef(kind: "chain") {
+                    while true {
+                        if let c = current, let x = try c() { return x }
+                        guard let v = inputs.popFirst() else { return nil }
+                        current = try interpreter.puller(v, span: span)
+                    }
+                })
+            },
+            fn("repeat", [.any("object"), .int("times", default: nil)], "The object again and again (times times, or without end).") { a in
+                let v = a.named["object"] ?? .none
+                var left = try a.optionalInt("times")
+                return .iterator(IteratorRef(kind: "repeat") {
+                    if let n = left { guard n > 0 else { return nil }; left = n - 1 }
+                    return v
+                })
+            },
+            fn("cycle", [.any("iterable")], "The items of an iterable, over and over without end.") { a in
+                let items = try a.interpreter.elements(a.named["iterable"] ?? .none, span: a.span)
+                var k = 0
+                return .iterator(IteratorRef(kind: "cycle") {
+                    guard !items.isEmpty else { return nil }
+                    defer { k = (k + 1) % items.count }
+                    return items[k]
+                })
             },
         ]))
     }
@@ -715,13 +782,13 @@ extension Library {
             return d
         }
         return Module(name: "collections", members: Dictionary(uniqueKeysWithValues: [
-            fn("defaultdict(default_factory=None, mapping=None, **kwargs)", "A dict that fills a missing key with default_factory().") { a in
+            fn("defaultdict", [.any("default_factory", default: nil), .any("mapping", default: nil), .kwargs("kwargs")], "A dict that fills a missing key with default_factory().") { a in
                 let d = try filled(a, "defaultdict", a.value("mapping"))
                 d.defaultFactory = a.value("default_factory")
                 return .dict(d)
             },
-            fn("OrderedDict(mapping=None, **kwargs)", "A dict (every dict keeps insertion order).") { a in .dict(try filled(a, "OrderedDict", a.value("mapping"))) },
-            fn("Counter(iterable=None, **kwargs)", "Counts of the elements of an iterable (missing elements count 0).") { a in
+            fn("OrderedDict", [.any("mapping", default: nil), .kwargs("kwargs")], "A dict (every dict keeps insertion order).") { a in .dict(try filled(a, "OrderedDict", a.value("mapping"))) },
+            fn("Counter", [.any("iterable", default: nil), .kwargs("kwargs")], "Counts of the elements of an iterable (missing elements count 0).") { a in
                 let d = DictRef()
                 d.kind = "Counter"
                 if let v = a.value("iterable") {
@@ -748,35 +815,35 @@ extension Library {
         for name in ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "detach", "backward", "norm", "item", "tolist", "flatten"] {
             if let b = i.builtins[name] { out[name] = b }
         }
-        out["reshape"] = Builtin("reshape(self, *shape)", doc: "The same elements in a new shape: x.reshape(2, 3) or x.reshape((2, 3)); one dimension may be -1.") { a in
-            .tensor(try a.tensor("self").reshaped(try a.shape()))
+        out["reshape"] = Builtin("reshape", [.tensor("self"), .args("shape", .shape)], doc: "The same elements in a new shape: x.reshape(2, 3) or x.reshape((2, 3)); one dimension may be -1.") { a in
+            .tensor(try a.tensor("self").reshaped(try a.shape("shape")))
         }
-        out["copy"] = Builtin("copy(self)", doc: "A copy that does not share its elements.") { a in
+        out["copy"] = Builtin("copy", [.any("self")], doc: "A copy that does not share its elements.") { a in
             if case let .mask(m) = a.value("self") ?? .none { return .mask(m) }
             return .tensor(Variable(try a.tensor("self").value))
         }
-        out["astype"] = Builtin("astype(self, dtype)", doc: "A copy converted to dtype (int truncates toward zero; bool gives a mask).") { a in
+        out["astype"] = Builtin("astype", [.tensor("self"), .any("dtype")], doc: "A copy converted to dtype (int truncates toward zero; bool gives a mask).") { a in
             convert(Variable(try a.tensor("self").value), dtype: dtypeKind(a.value("dtype")))
         }
         out["ravel"] = out["flatten"]
-        out["squeeze"] = Builtin("squeeze(self)", doc: "Axes of length 1 removed.") { a in
+        out["squeeze"] = Builtin("squeeze", [.tensor("self")], doc: "Axes of length 1 removed.") { a in
             let x = try a.tensor("self"); return .tensor(try x.reshaped(x.value.shape.filter { $0 != 1 }))
         }
-        out["fill"] = Builtin("fill(self, value)", doc: "Sets every element to value, in place.") { a in
+        out["fill"] = Builtin("fill", [.any("self"), .number("value")], doc: "Sets every element to value, in place.") { a in
             guard case let .tensor(t) = a.value("self") ?? .none, t.isLeaf else { throw NablaError(.type, "fill() needs an array") }
             let v = try a.double("value")
             try t.update { $0 = $0.map { _ in v } }
             a.interpreter.changedInPlace(t)
             return .none
         }
-        out["item"] = Builtin("item(self)", doc: "The single element as a Python number.") { a in
+        out["item"] = Builtin("item", [.any("self")], doc: "The single element as a Python number.") { a in
             let v = a.value("self") ?? .none
             if case let .mask(m) = v { guard m.count == 1 else { throw NablaError(.value, "can only convert an array of size 1 to a Python scalar") }; return .bool(m.data[0] != 0) }
             let x = try a.tensor("self").value
             guard x.count == 1 else { throw NablaError(.value, "can only convert an array of size 1 to a Python scalar") }
             return .float(x.data[0])
         }
-        out["tolist"] = Builtin("tolist(self)", doc: "The array as nested lists of Python numbers.") { a in
+        out["tolist"] = Builtin("tolist", [.any("self")], doc: "The array as nested lists of Python numbers.") { a in
             let v = a.value("self") ?? .none
             let isMask: Bool
             if case .mask = v { isMask = true } else { isMask = false }
@@ -803,28 +870,29 @@ extension Interpreter {
         case "math": m = .module(Library.math(self))
         case "collections": m = .module(Library.collections(self))
         case "random": m = .module(Library.random(self))
+        case "itertools": m = .module(Library.itertools(self))
         case "typing":
             var members = [String: Value]()
             for n in ["List", "Dict", "Tuple", "Set", "Optional", "Union", "Any", "Callable", "Iterable", "Sequence", "Iterator"] { members[n] = .builtin(builtins["list"]!) }
             m = .module(Module(name: "typing", members: members))
         case "copy":
             m = .module(Module(name: "copy", members: Dictionary(uniqueKeysWithValues: [
-                Library.fn("copy(x)", "A shallow copy.") { a in try a.interpreter.shallowCopy(a.value("x") ?? .none, deep: false) },
-                Library.fn("deepcopy(x)", "A deep copy.") { a in try a.interpreter.shallowCopy(a.value("x") ?? .none, deep: true) },
+                Library.fn("copy", [.any("x")], "A shallow copy.") { a in try a.interpreter.shallowCopy(a.value("x") ?? .none, deep: false) },
+                Library.fn("deepcopy", [.any("x")], "A deep copy.") { a in try a.interpreter.shallowCopy(a.value("x") ?? .none, deep: true) },
             ])))
         case "time":
             m = .module(Module(name: "time", members: Dictionary(uniqueKeysWithValues: [
-                Library.fn("time()", "Seconds since the epoch.") { _ in .float(Date().timeIntervalSince1970) },
-                Library.fn("perf_counter()", "A clock for timing.") { _ in .float(Date().timeIntervalSince1970) },
-                Library.fn("sleep(seconds)", "Waits (at most 10 s in Nabla).") { a in Thread.sleep(forTimeInterval: min(try a.double("seconds"), 10)); return .none },
+                Library.fn("time", [], "Seconds since the epoch.") { _ in .float(Date().timeIntervalSince1970) },
+                Library.fn("perf_counter", [], "A clock for timing.") { _ in .float(Date().timeIntervalSince1970) },
+                Library.fn("sleep", [.number("seconds")], "Waits (at most 10 s in Nabla).") { a in Thread.sleep(forTimeInterval: min(try a.double("seconds"), 10)); return .none },
             ])))
         default:
             if let v = Library.kerasMember(self, name) { return v }
             let top = name.split(separator: ".").first.map(String.init) ?? name
-            if ["numpy", "math", "random", "typing", "copy", "time", "collections", "keras", "tensorflow"].contains(top) {
+            if ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow"].contains(top) {
                 throw NablaError(.moduleNotFound, "\(name) is not available in Nabla", at: span)
             }
-            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), keras (and tensorflow.keras), math, random, collections, typing, copy and time", at: span)
+            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), keras (and tensorflow.keras), math, random, collections, itertools, typing, copy and time", at: span)
         }
         modules[name] = m
         return m
@@ -872,7 +940,7 @@ final class NdIterObject: NablaObject {
             for ax in stride(from: shape.count - 1, through: 0, by: -1) { idx[ax] = rest % max(shape[ax], 1); rest /= max(shape[ax], 1) }
             return .tuple(idx.map { .int($0) })
         case "iternext":
-            return .builtin(Builtin("iternext()", doc: "Moves to the next position; False at the end.") { [self] _ in
+            return .builtin(Builtin("iternext", doc: "Moves to the next position; False at the end.") { [self] _ in
                 position += 1
                 return .bool(position < count)
             })

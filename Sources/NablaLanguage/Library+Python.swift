@@ -9,17 +9,17 @@ extension Library {
     static let typeNames: Set<String> = ["int", "float", "str", "bool", "list", "tuple", "dict", "set", "range", "type", "slice", "ndarray", "frozenset"]
 
     static func python(_ i: Interpreter) {
-        i.register(Builtin("print(*values, sep=' ', end='\\n', file=None, flush=False)", doc: "Writes the values as text, separated by `sep` and followed by `end`.") { a in
+        i.register(Builtin("print", [.args("values"), .any("sep", default: " "), .any("end", default: "\n"), .any("file", default: nil), .bool("flush", default: false)], doc: "Writes the values as text, separated by `sep` and followed by `end`.", example: "print('loss', 0.25, sep=' = ')") { a in
             let sep = a.value("sep").map { a.interpreter.str($0) } ?? " "
             let end = a.value("end").map { a.interpreter.str($0) } ?? "\n"
             let text = try a.rest.map { try a.interpreter.strThrowing($0, span: a.span) }.joined(separator: sep) + end
             a.interpreter.sink?.write(text, stream: "stdout")
             return .none
         })
-        i.register(Builtin("len(x)", doc: "The number of items of a list, tuple, string, dict, set or range, or the length of a tensor's first axis.") { a in
+        i.register(Builtin("len", [.any("x")], doc: "The number of items of a list, tuple, string, dict, set or range, or the length of a tensor's first axis.", example: "len([[1, 2], [3, 4], [5, 6]])") { a in
             .int(try a.interpreter.length(a.value("x") ?? .none, span: a.span))
         })
-        i.register(Builtin("range(start, stop=None, step=1)", doc: "Whole numbers from start (default 0) up to but not including stop, by step. Lazy: nothing is stored.") { a in
+        i.register(Builtin("range", [.any("start"), .any("stop", default: nil), .any("step", default: 1)], doc: "Whole numbers from start (default 0) up to but not including stop, by step. Lazy: nothing is stored.", example: "list(range(2, 10, 3))") { a in
             func int(_ n: String) throws -> Int { try a.interpreter.toIndex(a.value(n) ?? .none, span: a.span, what: "range() arguments") }
             var start = try int("start"), stop = 0
             if a.has("stop") { stop = try int("stop") } else { stop = start; start = 0 }
@@ -28,7 +28,7 @@ extension Library {
             guard step != Int.min, stop.subtractingReportingOverflow(start).overflow == false else { throw NablaError(.overflow, "range() bounds are too far apart for Nabla's 64-bit integers") }
             return .range(RangeValue(start: start, stop: stop, step: step))
         })
-        i.register(Builtin("int(x=0, base=10)", doc: "An integer: a float truncated toward zero, a one-element tensor, or a string of digits.") { a in
+        i.register(Builtin("int", [.any("x", default: 0), .int("base", default: 10)], doc: "An integer: a float truncated toward zero, a one-element tensor, or a string of digits.", example: "int(-2.7), int('42'), 7 // 2") { a in
             let v = a.named["x"] ?? .int(0)
             switch v {
             case .int, .bigint: return v
@@ -37,7 +37,7 @@ extension Library {
                 return try a.interpreter.normalized(BigInt(exactly: d.rounded(.towardZero))!, span: a.span)
             case let .string(s):
                 let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
-                let base = try a.int("base", default: 10)
+                let base = try a.int("base")
                 var body = Substring(t), neg = false
                 if body.hasPrefix("-") { neg = true; body = body.dropFirst() } else if body.hasPrefix("+") { body = body.dropFirst() }
                 if base == 16, body.lowercased().hasPrefix("0x") { body = body.dropFirst(2) }
@@ -53,7 +53,7 @@ extension Library {
                 return .int(try Library.truncate(d))
             }
         })
-        i.register(Builtin("float(x=0.0)", doc: "A float: from a number, a one-element tensor, or a numeric string ('2.5', 'inf', 'nan').") { a in
+        i.register(Builtin("float", [.any("x", default: 0.0)], doc: "A float: from a number, a one-element tensor, or a numeric string ('2.5', 'inf', 'nan').", example: "float('2.5')") { a in
             let v = a.named["x"] ?? .float(0)
             if case let .string(s) = v {
                 let t = s.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "")
@@ -70,29 +70,29 @@ extension Library {
             if case let .tensor(t) = v, t.value.count != 1 { throw NablaError(.type, "only 1-element arrays can be converted to Python scalars (shape \(formatShape(t.value.shape)))") }
             return .float(try a.interpreter.toDouble(v, span: a.span, what: "float() argument"))
         })
-        i.register(Builtin("str(x='')", doc: "The text form of a value (what print shows).") { a in
+        i.register(Builtin("str", [.any("x", default: "")], doc: "The text form of a value (what print shows).", example: "str(1.5) + '!'") { a in
             .string(try a.interpreter.strThrowing(a.named["x"] ?? .string(""), span: a.span))
         })
-        i.register(Builtin("bool(x=False)", doc: "The truth value of x.") { a in .bool(try a.interpreter.truthy(a.value("x") ?? .bool(false), span: a.span)) })
-        i.register(Builtin("repr(x)", doc: "The printable representation of a value (strings with quotes).") { a in
+        i.register(Builtin("bool", [.any("x", default: false)], doc: "The truth value of x.", example: "bool(0), bool([0]), bool('')") { a in .bool(try a.interpreter.truthy(a.value("x") ?? .bool(false), span: a.span)) })
+        i.register(Builtin("repr", [.any("x")], doc: "The printable representation of a value (strings with quotes).", example: "repr('a'), repr(0.1 + 0.2)") { a in
             .string(try a.interpreter.reprThrowing(a.value("x") ?? .none, span: a.span))
         })
-        i.register(Builtin("format(value, spec='')", doc: "A value formatted by a format spec, as in f'{value:spec}'.") { a in
-            .string(try a.interpreter.format(a.named["value"] ?? .none, try a.string("spec", default: ""), span: a.span))
+        i.register(Builtin("format", [.any("value"), .string("spec", default: "")], doc: "A value formatted by a format spec, as in f'{value:spec}'.", example: "format(0.25, '.1%')") { a in
+            .string(try a.interpreter.format(a.named["value"] ?? .none, try a.string("spec"), span: a.span))
         })
-        i.register(Builtin("list(x=())", doc: "A new list of the items of an iterable.") { a in .list(ListRef(try a.sequence("x"))) })
-        i.register(Builtin("tuple(x=())", doc: "A tuple of the items of an iterable.") { a in .tuple(try a.sequence("x")) })
-        i.register(Builtin("set(x=())", doc: "A set of the items of an iterable.") { a in
+        i.register(Builtin("list", [.sequence("x", default: .tuple([]))], doc: "A new list of the items of an iterable.", example: "list(range(3))") { a in .list(ListRef(try a.sequence("x"))) })
+        i.register(Builtin("tuple", [.sequence("x", default: .tuple([]))], doc: "A tuple of the items of an iterable.", example: "tuple([1, 2])") { a in .tuple(try a.sequence("x")) })
+        i.register(Builtin("set", [.sequence("x", default: .tuple([]))], doc: "A set of the items of an iterable.", example: "set([3, 1, 3])") { a in
             let s = SetRef()
             for v in try a.sequence("x") { s.insert(try a.interpreter.hashKey(v, span: a.span), v) }
             return .set(s)
         })
-        i.register(Builtin("frozenset(x=())", doc: "A set of the items of an iterable.") { a in
+        i.register(Builtin("frozenset", [.sequence("x", default: .tuple([]))], doc: "A set of the items of an iterable.", example: "len(frozenset([1, 1, 2]))") { a in
             let s = SetRef()
             for v in try a.sequence("x") { s.insert(try a.interpreter.hashKey(v, span: a.span), v) }
             return .set(s)
         })
-        i.register(Builtin("dict(x=None, **kwargs)", doc: "A dict from another dict, from (key, value) pairs, or from keyword arguments.") { a in
+        i.register(Builtin("dict", [.any("x", default: nil), .kwargs("kwargs")], doc: "A dict from another dict, from (key, value) pairs, or from keyword arguments.", example: "dict(a=1, b=2)") { a in
             let d = DictRef()
             if let x = a.value("x") {
                 if case let .dict(o) = x { for (k, v) in zip(o.keys, o.values) { d.set(try a.interpreter.hashKey(k, span: a.span), k, v) } } else {
@@ -106,11 +106,11 @@ extension Library {
             for (k, v) in a.extraKeywords { d.set(.str(k), .string(k), v) }
             return .dict(d)
         })
-        i.register(Builtin("slice(start, stop=None, step=None)", doc: "A slice object, as written start:stop:step.") { a in
+        i.register(Builtin("slice", [.any("start"), .any("stop", default: nil), .any("step", default: nil)], doc: "A slice object, as written start:stop:step.", example: "[0, 1, 2, 3][slice(1, 3)]") { a in
             if !a.has("stop") && !a.has("step") { return .slice(.none, a.value("start") ?? .none, .none) }
             return .slice(a.value("start") ?? .none, a.value("stop") ?? .none, a.value("step") ?? .none)
         })
-        i.register(Builtin("type(x)", doc: "The type of a value: a class, or a builtin type such as int.") { a in
+        i.register(Builtin("type", [.any("x")], doc: "The type of a value: a class, or a builtin type such as int.", example: "type(3), type(2.5), type([1]), type(zeros(2)).__name__") { a in
             let v = a.value("x") ?? .none
             switch v {
             case let .instance(o): return .cls(o.cls)
@@ -125,26 +125,27 @@ extension Library {
                 return .cls(c)
             }
         })
-        i.register(Builtin("isinstance(x, types)", doc: "True when x is an instance of the type (or of one of a tuple of types).") { a in
+        i.register(Builtin("isinstance", [.any("x"), .any("types")], doc: "True when x is an instance of the type (or of one of a tuple of types).", example: "isinstance(3, (int, float)), isinstance(True, int)") { a in
             .bool(try a.interpreter.isInstance(a.value("x") ?? .none, a.value("types") ?? .none, span: a.span))
         })
-        i.register(Builtin("issubclass(cls, types)", doc: "True when a class derives from another.") { a in
+        i.register(Builtin("issubclass", [.any("cls"), .any("types")], doc: "True when a class derives from another.", example: "issubclass(KeyError, LookupError)") { a in
             guard case let .cls(c) = a.value("cls") ?? .none else { throw NablaError(.type, "issubclass() arg 1 must be a class") }
             let ts: [Value]
             if case let .tuple(t) = a.value("types") ?? .none { ts = t } else { ts = [a.value("types") ?? .none] }
             return .bool(ts.contains { if case let .cls(d) = $0 { return c.isSubclass(of: d) }; return false })
         })
-        for (name, isMax) in [("max", true), ("min", false)] {
-            i.register(Builtin("\(name)(*args, key=None, default=None, axis=None, keepdims=False)", formula: "gradient shared equally by tied \(isMax ? "maxima" : "minima") (for a tensor)",
-                               doc: "Python's \(name): the \(isMax ? "largest" : "smallest") of several arguments (`\(name)(0, x)` compares), or of one iterable's items, by `key` if given. Of a single tensor, its \(isMax ? "largest" : "smallest") element (numpy's np.\(name)); with `axis`, along that axis.") { a in
+        for (name, isMax, example) in [("max", true, "max(0, -2), max([3, 9, 4]), max(tensor([[1, 5], [7, 0]]), axis=0)"),
+                                       ("min", false, "min(4, 2, 8), min(['pear', 'fig'], key=len)")] {
+            i.register(Builtin(name, [.args("args"), .any("key", default: nil), .any("default", default: nil), .any("axis", default: nil), .bool("keepdims", default: false)], formula: "gradient shared equally by tied \(isMax ? "maxima" : "minima") (for a tensor)",
+                               doc: "Python's \(name): the \(isMax ? "largest" : "smallest") of several arguments (`\(name)(0, x)` compares), or of one iterable's items, by `key` if given. Of a single tensor, its \(isMax ? "largest" : "smallest") element (numpy's np.\(name)); with `axis`, along that axis.", example: example) { a in
                 try a.interpreter.extreme(a, isMax: isMax)
             })
         }
-        i.register(Builtin("sum(iterable, start=0, axis=None, keepdims=False)", formula: "Σᵢ xᵢ",
-                           doc: "Python's sum: start plus the items of an iterable (a tensor's items are its rows, so a matrix gives its column sums, as in Python). With `axis` (or np.sum), numpy's sum along an axis.") { a in
+        i.register(Builtin("sum", [.any("iterable"), .any("start", default: 0), .any("axis", default: nil), .bool("keepdims", default: false)], formula: "Σᵢ xᵢ",
+                           doc: "Python's sum: start plus the items of an iterable (a tensor's items are its rows, so a matrix gives its column sums, as in Python). With `axis` (or np.sum), numpy's sum along an axis.", example: "sum([1, 2, 3]), sum(tensor([[1, 2], [3, 4]])), sum(tensor([[1, 2], [3, 4]]), axis=1)") { a in
             try a.interpreter.pySum(a)
         })
-        i.register(Builtin("abs(x)", formula: "d/dx |x| = sign(x), taken as 0 at 0", doc: "Absolute value (elementwise for a tensor).") { a in
+        i.register(Builtin("abs", [.any("x")], formula: "d/dx |x| = sign(x), taken as 0 at 0", doc: "Absolute value (elementwise for a tensor).", example: "abs([-2, 0, 3])") { a in
             let v = a.value("x") ?? .none
             switch v {
             case let .int(n): guard n != Int.min else { return try a.interpreter.normalized(-BigInt(n), span: a.span) }; return .int(Swift.abs(n))
@@ -155,14 +156,14 @@ extension Library {
             default: return .tensor(try a.tensor("x").abs())
             }
         })
-        i.register(Builtin("round(x, ndigits=None)", doc: "x rounded to `ndigits` decimal places, halves to even as Python does: round(2.5) is 2; without ndigits the result is an int.") { a in
+        i.register(Builtin("round", [.any("x"), .any("ndigits", default: nil)], doc: "x rounded to `ndigits` decimal places, halves to even as Python does: round(2.5) is 2; without ndigits the result is an int.", example: "round(2.71828, 2), round(2.5), round(3.5)") { a in
             try a.interpreter.pyRound(a.value("x") ?? .none, a.value("ndigits"), span: a.span)
         })
-        i.register(Builtin("divmod(a, b)", doc: "(a // b, a % b).") { a in
+        i.register(Builtin("divmod", [.any("a"), .any("b")], doc: "(a // b, a % b).", example: "divmod(-7, 2)") { a in
             let x = a.value("a") ?? .none, y = a.value("b") ?? .none
             return .tuple([try a.interpreter.binary("//", x, y, span: a.span), try a.interpreter.binary("%", x, y, span: a.span)])
         })
-        i.register(Builtin("pow(base, exp, mod=None)", doc: "base ** exp (modulo mod, for ints).") { a in
+        i.register(Builtin("pow", [.any("base"), .any("exp"), .any("mod", default: nil)], doc: "base ** exp (modulo mod, for ints).", example: "pow(3, 4, 5), pow(2, -1)") { a in
             if let m = a.value("mod") {
                 let base = try a.interpreter.toInt(a.value("base") ?? .none, span: a.span, what: "pow()")
                 var e = try a.interpreter.toInt(a.value("exp") ?? .none, span: a.span, what: "pow()")
@@ -176,63 +177,100 @@ extension Library {
             }
             return try a.interpreter.binary("**", a.value("base") ?? .none, a.value("exp") ?? .none, span: a.span)
         })
-        i.register(Builtin("sorted(iterable, key=None, reverse=False)", doc: "A new sorted list (stable), by `key` if given.") { a in
-            .list(ListRef(try a.interpreter.sortValues(try a.sequence("iterable"), key: a.value("key"), reverse: try a.bool("reverse", default: false), span: a.span)))
+        i.register(Builtin("sorted", [.sequence("iterable"), .any("key", default: nil), .bool("reverse", default: false)], doc: "A new sorted list (stable), by `key` if given.", example: "sorted(['b', 'A', 'c'], key=str.lower)") { a in
+            .list(ListRef(try a.interpreter.sortValues(try a.sequence("iterable"), key: a.value("key"), reverse: try a.bool("reverse"), span: a.span)))
         })
-        i.register(Builtin("reversed(seq)", doc: "The items in reverse order.") { a in
+        i.register(Builtin("reversed", [.any("seq")], doc: "The items in reverse order.", example: "list(reversed([1, 2, 3]))") { a in
             let v = a.value("seq") ?? .none
             if case .instance = v, let f = try? a.interpreter.findMethod(v, "__reversed__") { return try a.interpreter.call(f, [], [], span: a.span) }
             return .iterator(IteratorRef(try a.sequence("seq").reversed(), kind: "list_reverseiterator"))
         })
-        i.register(Builtin("enumerate(iterable, start=0)", doc: "(index, item) pairs.") { a in
-            let start = try a.int("start", default: 0)
-            return .iterator(IteratorRef(try a.sequence("iterable").enumerated().map { .tuple([.int($0.offset + start), $0.element]) }, kind: "enumerate"))
+        // enumerate, zip, map and filter are lazy, as Python's: they take one item of each input per item asked for.
+        i.register(Builtin("enumerate", [.any("iterable"), .int("start", default: 0)], doc: "(index, item) pairs, made as they are asked for.", example: "list(enumerate('ab'))") { a in
+            var k = try a.int("start")
+            let next = try a.interpreter.puller(a.named["iterable"] ?? .none, span: a.span)
+            return .iterator(IteratorRef(kind: "enumerate") {
+                guard let x = try next() else { return nil }
+                defer { k += 1 }
+                return .tuple([.int(k), x])
+            })
         })
-        i.register(Builtin("zip(*iterables, strict=False)", doc: "Tuples of the items at the same position of each iterable, as long as the shortest.") { a in
-            let seqs = try a.rest.map { try a.interpreter.elements($0, span: a.span) }
-            let n = seqs.map(\.count).min() ?? 0
-            if try a.bool("strict", default: false), seqs.contains(where: { $0.count != n }) { throw NablaError(.value, "zip() arguments have different lengths") }
-            return .iterator(IteratorRef((0..<n).map { k in .tuple(seqs.map { $0[k] }) }, kind: "zip"))
+        i.register(Builtin("zip", [.args("iterables"), .bool("strict", default: false)], doc: "Tuples of the items at the same position of each iterable, as long as the shortest (made as they are asked for).", example: "list(zip([1, 2], 'ab'))") { a in
+            let inputs = try a.rest.map { try a.interpreter.puller($0, span: a.span) }
+            let strict = try a.bool("strict")
+            var done = inputs.isEmpty
+            return .iterator(IteratorRef(kind: "zip") {
+                guard !done else { return nil }
+                var row = [Value]()
+                for (k, next) in inputs.enumerated() {
+                    guard let x = try next() else {
+                        done = true
+                        if strict {
+                            if k > 0 { throw NablaError(.value, "zip() argument \(k + 1) is shorter than argument\(k > 1 ? "s 1-\(k)" : " 1")") }
+                            for (j, other) in inputs.enumerated().dropFirst() where try other() != nil {
+                                throw NablaError(.value, "zip() argument \(j + 1) is longer than argument\(j > 1 ? "s 1-\(j)" : " 1")")
+                            }
+                        }
+                        return nil
+                    }
+                    row.append(x)
+                }
+                return .tuple(row)
+            })
         })
-        i.register(Builtin("map(function, *iterables)", doc: "The function applied to each item (of several iterables in step).") { a in
+        i.register(Builtin("map", [.callable("function"), .args("iterables")], doc: "The function applied to each item (of several iterables in step), as the items are asked for.", example: "list(map(str, [1, 2]))") { a in
             let f = a.value("function") ?? .none
-            let seqs = try a.rest.map { try a.interpreter.elements($0, span: a.span) }
-            let n = seqs.map(\.count).min() ?? 0
-            return .iterator(IteratorRef(try (0..<n).map { k in try a.interpreter.call(f, seqs.map { $0[k] }, [], span: a.span) }, kind: "map"))
+            let inputs = try a.rest.map { try a.interpreter.puller($0, span: a.span) }
+            let interpreter = a.interpreter, span = a.span
+            var done = inputs.isEmpty
+            return .iterator(IteratorRef(kind: "map") {
+                guard !done else { return nil }
+                var args = [Value]()
+                for next in inputs {
+                    guard let x = try next() else { done = true; return nil }
+                    args.append(x)
+                }
+                return try interpreter.call(f, args, [], span: span)
+            })
         })
-        i.register(Builtin("filter(function, iterable)", doc: "The items for which the function is true (truthy items when it is None).") { a in
+        i.register(Builtin("filter", [.any("function"), .any("iterable")], doc: "The items for which the function is true (truthy items when it is None), as they are asked for.", example: "list(filter(lambda n: n % 2, range(6)))") { a in
             let f = a.value("function")
-            return .iterator(IteratorRef(try a.sequence("iterable").filter { x in
-                try a.interpreter.truthy(f.map { try a.interpreter.call($0, [x], [], span: a.span) } ?? x, span: a.span)
-            }, kind: "filter"))
+            let next = try a.interpreter.puller(a.named["iterable"] ?? .none, span: a.span)
+            let interpreter = a.interpreter, span = a.span
+            return .iterator(IteratorRef(kind: "filter") {
+                while let x = try next() {
+                    if try interpreter.truthy(f.map { try interpreter.call($0, [x], [], span: span) } ?? x, span: span) { return x }
+                }
+                return nil
+            })
         })
-        i.register(Builtin("any(iterable)", doc: "True when any item is true (any element non-zero, for a tensor).") { a in
+        i.register(Builtin("any", [.any("iterable")], doc: "True when any item is true (any element non-zero, for a tensor).", example: "any([0, 0, 1])") { a in
             let v = a.value("iterable") ?? .none
             if case let .tensor(t) = v { return .bool(t.value.data.contains { $0 != 0 }) }
             if case let .mask(m) = v { return .bool(m.data.contains { $0 != 0 }) }
             for x in try a.sequence("iterable") where try a.interpreter.truthy(x, span: a.span) { return .bool(true) }
             return .bool(false)
         })
-        i.register(Builtin("all(iterable)", doc: "True when every item is true (every element non-zero, for a tensor).") { a in
+        i.register(Builtin("all", [.any("iterable")], doc: "True when every item is true (every element non-zero, for a tensor).", example: "all([1, 2, 0])") { a in
             let v = a.value("iterable") ?? .none
             if case let .tensor(t) = v { return .bool(t.value.data.allSatisfy { $0 != 0 }) }
             if case let .mask(m) = v { return .bool(m.data.allSatisfy { $0 != 0 }) }
             for x in try a.sequence("iterable") where !(try a.interpreter.truthy(x, span: a.span)) { return .bool(false) }
             return .bool(true)
         })
-        i.register(Builtin("chr(i)", doc: "The character with code point i.") { a in
+        i.register(Builtin("chr", [.int("i")], doc: "The character with code point i.", example: "chr(955)") { a in
             guard let u = Unicode.Scalar(UInt32(clamping: try a.int("i"))) else { throw NablaError(.value, "chr() arg not in range(0x110000)") }
             return .string(String(Character(u)))
         })
-        i.register(Builtin("ord(c)", doc: "The code point of a one-character string.") { a in
+        i.register(Builtin("ord", [.string("c")], doc: "The code point of a one-character string.", example: "ord('A')") { a in
             let s = try a.string("c")
             guard s.unicodeScalars.count == 1, let u = s.unicodeScalars.first else { throw NablaError(.type, "ord() expected a character, but string of length \(s.count) found") }
             return .int(Int(u.value))
         })
-        i.register(Builtin("hash(x)", doc: "A hash of a hashable value.") { a in
+        i.register(Builtin("hash", [.any("x")], doc: "A hash of a hashable value.", example: "hash((1, 2)) == hash((1, 2))") { a in
             .int(try a.interpreter.hashKey(a.value("x") ?? .none, span: a.span).hashValue)
         })
-        i.register(Builtin("id(x)", doc: "An identity number of a value.") { a in
+        i.register(Builtin("id", [.any("x")], doc: "An identity number of a value.", example: "x = []\nid(x) == id(x)") { a in
             let v = a.value("x") ?? .none
             if let h = try? a.interpreter.hashKey(v, span: a.span), case let .identity(o) = h { return .int(o.hashValue & 0xFFFF_FFFF_FFFF) }
             switch v {
@@ -241,58 +279,60 @@ extension Library {
             default: return .int((try? a.interpreter.hashKey(v, span: a.span).hashValue) ?? 0)
             }
         })
-        i.register(Builtin("iter(x)", doc: "An iterator over the items of x.") { a in
+        i.register(Builtin("iter", [.any("x")], doc: "An iterator over the items of x.", example: "it = iter([1, 2])\nnext(it)") { a in
             let v = a.value("x") ?? .none
             if case let .iterator(it) = v, !it.isView { return v }
             if case .instance = v, let f = try? a.interpreter.findMethod(v, "__iter__") { return try a.interpreter.call(f, [], [], span: a.span) }
             return .iterator(IteratorRef(try a.sequence("x"), kind: "iterator"))
         })
-        i.register(Builtin("next(iterator, default=None)", doc: "The next item of an iterator (StopIteration, or `default`, at the end).") { a in
+        i.register(Builtin("next", [.any("iterator"), .any("default", default: nil)], doc: "The next item of an iterator (StopIteration, or `default`, at the end).", example: "next(iter([]), 'empty')") { a in
             let v = a.value("iterator") ?? .none
             if case .instance = v { return try a.interpreter.callMethod(v, "__next__", [], span: a.span) }
             guard case let .iterator(it) = v else { throw NablaError(.type, "'\(v.typeName)' object is not an iterator") }
-            if let x = it.next() { return x }
+            if let x = try it.next() { return x }
             if let d = a.value("default") { return d }
             throw NablaError(.stopIteration, "")
         })
-        i.register(Builtin("callable(x)", doc: "True for functions, classes and objects with __call__.") { a in
+        i.register(Builtin("callable", [.any("x")], doc: "True for functions, classes and objects with __call__.", example: "callable(len), callable(3)") { a in
             switch a.value("x") ?? .none {
             case .function, .builtin, .method, .cls: return .bool(true)
             case let .instance(o): return .bool(o.cls.lookup("__call__") != nil)
             default: return .bool(false)
             }
         })
-        i.register(Builtin("hasattr(obj, name)", doc: "True when obj has the attribute.") { a in
+        i.register(Builtin("hasattr", [.any("obj"), .string("name")], doc: "True when obj has the attribute.", example: "hasattr([], 'append')") { a in
             .bool((try? a.interpreter.attribute(a.value("obj") ?? .none, try a.string("name"), span: a.span)) != nil)
         })
-        i.register(Builtin("getattr(obj, name, default=None)", doc: "obj.name, or default when it has no such attribute.") { a in
+        i.register(Builtin("getattr", [.any("obj"), .string("name"), .any("default", default: nil)], doc: "obj.name, or default when it has no such attribute.", example: "getattr('abc', 'upper')()") { a in
             do { return try a.interpreter.attribute(a.value("obj") ?? .none, try a.string("name"), span: a.span) } catch let e as NablaError where e.kind == .attribute {
                 if let d = a.named["default"] { return d }
                 throw e
             }
         })
-        i.register(Builtin("setattr(obj, name, value)", doc: "obj.name = value.") { a in
+        i.register(Builtin("setattr", [.any("obj"), .string("name"), .any("value")], doc: "obj.name = value.", example: "class O:\n    pass\no = O()\nsetattr(o, 'x', 1)\no.x") { a in
             try a.interpreter.setAttribute(a.value("obj") ?? .none, try a.string("name"), a.value("value") ?? .none, span: a.span)
             return .none
         })
-        i.register(Builtin("dir(x=None)", doc: "The attribute names of a value (the session's names without an argument).") { a in
+        i.register(Builtin("dir", [.any("x", default: nil)], doc: "The attribute names of a value (the session's names without an argument).", example: "dir('')[:3]") { a in
             guard let v = a.value("x") else { return .list(ListRef(a.interpreter.variableNames.map { .string($0) })) }
             return .list(ListRef(a.interpreter.attributeNames(of: v).sorted().map { .string($0) }))
         })
-        i.register(Builtin("vars(obj)", doc: "The attributes of an object as a dict.") { a in try a.interpreter.attribute(a.value("obj") ?? .none, "__dict__", span: a.span) })
-        i.register(Builtin("super()", doc: "The parent class's view of self, inside a method: super().__init__(...).") { _ in
+        i.register(Builtin("vars", [.any("obj")], doc: "The attributes of an object as a dict.", example: "class V:\n    def __init__(self):\n        self.a = 1\nvars(V())") { a in try a.interpreter.attribute(a.value("obj") ?? .none, "__dict__", span: a.span) })
+        i.register(Builtin("super", doc: "The parent class's view of self, inside a method: super().__init__(...).", example: "class A:\n    def hi(self):\n        return 'A'\nclass B(A):\n    def hi(self):\n        return 'B' + super().hi()\nB().hi()") { _ in
             throw NablaError(.runtime, "super() is used inside a method of a class")
         })
-        for name in ["staticmethod", "classmethod", "property"] {
-            i.register(Builtin("\(name)(function)", doc: "Decorator: @\(name) on a method.") { a in a.value("function") ?? .none })
+        for (name, example) in [("staticmethod", "class M:\n    @staticmethod\n    def two():\n        return 2\nM.two()"),
+                                ("classmethod", "class T:\n    @classmethod\n    def make(cls):\n        return cls.__name__\nT.make()"),
+                                ("property", "class C:\n    @property\n    def area(self):\n        return 4\nC().area")] {
+            i.register(Builtin(name, [.callable("function")], doc: "Decorator: @\(name) on a method.", example: example) { a in a.value("function") ?? .none })
         }
-        i.register(Builtin("NotImplemented()", doc: "Returned by an operator method that does not handle the other operand.") { _ in .none })
-        i.register(Builtin("ndarray(shape)", doc: "The type of numpy arrays (Nabla's tensors).") { a in .tensor(Variable(try Tensor.zeros(try a.shape("shape")))) })
-        i.register(Builtin("isclose(a, b, rtol=1e-05, atol=1e-08, tol=None)", doc: "True when every element of a and b is close (numpy's isclose with `all`; `tol` sets an absolute tolerance alone).") { a in
+        i.register(Builtin("NotImplemented", doc: "Returned by an operator method that does not handle the other operand.", example: "class P:\n    def __eq__(self, other):\n        return NotImplemented\nP() == 1") { _ in .none })
+        i.register(Builtin("ndarray", [.shape("shape")], doc: "The type of numpy arrays (Nabla's tensors).", example: "isinstance(zeros(2), ndarray)") { a in .tensor(Variable(try Tensor.zeros(try a.shape("shape")))) })
+        i.register(Builtin("isclose", [.tensor("a"), .tensor("b"), .number("rtol", default: 1e-05), .number("atol", default: 1e-08), .number("tol", default: nil)], doc: "True when every element of a and b is close (numpy's isclose with `all`; `tol` sets an absolute tolerance alone).", example: "isclose(0.1 + 0.2, 0.3)") { a in
             let x = try a.tensor("a").value, y = try a.tensor("b").value
             let d = try (x - y).abs()
             if a.has("tol") { let tol = try a.double("tol"); return .bool(d.data.allSatisfy { $0 <= tol }) }
-            let rtol = try a.double("rtol", default: 1e-5), atol = try a.double("atol", default: 1e-8)
+            let rtol = try a.double("rtol"), atol = try a.double("atol")
             let yb = try y.broadcast(to: d.shape)
             return .bool(zip(d.data, yb.data).allSatisfy { $0 <= atol + rtol * Swift.abs($1) })
         })
@@ -358,7 +398,7 @@ extension Interpreter {
         if a.has("axis") || a.has("keepdims") || (a.rest.count == 1 && isArrayLike(a.rest[0]) && !a.has("key")) {
             guard let x = a.rest.first else { throw NablaError(.type, "\(name) expected at least 1 argument, got 0") }
             let t = try toVariable(x, span: a.span, what: "\(name)()")
-            let axis = try a.optionalInt("axis"), keep = try a.bool("keepdims", default: false)
+            let axis = try a.optionalInt("axis"), keep = try a.bool("keepdims")
             return .tensor(try isMax ? t.max(axis: axis, keepdims: keep) : t.min(axis: axis, keepdims: keep))
         }
         let items: [Value]
@@ -384,7 +424,7 @@ extension Interpreter {
     func pySum(_ a: Args) throws -> Value {
         let v = a.value("iterable") ?? .none
         if a.has("axis") || a.has("keepdims") {
-            return .tensor(try toVariable(v, span: a.span, what: "sum()").sum(axis: try a.optionalInt("axis"), keepdims: try a.bool("keepdims", default: false)))
+            return .tensor(try toVariable(v, span: a.span, what: "sum()").sum(axis: try a.optionalInt("axis"), keepdims: try a.bool("keepdims")))
         }
         let start = a.value("start") ?? .int(0)
         if case .string = start { throw NablaError(.type, "sum() can't sum strings [use ''.join(seq) instead]") }

@@ -46,6 +46,27 @@ public final class Session: @unchecked Sendable {
         return outcome
     }
 
+    /// Runs `body` on the session's thread as a cell runs (output to `sink`, interruptible):
+    /// for callbacks a frontend triggers (widget changes). Returns the error it ended with.
+    public func perform(sink: OutputSink, _ body: @escaping (Interpreter) throws -> Void) -> NablaError? {
+        let interp = interpreter
+        var failure: NablaError?
+        worker.run {
+            interp.token.reset()
+            let saved = interp.sink
+            interp.sink = sink
+            defer { interp.sink = saved }
+            do { try body(interp) } catch let e as NablaError {
+                failure = e
+            } catch let e as TensorError {
+                failure = Interpreter.convert(e, .unknown)
+            } catch {
+                failure = NablaError(.value, "\(error)")
+            }
+        }
+        return failure
+    }
+
     /// Stops the running cell (from any thread): it ends with an Interrupted error at the next
     /// loop iteration, call, or chunk of a long engine operation.
     public func interrupt() { interpreter.token.cancel() }

@@ -132,13 +132,24 @@ public final class IteratorRef {
     public let kind: String
     /// A dict view (keys, values, items): iterated again and again, never consumed.
     public var isView = false
+    /// Items made on demand (a generator's body, a zip over iterators), after `items`.
+    var pull: (() throws -> Value?)?
+    /// A generator's body, closed (its thread unwound) when the iterator is dropped unfinished.
+    var runner: GeneratorRunner?
     public init(_ items: [Value], kind: String) { self.items = items; self.kind = kind }
-    public func next() -> Value? {
-        guard position < items.count else { return nil }
-        defer { position += 1 }
-        return items[position]
+    /// An iterator whose items are made one at a time by `pull` (nil at the end).
+    init(kind: String, pull: @escaping () throws -> Value?) { items = []; self.kind = kind; self.pull = pull }
+    deinit { runner?.close() }
+    public func next() throws -> Value? {
+        if position < items.count {
+            defer { position += 1 }
+            return items[position]
+        }
+        guard let p = pull else { return nil }
+        if let v = try p() { return v }
+        pull = nil
+        return nil
     }
-    public var remaining: [Value] { position < items.count ? Array(items[position...]) : [] }
 }
 
 /// `range(start, stop, step)`, never materialized, so `range(1e12)` costs nothing until iterated.
@@ -165,6 +176,10 @@ public final class Function {
     let nonlocalNames: Set<String>
     /// The body contains `yield`: calling the function gives a generator.
     let isGenerator: Bool
+    /// The parameters taken by position, and the `*args` and `**kwargs` ones: worked out once,
+    /// not on every call.
+    let positional: [Param]
+    let star: Param?, starStar: Param?
     /// The class whose body defined this function (for `super()`).
     var definingClass: ClassObject?
     var isStatic = false, isClassMethod = false, isProperty = false
@@ -180,6 +195,9 @@ public final class Function {
         nonlocalNames = info.nonlocals
         locals = info.assigned.subtracting(info.globals).subtracting(info.nonlocals)
         isGenerator = info.yields
+        positional = params.filter { $0.kind == .normal && !$0.keywordOnly }
+        star = params.first { $0.kind == .star }
+        starStar = params.first { $0.kind == .starStar }
     }
 
     public var signature: String {
@@ -321,8 +339,8 @@ final class Scope {
     let function: Function?
     /// The body of a class statement: functions defined here close over the parent instead.
     var isClassBody = false
-    /// For generator functions: the values yielded so far.
-    var yielded: [Value]?
+    /// For generator functions: hands a yielded value to the consumer and waits to be resumed.
+    var yieldTo: ((Value) throws -> Void)?
     init(parent: Scope?, function: Function? = nil) { self.parent = parent; self.function = function }
 
     func lookup(_ name: String) -> Value? {

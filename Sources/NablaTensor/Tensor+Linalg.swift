@@ -54,7 +54,12 @@ extension Tensor {
         let k2 = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
         guard k == k2 else { throw TensorError.matmul(lhs: a.shape, rhs: b.shape, inner: k, other: k2) }
         try checkBLASSize(m, n, k)
-        var c = [Double](repeating: 0, count: try checkedCount([m, n], op: "matmul"))
+        let count = try checkedCount([m, n], op: "matmul")
+        // dgemm with β = 0 writes every element of C, so its buffer needs no zero fill; the
+        // matrix-vector and empty cases keep one.
+        var c = m > 1 && n > 1 && k > 0
+            ? [Double](unsafeUninitializedCapacity: count) { _, done in done = count }
+            : [Double](repeating: 0, count: count)
         if m > 0 && n > 0 && k > 0 {
             a.data.withUnsafeBufferPointer { pa in
                 b.data.withUnsafeBufferPointer { pb in

@@ -10,7 +10,7 @@ struct Nabla: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Nabla: a tensor language with autograd, for learning how models learn.",
         version: "nabla \(Kernel.version)\nBLAS: \(BLAS.summary)",
-        subcommands: [Run.self, KernelCommand.self, Install.self, ReferenceCommand.self])
+        subcommands: [Run.self, KernelCommand.self, Install.self, Report.self, ReferenceCommand.self])
 }
 
 struct Run: ParsableCommand {
@@ -50,7 +50,7 @@ struct Run: ParsableCommand {
 struct ReferenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reference",
         abstract: "Print the builtin reference (Markdown) that docs/language.md includes.")
-    func run() { print(Reference.markdown(), terminator: "") }
+    func run() { print(Reference.markdown { DisplayLibrary.register(in: $0) }, terminator: "") }
 }
 
 struct KernelCommand: ParsableCommand {
@@ -127,4 +127,5 @@ struct Install: ParsableCommand {
 
 // OpenBLAS's kernels and threads first: this may re-execute the program once.
 if let warning = BLAS.configureAtStartup() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+Allocator.keepLargeBuffers()
 Nabla.main()

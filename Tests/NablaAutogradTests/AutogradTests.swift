@@ -70,6 +70,36 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
 }
 
 @Suite struct EngineBehaviour {
+    @Test func graphIsFreedOnceNothingRefersToIt() throws {
+        weak var conv: Variable?, pooled: Variable?, loss: Variable?
+        let image = Variable.param(sample([1, 2, 6, 6], seed: 60))
+        do {
+            let c = try F.conv2d(image, Variable.param(sample([2, 2, 3, 3], seed: 61)), bias: Variable.param(t([2], [0.1, 0.2])))
+            let p = try F.maxpool(F.relu(c), size: 2)
+            let l = try p.sum()
+            try Autograd.backward(l)
+            conv = c; pooled = p; loss = l
+            #expect(conv != nil)
+        }
+        #expect(image.grad?.shape == [1, 2, 6, 6])
+        #expect(conv == nil && pooled == nil && loss == nil)
+    }
+
+    @Test func deepScalarChainDifferentiatesAndFrees() throws {
+        let p = Variable.param(Tensor(1))
+        weak var last: Variable?
+        do {
+            var v = p
+            for _ in 0..<100_000 { v = v * 1.0001 + 0.5 }   // 200,000 nodes
+            try Autograd.backward(v)
+            last = v
+        }
+        // v_n = a^n + 0.5 (a^n − 1)/(a − 1): dv/dp = a^n.
+        let expected = Foundation.pow(1.0001, 100_000.0)
+        #expect(Swift.abs((p.grad?.scalar ?? 0) - expected) <= 1e-9 * expected)
+        #expect(last == nil)
+    }
+
     @Test func valueUsedSeveralTimesAccumulates() throws {
         // micrograd's classic bug: b = a + a must give db/da = 2, not 1.
         let a = Variable.param(Tensor(3))

@@ -95,11 +95,31 @@ let cases: [Case] = [
     Case("conv2d plain 2-d", [sample([5, 5], seed: 17), sample([3, 3], seed: 18)]) { v in try (F.conv2d(v[0], v[1], padding: 1) * Variable(sample([5, 5], seed: 19))).sum() },
     Case("maxpool", [image]) { v in try (F.maxpool(v[0], size: 2, stride: 1) * Variable(sample([2, 2, 4, 4], seed: 20))).sum() },
     Case("avgpool", [image]) { v in try (F.avgpool(v[0], size: 2) * Variable(sample([2, 2, 2, 2], seed: 21))).sum() },
+    Case("conv2d stride 3, rectangular image and kernel, batch 3", [sample([3, 2, 7, 8], seed: 40), sample([2, 2, 2, 3], seed: 41), t([2], [0.3, -0.1])]) { v in
+        try (F.conv2d(v[0], v[1], bias: v[2], stride: 3) * Variable(sample([3, 2, 2, 2], seed: 42))).sum()
+    },
+    Case("conv2d stride 1 padding 2, one input channel", [sample([2, 1, 4, 6], seed: 43), sample([4, 1, 3, 3], seed: 44)]) { v in
+        try (F.conv2d(v[0], v[1], padding: 2) * Variable(sample([2, 4, 6, 8], seed: 45))).sum()
+    },
+    Case("maxpool stride beyond size (gaps), rectangular", [sample([2, 3, 7, 9], seed: 46)]) { v in
+        try (F.maxpool(v[0], size: 2, stride: 3) * Variable(sample([2, 3, 2, 3], seed: 47))).sum()
+    },
+    Case("maxpool 3×3 stride 2 overlapping", [sample([1, 2, 7, 7], seed: 48)]) { v in
+        try (F.maxpool(v[0], size: 3, stride: 2) * Variable(sample([1, 2, 3, 3], seed: 49))).sum()
+    },
+    Case("avgpool 3×3 stride 1 overlapping", [sample([2, 1, 5, 6], seed: 50)]) { v in
+        try (F.avgpool(v[0], size: 3, stride: 1) * Variable(sample([2, 1, 3, 4], seed: 51))).sum()
+    },
     Case("batchnorm (N, D)", [M, t([4], [1, 2, 0.5, -1]), t([4], [0, 0.1, 0.2, 0.3])]) { v in
         try (F.batchnorm(v[0], gamma: v[1], beta: v[2]) * Variable(P)).sum()
     },
     Case("batchnorm (N, C, H, W)", [sample([2, 2, 3, 3], seed: 22), t([2], [1.5, 0.5]), t([2], [0, 1])]) { v in
         try (F.batchnorm(v[0], gamma: v[1], beta: v[2]) * Variable(sample([2, 2, 3, 3], seed: 23))).sum()
+    },
+    Case("a value reached by paths of different lengths", [t([2], [0.3, -0.4])]) { v in
+        let a = v[0] * 2.0
+        let b = try (a * 3.0 + 1.0).exp() * a
+        return try (b + a + a * a).sum()
     },
     Case("a value used twice", [t([], [0.7])]) { v in try v[0] * v[0] + v[0] },
 ]

@@ -35,6 +35,8 @@ let cases: [(String, String)] = [
     ("plot_normals", "plot([lambda x: normal_pdf(x, 4, 0.5), lambda x: normal_pdf(x, 5, 0.5)], 2, 7, labels=['N(4, 0.5)', 'N(5, 0.5)'], marks=[5], xlabel='weight (kg)', points=51)"),
     ("plot_log", "plot([1, 10, 100, 1000], [0.5, 0.1, 0.02, 0.001], logx=True, logy=True, scatter=True, title='loss')"),
     ("contour_descent", "contour(lambda x: x[0] ** 2 + x[1] ** 2, (-5, 5), (-5, 5), path=path, levels=6, points=21)"),
+    ("contour_boundary", "contour(lambda p: p[0] + p[1], (-1, 3), (-1, 3), levels=[2], data=[[0, 0], [1, 0.5], [2, 2], [2.5, 1.5]], c=[0, 0, 1, 1], labels=['cat', 'dog'], aspect='equal', points=11)"),
+    ("scatter_classes", "scatter([0, 1, 2, 3, 4, 5], [1, 0, 2, 1, 3, 2], c=['b', 'a', 'c', 'a', 'b', 'c'], marker=None, title='by class')"),
     ("graph", "graph(L)"),
     ("explain_svm", "explain(hinge(s, 0))"),
     ("explain_tensor", "explain(W @ [1.0, 2.0] + b)"),
@@ -114,6 +116,49 @@ let extensions = ["text/plain": "txt", "text/latex": "tex", "text/html": "html",
         guard case let .ok(p?) = session.execute("plot([1, 2], [3, 4], labels=['</text><script>'], title='<b>&', xlabel=\"'\")", sink: sink) else { Issue.record("no plot"); return }
         let svg = Renderer().bundle(p, interpreter: session.interpreter).data["image/svg+xml"] ?? ""
         #expect(!svg.contains("<script>") && svg.contains("&lt;/text&gt;&lt;script&gt;") && svg.contains("&lt;b&gt;&amp;"))
+    }
+
+    /// What a student asks of a plot, checked on the figure itself rather than its pixels.
+    @Test func plotOptions() throws {
+        let session = Session()
+        DisplayLibrary.register(in: session.interpreter)
+        let sink = TextSink(interpreter: session.interpreter)
+        func plot(_ code: String) throws -> Plot {
+            guard case let .ok(.object(p as Plot)?) = session.execute(code, sink: sink) else { throw NablaError(.value, "no plot from \(code)") }
+            return p
+        }
+        // levels as values: one line per distinct value, each labelled with its value.
+        let c = try plot("contour(lambda p: p[0] ** 2 + p[1] ** 2, (-2, 2), (-2, 2), levels=[0.5, 2, 0.5], points=31)")
+        #expect(c.contours.map(\.level) == [0.5, 2])
+        #expect(c.contours.allSatisfy { !$0.segments.isEmpty })
+        let svg = c.svg()
+        #expect(svg.contains(">0.5</text>") && svg.contains(">2</text>"))
+        #expect(!(try plot("contour(lambda p: p[0] ** 2 + p[1] ** 2, (-2, 2), (-2, 2), levels=[1], clabel=False)")).svg().contains(">1</text>"))
+        // Classes: one series per class, named from labels, each with its own colour and marker.
+        let s = try plot("scatter([[0, 0], [1, 1], [2, 2], [3, 3]], c=[1, 0, 1, 2], labels=['cat', 'dog'])")
+        #expect(s.series.map(\.label) == ["cat", "dog", "class 2"])
+        #expect(s.series.map(\.xs) == [[1], [0, 2], [3]])
+        #expect(Set(s.series.compactMap(\.marker)).count == 3 && Set(s.series.compactMap(\.color)).count == 3)
+        // Equal aspect: a unit is as many pixels on x as on y.
+        let e = try plot("plot([0, 10], [0, 1], aspect='equal')")
+        let (x0, x1, y0, y1) = e.bounds()
+        let perX = (x1 - x0) / (Plot.width - Plot.left - Plot.right), perY = (y1 - y0) / (Plot.height - Plot.top - Plot.bottom)
+        #expect(Swift.abs(perX - perY) < 1e-12 && x0 <= 0 && x1 >= 10)
+        let m = try plot("plot([1, 2, 3], [1, 4, 9], marker='^', label='squares', logy=True)")
+        #expect(m.series.first?.marker == .triangle && m.series.first?.label == "squares")
+        // Mistakes are named.
+        for (code, message) in [("scatter([1, 2], [3, 4], c=[0])", "2 points but 1 classes"), ("plot([1], [2], marker='*')", "marker must be one of"),
+                                ("plot([1], [2], aspect='square')", "aspect must be 'auto' or 'equal'"), ("scatter([1, 2, 3])", "shape (N, 2)"),
+                                ("contour(lambda p: p[0], (0, 1), (0, 1), levels=[])", "1 to 100 finite values"),
+                                ("contour(lambda p: p[0], (0, 1), (0, 1), c=[1])", "give data=X too")] {
+            guard case let .error(err) = session.execute(code, sink: sink) else { Issue.record("\(code) ran"); continue }
+            #expect(err.message.contains(message), "\(code): \(err.message)")
+        }
+    }
+
+    @Test func logAxisTicksAreRound() {
+        #expect(Plot.logTicks(0, Foundation.log10(9)).map { (Foundation.pow(10, $0) * 1000).rounded() / 1000 } == [1, 2, 5])
+        #expect(Plot.logTicks(-3, 2) == [-3, -2, -1, 0, 1, 2])
     }
 
     @Test func niceTicksAndContours() {

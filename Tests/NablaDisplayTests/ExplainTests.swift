@@ -182,6 +182,21 @@ extension Math {
     }
 
     /// docs/language.md's explain section shows what `explain` prints.
+    /// The reference in docs/language.md is the one generated from every builtin's declaration,
+    /// the display layer's included, and each of those declares an example.
+    @Test func referenceIsCurrent() throws {
+        let url = goldenDir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/language.md")
+        let doc = try String(contentsOf: url, encoding: .utf8)
+        guard let a = doc.range(of: "<!-- reference:start -->\n"), let b = doc.range(of: "<!-- reference:end -->") else {
+            Issue.record("docs/language.md has no reference markers"); return
+        }
+        #expect(String(doc[a.upperBound..<b.lowerBound]) == Reference.markdown { DisplayLibrary.register(in: $0) }, "run `make reference`")
+        let session = Session()
+        DisplayLibrary.register(in: session.interpreter)
+        let missing = session.interpreter.builtins.filter { $0.value.example == nil && $0.key != "append" }.keys.sorted()
+        #expect(missing.isEmpty, "builtins without an example: \(missing)")
+    }
+
     @Test func docsExamplesRunAsShown() throws {
         let url = goldenDir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/language.md")
         let doc = try String(contentsOf: url, encoding: .utf8)

@@ -12,7 +12,7 @@ final class MemoryTransport: KernelTransport, @unchecked Sendable {
     func askInput(_ request: Message) -> Message? {
         send(request, on: .stdin)
         guard !inputReplies.isEmpty else { return nil }
-        return Message(header: ["msg_type": "input_reply"], content: ["value": inputReplies.removeFirst()])
+        return Message(header: Header(msg_id: "r", msg_type: "input_reply"), content: ["value": .string(inputReplies.removeFirst())])
     }
     func takeQueuedRequests() -> [Message] { defer { queued = [] }; return queued }
 
@@ -20,8 +20,8 @@ final class MemoryTransport: KernelTransport, @unchecked Sendable {
     func last(_ type: String) -> Message? { sent.last { $0.1.msgType == type }?.1 }
 }
 
-func request(_ type: String, _ content: JSONObject) -> Message {
-    Message(identities: [Data("client".utf8)], header: ["msg_id": UUID().uuidString, "msg_type": type, "session": "s", "username": "u", "version": "5.5", "date": ""], content: content)
+func request(_ type: String, _ content: JSON) -> Message {
+    Message(identities: [Data("client".utf8)], header: Header(msg_id: UUID().uuidString, msg_type: type, session: "s", username: "u", date: "", version: "5.5"), content: content)
 }
 
 @Suite struct WireTests {
@@ -33,7 +33,7 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         #expect(frames[0] == Data("client".utf8) && frames[1] == Wire.delimiter)
         #expect(frames[2].count == 64)  // hex HMAC-SHA256
         let back = try wire.decode(frames)
-        #expect(back.msgType == "execute_request" && back.content["code"] as? String == "1 + 1" && back.identities == [Data("client".utf8)])
+        #expect(back.msgType == "execute_request" && back.content["code"]?.stringValue == "1 + 1" && back.identities == [Data("client".utf8)])
     }
 
     @Test func knownHMAC() {
@@ -54,7 +54,12 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         #expect(throws: WireError.badJSON("header")) { try wire.decode([Wire.delimiter, Data(wire.sign(parts).utf8)] + parts) }
         #expect(throws: WireError.badSignature) { try wire.decode([Wire.delimiter, Data("zz".utf8)] + parts) }
         // An empty key means no signing: anything verifies.
-        #expect((try? Wire(key: "").decode([Wire.delimiter, Data()] + [Data("{}".utf8), Data("{}".utf8), Data("{}".utf8), Data("{}".utf8)])) != nil)
+        let minimal = Data(#"{"msg_id": "a", "msg_type": "kernel_info_request"}"#.utf8)
+        #expect((try? Wire(key: "").decode([Wire.delimiter, Data()] + [minimal, Data("{}".utf8), Data("{}".utf8), Data("{}".utf8)])) != nil)
+        // A header without msg_id and msg_type (or with them not strings) cannot be answered.
+        for bad in ["{}", #"{"msg_id": "a", "msg_type": 5}"#, #"{"msg_id": 7, "msg_type": "x"}"#] {
+            #expect(throws: WireError.self) { try Wire(key: "").decode([Wire.delimiter, Data(), Data(bad.utf8), Data("{}".utf8), Data("{}".utf8), Data("{}".utf8)]) }
+        }
     }
 }
 
@@ -65,11 +70,11 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         k.handle(request("execute_request", ["code": "print('hi')\ntensor([[1, 2], [3, 4]])", "silent": false]), on: .shell)
         #expect(t.types(.iopub) == ["status", "execute_input", "stream", "execute_result", "status"])
         let result = t.last("execute_result")
-        #expect((result?.content["data"] as? [String: String])?["text/latex"] == "$\\begin{bmatrix}1 & 2 \\\\ 3 & 4\\end{bmatrix}$")
-        #expect(t.last("execute_reply")?.content["status"] as? String == "ok")
-        #expect(t.last("execute_reply")?.content["execution_count"] as? Int == 1)
+        #expect(result?.content["data"]?["text/latex"]?.stringValue == "$\\begin{bmatrix}1 & 2 \\\\ 3 & 4\\end{bmatrix}$")
+        #expect(t.last("execute_reply")?.content["status"]?.stringValue == "ok")
+        #expect(t.last("execute_reply")?.content["execution_count"]?.intValue == 1)
         #expect(t.last("execute_reply")?.identities == [Data("client".utf8)])
-        #expect(t.last("execute_result")?.parentHeader["msg_type"] as? String == "execute_request")
+        #expect(t.last("execute_result")?.parentHeader?.msg_type == "execute_request")
     }
 
     @Test func errorsSilenceAndUserExpressions() throws {
@@ -77,46 +82,46 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         let k = Kernel(transport: t)
         k.handle(request("execute_request", ["code": "w = 3", "silent": true, "user_expressions": ["double": "w * 2", "bad": "nope"]]), on: .shell)
         #expect(!t.types(.iopub).contains("execute_input"))
-        let ue = t.last("execute_reply")?.content["user_expressions"] as? [String: Any]
-        #expect(((ue?["double"] as? [String: Any])?["data"] as? [String: String])?["text/plain"] == "6")
-        #expect((ue?["bad"] as? [String: Any])?["ename"] as? String == "NameError")
+        let ue = t.last("execute_reply")?.content["user_expressions"]
+        #expect(ue?["double"]?["data"]?["text/plain"]?.stringValue == "6")
+        #expect(ue?["bad"]?["ename"]?.stringValue == "NameError")
         #expect(k.executionCount == 0)   // silent cells do not count
         t.queued = [request("execute_request", ["code": "x = 1"]), request("kernel_info_request", [:])]
         k.handle(request("execute_request", ["code": "zeros(2) @ zeros(3)"]), on: .shell)
-        let replies = t.sent.filter { $0.0 == .shell }.map { ($0.1.msgType, $0.1.content["status"] as? String ?? "") }
+        let replies = t.sent.filter { $0.0 == .shell }.map { ($0.1.msgType, $0.1.content["status"]?.stringValue ?? "") }
         #expect(replies.suffix(3).map(\.0) == ["execute_reply", "execute_reply", "kernel_info_reply"])
         #expect(replies.suffix(3).map(\.1) == ["error", "aborted", "ok"])
         // Each aborted request is answered once, after the failed one is idle, as ipykernel does.
-        let failed = t.last("error")?.parentHeader["msg_id"] as? String
-        let statuses = t.sent.filter { $0.1.msgType == "status" }.map { ($0.1.parentHeader["msg_id"] as? String, $0.1.content["execution_state"] as? String) }
+        let failed = t.last("error")?.parentHeader?.msg_id
+        let statuses = t.sent.filter { $0.1.msgType == "status" }.map { ($0.1.parentHeader?.msg_id, $0.1.content["execution_state"]?.stringValue) }
         let idleOfFailed = try #require(statuses.firstIndex { $0.0 == failed && $0.1 == "idle" })
         #expect(statuses.suffix(from: idleOfFailed).count == 5)   // idle, then busy/idle for each of the two queued
         #expect(t.sent.filter { $0.1.msgType == "execute_reply" }.count == 3)
         let err = t.last("error")
-        #expect(err?.content["ename"] as? String == "ShapeError")
-        #expect((err?.content["traceback"] as? [String])?.contains { $0.contains("Cell In[1]") } == true)
+        #expect(err?.content["ename"]?.stringValue == "ShapeError")
+        #expect((err?.content["traceback"]?.strings)?.contains { $0.contains("Cell In[1]") } == true)
     }
 
     @Test func introspectionAndHistory() {
         let t = MemoryTransport()
         let k = Kernel(transport: t)
         k.handle(request("is_complete_request", ["code": "for i in range(3):"]), on: .shell)
-        #expect(t.last("is_complete_reply")?.content["status"] as? String == "incomplete")
-        #expect(t.last("is_complete_reply")?.content["indent"] as? String == "    ")
+        #expect(t.last("is_complete_reply")?.content["status"]?.stringValue == "incomplete")
+        #expect(t.last("is_complete_reply")?.content["indent"]?.stringValue == "    ")
         k.handle(request("complete_request", ["code": "x = sigm", "cursor_pos": 8]), on: .shell)
-        #expect(t.last("complete_reply")?.content["matches"] as? [String] == ["sigmoid"])
-        #expect(t.last("complete_reply")?.content["cursor_start"] as? Int == 4)
+        #expect(t.last("complete_reply")?.content["matches"]?.strings == ["sigmoid"])
+        #expect(t.last("complete_reply")?.content["cursor_start"]?.intValue == 4)
         k.handle(request("inspect_request", ["code": "relu", "cursor_pos": 2, "detail_level": 0]), on: .shell)
-        #expect(((t.last("inspect_reply")?.content["data"] as? [String: String])?["text/plain"] ?? "").contains("max(0, x)"))
-        for code in ["a = 1", "b = 2", "a = 1"] { k.handle(request("execute_request", ["code": code]), on: .shell) }
+        #expect((t.last("inspect_reply")?.content["data"]?["text/plain"]?.stringValue ?? "").contains("max(0, x)"))
+        for code in ["a = 1", "b = 2", "a = 1"] { k.handle(request("execute_request", ["code": .string(code)]), on: .shell) }
         k.handle(request("history_request", ["hist_access_type": "tail", "n": 2, "output": false, "raw": true]), on: .shell)
-        #expect((t.last("history_reply")?.content["history"] as? [[Any]])?.map { $0[2] as? String } == ["b = 2", "a = 1"])
+        #expect(t.last("history_reply")?.content["history"]?.arrayValue?.map { $0[2]?.stringValue } == ["b = 2", "a = 1"])
         k.handle(request("history_request", ["hist_access_type": "search", "pattern": "a*", "unique": true, "output": false, "raw": true]), on: .shell)
-        #expect((t.last("history_reply")?.content["history"] as? [[Any]])?.count == 1)
+        #expect(t.last("history_reply")?.content["history"]?.arrayValue?.count == 1)
         k.handle(request("history_request", ["hist_access_type": "range", "session": 0, "start": 2, "stop": 4, "output": false, "raw": true]), on: .shell)
-        #expect((t.last("history_reply")?.content["history"] as? [[Any]])?.map { $0[1] as? Int } == [2, 3])
-        k.handle(request("comm_open", ["comm_id": "c1", "target_name": "jupyter.widget", "data": [:] as JSONObject]), on: .shell)
-        #expect(t.last("comm_close")?.content["comm_id"] as? String == "c1")
+        #expect(t.last("history_reply")?.content["history"]?.arrayValue?.map { $0[1]?.intValue } == [2, 3])
+        k.handle(request("comm_open", ["comm_id": "c1", "target_name": "jupyter.widget", "data": [:]]), on: .shell)
+        #expect(t.last("comm_close")?.content["comm_id"]?.stringValue == "c1")
         k.handle(request("no_such_request", [:]), on: .shell)
         #expect(t.last("no_such_reply") == nil)
     }
@@ -126,11 +131,11 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         t.inputReplies = ["Ada"]
         let k = Kernel(transport: t)
         k.handle(request("execute_request", ["code": "n = input('name? ')\nn", "allow_stdin": true]), on: .shell)
-        #expect(t.last("input_request")?.content["prompt"] as? String == "name? ")
-        #expect((t.last("execute_result")?.content["data"] as? [String: String])?["text/plain"] == "'Ada'")
+        #expect(t.last("input_request")?.content["prompt"]?.stringValue == "name? ")
+        #expect(t.last("execute_result")?.content["data"]?["text/plain"]?.stringValue == "'Ada'")
         k.handle(request("execute_request", ["code": "display(1, id='p')\nupdate('p', 2)\nclear_output(wait=True)"]), on: .shell)
         #expect(t.types(.iopub).suffix(4) == ["display_data", "update_display_data", "clear_output", "status"])
-        #expect((t.last("update_display_data")?.content["transient"] as? [String: String])?["display_id"] == "p")
+        #expect(t.last("update_display_data")?.content["transient"]?["display_id"]?.stringValue == "p")
     }
 }
 
@@ -154,7 +159,7 @@ func request(_ type: String, _ content: JSONObject) -> Message {
         let reply = try #require(try shell.receive(timeout: 5000))
         let decoded = try wire.decode(reply)
         #expect(decoded.msgType == "kernel_info_reply")
-        #expect(decoded.content["protocol_version"] as? String == "5.5")
+        #expect(decoded.content["protocol_version"]?.stringValue == "5.5")
         try hb.send([Data("ping".utf8)])
         #expect(try hb.receive(timeout: 5000) == [Data("ping".utf8)])
         // A message with a bad signature gets no answer.
@@ -172,10 +177,8 @@ func request(_ type: String, _ content: JSONObject) -> Message {
     @Test func readsWhatJupyterSends() throws {
         let text = #"{"a": [1, -2.5e3, true, false, null, "x\"y\\z\n\u00e9\ud83d\ude00"], "b": {"c": {}}, "d": [], "e": 12345678901}"#
         let o = try #require(JSONReader.object(Data(text.utf8)))
-        let a = try #require(o["a"] as? [Any])
-        #expect(a[0] as? Int == 1 && a[1] as? Double == -2500 && a[2] as? Bool == true && a[3] as? Bool == false && a[4] is NSNull)
-        #expect(a[5] as? String == "x\"y\\z\né😀")
-        #expect((o["b"] as? [String: Any])?["c"] is [String: Any] && (o["d"] as? [Any])?.isEmpty == true && o["e"] as? Int == 12345678901)
+        #expect(o["a"] == [1, -2500.0, true, false, nil, "x\"y\\z\né😀"])
+        #expect(o["b"] == ["c": [:]] && o["d"] == [] && o["e"] == .int(12345678901))
     }
 
     @Test func refusesMalformedAndDeepInput() {
@@ -187,10 +190,21 @@ func request(_ type: String, _ content: JSONObject) -> Message {
     }
 
     @Test func writesAndReadsBack() throws {
-        let o: JSONObject = ["s": "q\"\\\n\t\u{1}é", "i": 3, "d": 0.25, "b": true, "n": NSNull(), "nan": Double.nan, "a": [1, "x"] as [Any]]
+        let o: JSON = ["s": "q\"\\\n\t\u{1}é", "i": 3, "d": 0.25, "f": 2.0, "big": 1e300, "b": true, "n": nil, "nan": .double(.nan), "a": [1, "x"]]
         let back = try #require(JSONReader.object(JSONWriter.data(o)))
-        #expect(back["s"] as? String == "q\"\\\n\t\u{1}é" && back["i"] as? Int == 3 && back["d"] as? Double == 0.25)
-        #expect(back["b"] as? Bool == true && back["n"] is NSNull && back["nan"] is NSNull)
+        var expected = o.objectValue ?? [:]
+        expected["nan"] = .null   // JSON has no NaN
+        #expect(back == .object(expected))   // 2.0 stays a float, 1e300 exact
         #expect((try? JSONSerialization.jsonObject(with: JSONWriter.data(o))) != nil)   // Foundation agrees it is JSON
+        #expect(JSONReader.object(JSONWriter.pretty(o)) == back)
+    }
+}
+
+extension JSON {
+    /// An array of strings (nil if any element is not one).
+    var strings: [String]? {
+        guard let a = arrayValue else { return nil }
+        let s = a.compactMap(\.stringValue)
+        return s.count == a.count ? s : nil
     }
 }

@@ -8,7 +8,7 @@ import Testing
         let t = MemoryTransport()
         let k = Kernel(transport: t)
         k.handle(request("execute_request", ["code": "for i in range(20000):\n    print(i)\nwarn('w')\nprint('end')\n7"]), on: .shell)
-        let streams = t.sent.filter { $0.1.msgType == "stream" }.map { ($0.1.content["name"] as? String ?? "", $0.1.content["text"] as? String ?? "") }
+        let streams = t.sent.filter { $0.1.msgType == "stream" }.map { ($0.1.content["name"]?.stringValue ?? "", $0.1.content["text"]?.stringValue ?? "") }
         #expect(streams.count < 200)   // coalesced: far fewer messages than 20,002 prints
         let stdout = streams.filter { $0.0 == "stdout" }.map(\.1).joined()
         #expect(stdout == (0..<20000).map { "\($0)\n" }.joined() + "end\n")
@@ -16,7 +16,7 @@ import Testing
         // stderr's warning sits between the numbers and "end"; the result and idle come after all text.
         let types = t.types(.iopub)
         #expect(types.last == "status" && types.dropLast().last == "execute_result")
-        let order = t.sent.filter { $0.1.msgType == "stream" }.map { $0.1.content["name"] as? String ?? "" }
+        let order = t.sent.filter { $0.1.msgType == "stream" }.map { $0.1.content["name"]?.stringValue ?? "" }
         #expect(order.last == "stdout" && order.dropLast().last == "stderr")
     }
 

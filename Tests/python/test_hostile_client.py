@@ -80,6 +80,10 @@ def test_extreme_cursor_positions(kernel, msg_type):
             reply = kc.get_shell_msg(timeout=10)
             while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
                 reply = kc.get_shell_msg(timeout=10)
+            if isinstance(pos, (float, str)):   # not an integer: refused, naming the field
+                assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "TypeError", (code, pos)
+                assert "'cursor_pos'" in reply["content"]["evalue"]
+                continue
             assert reply["content"]["status"] == "ok", (code, pos)
             if msg_type == "complete_request":
                 n = len(code)
@@ -98,6 +102,23 @@ FIELDS = {
 }
 
 
+KINDS = {"code": str, "silent": bool, "store_history": bool, "user_expressions": dict, "allow_stdin": bool,
+         "stop_on_error": bool, "cursor_pos": int, "detail_level": int, "hist_access_type": str, "output": bool,
+         "raw": bool, "session": int, "start": int, "stop": int, "n": int, "pattern": str, "unique": bool,
+         "target_name": str}
+
+
+def fits(value, kind):
+    """Whether the kernel must accept the value for a field of this kind (None reads as absent)."""
+    if value is None:
+        return True
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, float) and abs(value) >= 2**63 and value == int(value))
+    if kind is dict:
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    return isinstance(value, kind) and (kind is not int or not isinstance(value, bool))
+
+
 def test_every_field_with_wrong_types_and_extreme_values(kernel):
     km, kc = kernel
     sock = raw_socket(km)
@@ -108,8 +129,13 @@ def test_every_field_with_wrong_types_and_extreme_values(kernel):
                 content = json.dumps({field: value}).encode()
                 frames, msg_id = signed(km, msg_type, content)
                 sock.send_multipart(frames)
-                header, _ = reply_to(sock, msg_id)
+                header, reply = reply_to(sock, msg_id)
                 assert header is not None, f"no reply to {msg_type} with {field}={value!r}"
+                assert header["msg_type"] == msg_type.replace("_request", "_reply")
+                refused = reply["status"] == "error" and reply.get("evalue", "").startswith(msg_type + ":")
+                assert refused == (not fits(value, KINDS[field])), f"{msg_type} with {field}={value!r}: {reply}"
+                if refused:
+                    assert reply["ename"] == "TypeError" and f"'{field}" in reply["evalue"]
                 answered += 1
     assert answered == sum(len(f) for f in FIELDS.values()) * len(JUNK)
     # Headers whose fields have the wrong types: msg_type, msg_id, session not strings.

@@ -349,3 +349,67 @@ def test_kernel_writes_curve_keys_when_asked(tmp_path):
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_jupyter_client_with_transport_encryption_required():
+    """jupyter_client provisions CurveZMQ keys (the kernelspec declares support); its own client
+    talks encrypted; a plain client on the same ports gets no answer."""
+    from jupyter_client.manager import KernelManager
+    from conftest import run, result_text
+    km = KernelManager(kernel_name="nabla", transport_encryption="required")
+    km.start_kernel(env=dict(os.environ, NABLA_HISTORY_FILE=""))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        info = km.get_connection_info()
+        assert info.get("curve_publickey") and info.get("curve_secretkey")
+        reply, out = run(kc, "print('over curve')\n1 + 1")
+        assert reply["content"]["status"] == "ok" and result_text(out) == ["2"]
+        assert "over curve\n" in stream_text(out)
+        plain = zmq.Context.instance().socket(zmq.DEALER)
+        plain.linger = 0
+        plain.connect(f"tcp://{info['ip']}:{info['shell_port']}")
+        kc.session.send(plain, "kernel_info_request", {})
+        assert not plain.poll(1000)
+        plain.close()
+        assert km.is_alive()
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def test_is_complete_unique_history_and_help_links(kernel):
+    """Items 9 and 11 over the wire: is_complete answers as IPython, history_request honours
+    unique, help_links name no path of the machine that built the kernel."""
+    from conftest import run
+    km, kc = kernel
+    cases = {"def f(x):\n    return x\n": ("complete", None), "def f(x):": ("incomplete", "    "),
+             "for i in r:": ("incomplete", "    "), "x = (1 +": ("incomplete", ""), "x = = 1": ("invalid", None),
+             "x = 1": ("complete", None)}
+    for code, (status, indent) in cases.items():
+        kc.is_complete(code)
+        reply = kc.get_shell_msg(timeout=10)["content"]
+        assert reply["status"] == status, code
+        if indent is not None:
+            assert reply["indent"] == indent, code
+    for code in ["u = 1", "u = 2", "u = 1", "u = 1"]:
+        run(kc, code)
+    kc.history(hist_access_type="search", pattern="u = *", unique=True, output=False, raw=True)
+    unique = [e[2] for e in kc.get_shell_msg(timeout=10)["content"]["history"]]
+    assert sorted(unique) == ["u = 1", "u = 2"]
+    kc.history(hist_access_type="search", pattern="u = *", unique=False, output=False, raw=True)
+    assert len(kc.get_shell_msg(timeout=10)["content"]["history"]) == 4
+    kc.kernel_info()
+    links = kc.get_shell_msg(timeout=10)["content"]["help_links"]
+    assert links and all(not l["url"].startswith(("file:", "/")) for l in links)
+
+
+def test_oversized_message_is_answered(kernel):
+    """A 16 MB signed execute_request (one huge string) is read, run and answered; the kernel stays correct."""
+    from conftest import run, result_text
+    km, kc = kernel
+    reply, out = run(kc, "s = '" + "x" * (16 << 20) + "'\nlen(s)", timeout=120)
+    assert reply["content"]["status"] == "ok" and result_text(out) == [str(16 << 20)]
+    reply, out = run(kc, "1 + 1")
+    assert result_text(out) == ["2"]

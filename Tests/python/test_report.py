@@ -1,19 +1,20 @@
-"""make report, checked as a reader checks a report: every notebook printed to PDF (A4) with
+"""`nabla report` (what `make report` runs), checked as a reader checks a report: every notebook printed to PDF (A4) with
 its headings and the numbers of its outputs, a table of contents and page numbers, nothing
 past the page edge; cells tagged remove-cell / remove-input / hide-input handled as nbconvert's
 TagRemovePreprocessor does."""
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nabla_report as report
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import report  # noqa: E402
+NABLA = ROOT / ".build" / "debug" / "nabla"
 
 pytestmark = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("chromium") and shutil.which("chromedriver")),
                                 reason="needs poppler-utils, chromium and chromium-driver (scripts/bootstrap installs them)")
@@ -41,11 +42,24 @@ def words_outside_page(pdf):
     return bad
 
 
+def nabla_report(*args, cwd=ROOT):
+    """Runs `nabla report ARGS` as a student would, in the project's environment."""
+    env = dict(os.environ, VIRTUAL_ENV=sys.prefix)
+    return subprocess.run([str(NABLA), "report", *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=1500)
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    assert report.main([], out=out) == 0
+    run = nabla_report("--out", out)
+    assert run.returncode == 0, run.stdout + run.stderr
     return out
+
+
+def test_a_mistyped_name_is_an_error_not_an_empty_report(tmp_path):
+    run = nabla_report("no-such-notebook", "--out", tmp_path)
+    assert run.returncode == 2 and "no notebook matches no-such-notebook" in run.stderr
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")))
@@ -88,7 +102,8 @@ def test_tags_remove_cells_and_inputs(tmp_path):
     path = tmp_path / "tagged.ipynb"
     nbformat.write(nb, path)
     out = tmp_path / "out"
-    assert report.main([str(path)], out=out) == 0
+    run = nabla_report(path, "--out", out, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
     text = squash(pdf_text(out / "tagged.pdf"))
     assert "SECRETCELL" not in text
     assert "OUTPUTKEPT1" in text and "OUTPUTKEPT2" in text and "PLAINCELL" in text

@@ -25,6 +25,11 @@ func median(reps: Int, _ body: () throws -> Void) rethrows -> Double {
     return times[times.count / 2]
 }
 
+// As the kernel starts: OpenBLAS's core and threads checked (may re-execute once), the
+// allocator set to keep a step's large buffers for the next.
+if let warning = BLAS.configureAtStartup() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+Allocator.keepLargeBuffers()
+
 var rng = Xoshiro256(seed: 0)
 var results = [String: Double]()
 /// Benchmarks named on the command line run alone (for profiling); none named runs all.
@@ -92,7 +97,15 @@ if wanted("lang_op_us") {
 
 // 6. The notes' Keras CNN (28×28×3 → conv32/pool/conv64/pool/conv16/pool → dense16 → dense3,
 // 'valid' padding, 28,947 parameters), one Adam train step at batch 10, with the builtin ops.
-if wanted("cnn_step_ms") {
+/// Resident set size of this process in MiB (Linux /proc/self/statm), or nil elsewhere.
+func residentMiB() -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Double(fields[1]) else { return nil }
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+}
+
+if wanted("cnn_step_ms") || wanted("cnn_rss_growth_mib") {
     func he(_ shape: [Int], _ fanIn: Int) throws -> Variable { Variable.param(try Tensor.randn(shape, using: &rng) * (2 / Double(fanIn)).squareRoot()) }
     let images = Variable(try Tensor.randn([10, 3, 28, 28], using: &rng))
     let labels = Variable(try Tensor(shape: [10], data: (0..<10).map { Double($0 % 3) }))
@@ -102,7 +115,7 @@ if wanted("cnn_step_ms") {
     let w1 = try he([16, 16], 16), d1 = Variable.param(try Tensor.zeros([16]))
     let w2 = try he([16, 3], 16), d2 = Variable.param(try Tensor.zeros([3]))
     let cnnOpt = Adam([k1, c1, k2, c2, k3, c3, w1, d1, w2, d2])
-    results["cnn_step_ms"] = try median(reps: 30) {
+    func cnnStep() throws {
         cnnOpt.zeroGrad()
         var h = try F.maxpool(F.relu(try F.conv2d(images, k1, bias: c1)), size: 2)   // 13×13×32
         h = try F.maxpool(F.relu(try F.conv2d(h, k2, bias: c2)), size: 2)            // 5×5×64
@@ -111,7 +124,16 @@ if wanted("cnn_step_ms") {
         let logits = try Variable.matmul(F.relu(try Variable.matmul(flat, w1) + d1), w2) + d2
         try Autograd.backward(try F.softmaxCrossEntropy(logits, labels))
         try cnnOpt.step()
-    } * 1e3
+    }
+    if wanted("cnn_step_ms") { results["cnn_step_ms"] = try median(reps: 30) { try cnnStep() } * 1e3 }
+    // 6b. Memory: RSS growth over 1,000 train steps, after 20 warm-up steps (allocator pools filled).
+    if wanted("cnn_rss_growth_mib") {
+        for _ in 0..<20 { try cnnStep() }
+        if let before = residentMiB() {
+            for _ in 0..<1_000 { try cnnStep() }
+            if let after = residentMiB() { results["cnn_rss_growth_mib"] = after - before }
+        }
+    }
 }
 
 // 7. explain of an expression over 1,000 elements (softmax, entropy, MSE), rendered both ways.

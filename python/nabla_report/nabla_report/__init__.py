@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""make report: executes every notebook (or those named) with the Nabla kernel and writes
+"""`nabla report` (and `make report`): executes notebooks with the Nabla kernel and writes
 reports/NAME.html and reports/NAME.pdf, the report a student hands in.
 
 - The HTML typesets its math with a local MathJax 3 (copied next to it), so it needs no network.
@@ -11,7 +10,10 @@ reports/NAME.html and reports/NAME.pdf, the report a student hands in.
 - The PDF is printed by headless Chromium (through its DevTools protocol, after MathJax is
   done) with page numbers in the footer.
 
-Usage: scripts/report.py [NAME-PART ...]"""
+Usage: nabla report [--out DIR] [NOTEBOOK.ipynb | NAME-PART ...]
+(or python -m nabla_report …): a path to a notebook, or a part of the name of one in
+./notebooks; none means every notebook there."""
+import argparse
 import base64
 import datetime
 import html as htmllib
@@ -27,8 +29,8 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "reports"
+OUT = Path("reports")
+NOTEBOOKS = Path("notebooks")
 
 # Print rules: no scrollbars, no cut outputs.
 PRINT_CSS = """<style>
@@ -154,7 +156,20 @@ def chrome():
     return webdriver.Chrome(service=Service(driver_path), options=opts)
 
 
-def main(names, out=OUT):
+def main(names, out=OUT, notebooks_dir=NOTEBOOKS):
+    notebooks = sorted(Path(notebooks_dir).resolve().glob("*.ipynb"))
+    if names:
+        # A path to a notebook, or a part of the name of one in notebooks/.
+        notebooks = [Path(s).resolve() for s in names if s.endswith(".ipynb") and Path(s).is_file()] + \
+                    [n for n in notebooks if any(s in n.stem for s in names if not s.endswith(".ipynb"))]
+    missing = [s for s in names if s.endswith(".ipynb") and not Path(s).is_file()]
+    if missing:
+        print(f"nabla report: no such notebook: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if not notebooks:
+        print(f"nabla report: no notebook matches {' '.join(names) or str(notebooks_dir) + '/*.ipynb'}", file=sys.stderr)
+        return 2
+    out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     mathjax = out / "mathjax" / "es5"
     if not (mathjax / "tex-svg-full.js").exists():
@@ -162,11 +177,6 @@ def main(names, out=OUT):
         shutil.copytree(Path(mathjax3.__file__).parent / "static" / "mathjax" / "es5", mathjax)
     exporter = HTMLExporter(template_name="lab")
     tags = TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, remove_input_tags={"remove-input", "hide-input"})
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    if names:
-        # A path to a notebook, or a part of the name of one in notebooks/.
-        notebooks = [Path(s).resolve() for s in names if s.endswith(".ipynb") and Path(s).is_file()] + \
-                    [n for n in notebooks if any(s in n.stem for s in names if not s.endswith(".ipynb"))]
     driver = chrome()
     failed = False
     try:
@@ -179,12 +189,12 @@ def main(names, out=OUT):
             html = out / f"{path.stem}.html"
             html.write_text(export(nb, path, exporter), encoding="utf-8")
             (out / f"{path.stem}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
-            line = f"{path.stem}: {len(nb.cells)} cells, {'%d ERRORS' % len(errors) if errors else 'no errors'} → {html.relative_to(out.parent)}"
+            line = f"{path.stem}: {len(nb.cells)} cells, {'%d ERRORS' % len(errors) if errors else 'no errors'} → {html}"
             failed |= bool(errors)
             if driver:
                 pdf = out / f"{path.stem}.pdf"
                 print_pdf(driver, html, pdf)
-                line += f", {pdf.relative_to(out.parent)}"
+                line += f", {pdf}"
             else:
                 line += " (no chromium: PDF skipped)"
             print(line, flush=True)
@@ -194,5 +204,9 @@ def main(names, out=OUT):
     return 1 if failed else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def cli(argv=None):
+    parser = argparse.ArgumentParser(prog="nabla report", description="Execute notebooks with the Nabla kernel and write HTML and PDF reports.")
+    parser.add_argument("notebooks", nargs="*", help="notebook files, or parts of the names of notebooks in ./notebooks (default: all of them)")
+    parser.add_argument("--out", default=str(OUT), help="folder for the reports (default: reports)")
+    args = parser.parse_args(argv)
+    return main(args.notebooks, out=Path(args.out))
