@@ -166,9 +166,10 @@ extension DisplayLibrary {
         p.labelContours = try a.bool("clabel")
         // levels: a count of evenly spaced values between the grid's extremes, or the values themselves.
         var levels = [Double]()
-        switch a.value("levels") ?? .none {
-        case .int, .bool:
-            let count = try a.int("levels")
+        // None means the declared default, as matplotlib's levels=None does.
+        let given = a.value("levels") ?? a.builtin.parameter("levels")?.defaultValue.value ?? .none
+        switch given {
+        case let .int(count):
             guard (1...100).contains(count) else { throw NablaError(.value, "contour(): levels must be a count from 1 to 100, or a list of values") }
             let flat = z.flatMap { $0 }.filter(\.isFinite)
             if let lo = flat.min(), let hi = flat.max(), hi > lo {

@@ -134,6 +134,7 @@ let extensions = ["text/plain": "txt", "text/latex": "tex", "text/html": "html",
         let svg = c.svg()
         #expect(svg.contains(">0.5</text>") && svg.contains(">2</text>"))
         #expect(!(try plot("contour(lambda p: p[0] ** 2 + p[1] ** 2, (-2, 2), (-2, 2), levels=[1], clabel=False)")).svg().contains(">1</text>"))
+        #expect(try plot("contour(lambda p: p[0] + p[1], (0, 1), (0, 1), levels=None)").contours.count == 12)
         // Classes: one series per class, named from labels, each with its own colour and marker.
         let s = try plot("scatter([[0, 0], [1, 1], [2, 2], [3, 3]], c=[1, 0, 1, 2], labels=['cat', 'dog'])")
         #expect(s.series.map(\.label) == ["cat", "dog", "class 2"])
