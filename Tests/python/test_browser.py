@@ -28,6 +28,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_for_port(port, timeout=60):
+    """Waits until a server listens on 127.0.0.1:port (or the timeout passes)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def lab(tmp_path):
     for name in NOTEBOOKS:
@@ -44,12 +54,7 @@ def lab(tmp_path):
                              "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
                             + (["--allow-root"] if os.geteuid() == 0 else []),
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
+    wait_for_port(port)
     yield f"http://127.0.0.1:{port}", token
     proc.terminate()
     try:
@@ -207,12 +212,7 @@ def voila(tmp_path):
     proc = subprocess.Popen([str(Path(sys.executable).parent / "voila"), str(ROOT / "notebooks" / LESSONS), "--no-browser",
                              f"--port={port}", "--Voila.ip=127.0.0.1"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
+    wait_for_port(port)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:
