@@ -121,7 +121,7 @@ public final class WidgetRegistry {
         case let a as [Any]: return .list(ListRef(a.map(value(fromJSON:))))
         case let o as JSONDict:
             let d = DictRef()
-            for k in o.keys.sorted() { d.set(.str(k), .string(k), value(fromJSON: o[k]!)) }
+            for (k, v) in o.sorted(by: { $0.key < $1.key }) { d.set(.str(k), .string(k), value(fromJSON: v)) }
             return .dict(d)
         default: return .none
         }
