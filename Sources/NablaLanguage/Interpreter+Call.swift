@@ -217,6 +217,10 @@ extension Interpreter {
         let imp = make("ImportError", .importError, ex)
         _ = make("ModuleNotFoundError", .moduleNotFound, imp)
         _ = make("SyntaxError", .syntax, ex)
+        let os = make("OSError", .os, ex)
+        all["IOError"] = os
+        _ = make("FileNotFoundError", .fileNotFound, os)
+        _ = make("FileExistsError", .fileExists, os)
         _ = make("Interrupted", .interrupted, baseEx)
         return all
     }

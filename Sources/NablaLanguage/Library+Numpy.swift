@@ -871,6 +871,16 @@ extension Interpreter {
         case "collections": m = .module(Library.collections(self))
         case "random": m = .module(Library.random(self))
         case "itertools": m = .module(Library.itertools(self))
+        case "glob": m = .module(Library.globModule(self))
+        case "os", "os.path":
+            let (os, path) = Library.osModules(self)
+            modules["os"] = .module(os); modules["os.path"] = .module(path)
+            return name == "os" ? .module(os) : .module(path)
+        case "PIL.Image":
+            m = .module(Library.pil(self))
+        case "PIL":
+            let image = try importModule("PIL.Image", span: span)
+            m = .module(Module(name: "PIL", members: ["Image": image]))
         case "typing":
             var members = [String: Value]()
             for n in ["List", "Dict", "Tuple", "Set", "Optional", "Union", "Any", "Callable", "Iterable", "Sequence", "Iterator"] { members[n] = .builtin(builtins["list"]!) }
@@ -889,10 +899,10 @@ extension Interpreter {
         default:
             if let v = Library.kerasMember(self, name) { return v }
             let top = name.split(separator: ".").first.map(String.init) ?? name
-            if ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow"].contains(top) {
+            if ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow", "os", "PIL"].contains(top) {
                 throw NablaError(.moduleNotFound, "\(name) is not available in Nabla", at: span)
             }
-            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), keras (and tensorflow.keras), math, random, collections, itertools, typing, copy and time", at: span)
+            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), keras (and tensorflow.keras), math, random, collections, itertools, typing, copy, time, os, glob and PIL.Image", at: span)
         }
         modules[name] = m
         return m
