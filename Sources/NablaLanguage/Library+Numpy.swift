@@ -899,10 +899,14 @@ extension Interpreter {
         default:
             if let v = Library.kerasMember(self, name) { return v }
             let top = name.split(separator: ".").first.map(String.init) ?? name
-            if ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow", "os", "PIL"].contains(top) {
+            // Modules the layers above provide (matplotlib.pyplot, ipywidgets) are named too.
+            let provided = ["matplotlib.pyplot", "ipywidgets", "IPython.display"].filter { modules[$0] != nil }
+            let tops = ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow", "os", "PIL"] + provided.map { String($0.prefix { $0 != "." }) }
+            if tops.contains(top) {
                 throw NablaError(.moduleNotFound, "\(name) is not available in Nabla", at: span)
             }
-            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), keras (and tensorflow.keras), math, random, collections, itertools, typing, copy, time, os, glob and PIL.Image", at: span)
+            let names = ["numpy (as Nabla's tensors)", "keras (and tensorflow.keras)", "math", "random", "collections", "itertools", "typing", "copy", "time", "os", "glob", "PIL.Image"] + provided
+            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides \(names.dropLast().joined(separator: ", ")) and \(names.last ?? "")", at: span)
         }
         modules[name] = m
         return m

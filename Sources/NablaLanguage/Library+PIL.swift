@@ -17,9 +17,17 @@ public final class PILImage: NablaObject {
         self.image = image; self.format = format; self.filename = filename
     }
 
+    /// An image from interleaved 8-bit pixels (1–4 channels), for layers that draw pictures.
+    public convenience init?(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+        guard (1...4).contains(channels), width > 0, height > 0, pixels.count == width * height * channels else { return nil }
+        self.init(Image8(width: width, height: height, channels: channels, pixels: pixels))
+    }
+
     static let modes = [1: "L", 2: "LA", 3: "RGB", 4: "RGBA"]
     static let channels = ["L": 1, "LA": 2, "RGB": 3, "RGBA": 4]
     var mode: String { PILImage.modes[image.channels] ?? "RGB" }
+    public var width: Int { image.width }
+    public var height: Int { image.height }
 
     public var typeName: String { "Image" }
     public var text: String {
