@@ -872,6 +872,9 @@ extension Interpreter {
         case "random": m = .module(Library.random(self))
         case "itertools": m = .module(Library.itertools(self))
         case "glob": m = .module(Library.globModule(self))
+        case "sklearn", "sklearn.datasets", "sklearn.metrics", "sklearn.model_selection":
+            for (n, module) in Library.sklearnModules(self) { modules[n] = .module(module) }
+            return modules[name] ?? .none
         case "os", "os.path":
             let (os, path) = Library.osModules(self)
             modules["os"] = .module(os); modules["os.path"] = .module(path)
@@ -901,11 +904,11 @@ extension Interpreter {
             let top = name.split(separator: ".").first.map(String.init) ?? name
             // Modules the layers above provide (matplotlib.pyplot, ipywidgets) are named too.
             let provided = ["matplotlib.pyplot", "ipywidgets", "IPython.display"].filter { modules[$0] != nil }
-            let tops = ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow", "os", "PIL"] + provided.map { String($0.prefix { $0 != "." }) }
+            let tops = ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow", "os", "PIL", "sklearn"] + provided.map { String($0.prefix { $0 != "." }) }
             if tops.contains(top) {
                 throw NablaError(.moduleNotFound, "\(name) is not available in Nabla", at: span)
             }
-            let names = ["numpy (as Nabla's tensors)", "keras (and tensorflow.keras)", "math", "random", "collections", "itertools", "typing", "copy", "time", "os", "glob", "PIL.Image"] + provided
+            let names = ["numpy (as Nabla's tensors)", "keras (and tensorflow.keras)", "math", "random", "collections", "itertools", "typing", "copy", "time", "os", "glob", "PIL.Image", "sklearn (model_selection, datasets, metrics)"] + provided
             throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides \(names.dropLast().joined(separator: ", ")) and \(names.last ?? "")", at: span)
         }
         modules[name] = m
