@@ -13,6 +13,7 @@ extension Interpreter {
         case let .fstring(parts): return .string(try formatParts(parts, scope))
         case let .bool(b): return .bool(b)
         case .none: return .none
+        case .ellipsis: return .object(EllipsisObject.shared)
         case let .name(n): return try lookup(n, scope, span: e.span)
         case let .list(items):
             return .list(ListRef(try display(items, scope)))
