@@ -188,7 +188,8 @@ final class Pyplot {
 
     static func isString(_ v: Value) -> Bool { if case .string = v { return true }; return false }
 
-    static let calls: [Call] = [
+    /// The drawing calls, declared once (made per access: a Builtin is not Sendable, so no static table).
+    static var calls: [Call] { [
         Call(plt: "plot", axes: "plot", builtin: Builtin("plot", lineParameters, doc: "Lines as matplotlib draws them: plot(y), plot(x, y), plot(x, y, 'r--'), several groups in one call; label= names it in the legend.") { a in
             try lines(a)
         }),
@@ -272,7 +273,7 @@ final class Pyplot {
         Call(plt: "grid", axes: "grid", builtin: Builtin("grid", [.any("self"), .any("visible", default: nil), .kwargs("kwargs")], doc: "Grid lines (Nabla's plots always have them).") { a in
             _ = try target(a); return .none
         }),
-    ]
+    ] }
 
     static func limits(_ a: Args, _ lo: String, _ hi: String) throws -> (Double, Double) {
         var pair = [Double]()

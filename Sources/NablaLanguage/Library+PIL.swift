@@ -82,7 +82,8 @@ public final class PILImage: NablaObject {
         return f
     }
 
-    static let methods: [String: Builtin] = Dictionary(uniqueKeysWithValues: [
+    /// The methods, declared once (made per access: a Builtin is not Sendable, so no static table).
+    static var methods: [String: Builtin] { Dictionary(uniqueKeysWithValues: [
         Builtin("resize", [.any("self"), .any("size"), .any("resample", default: nil)], doc: "A copy resized to size (width, height) with Pillow's filter (BICUBIC by default), numbers as Pillow computes them.") { a in
             let img = try receiver(a), (w, h) = try size(a, "size")
             return .object(PILImage(ImageCodec.pillowResized(img.image, width: w, height: h, filter: try filter(a))))
@@ -137,7 +138,7 @@ public final class PILImage: NablaObject {
             a.interpreter.sink?.display(.object(try receiver(a)), id: nil, update: false)
             return .none
         },
-    ].map { ($0.name, $0) })
+    ].map { ($0.name, $0) }) }
 }
 
 extension Library {

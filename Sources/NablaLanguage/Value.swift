@@ -326,7 +326,7 @@ public protocol NablaObject: AnyObject {
 }
 
 /// Python's `Ellipsis` (`...`): in an index, every axis the other entries do not name.
-final class EllipsisObject: NablaObject {
+final class EllipsisObject: NablaObject, Sendable {
     static let shared = EllipsisObject()
     var typeName: String { "ellipsis" }
     var text: String { "Ellipsis" }
