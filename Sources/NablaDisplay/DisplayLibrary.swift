@@ -14,6 +14,7 @@ public enum DisplayLibrary {
             try makeTable(a)
         })
         plots(in: i)
+        pyplot(in: i)
         i.register(Builtin("graph", [.tensor("L")], doc: "The autograd graph that computed L: a box per value (name or op, value, and ∂L/∂value when L is a scalar), arrows from inputs to results.", example: "w = param(2.0)\nL = (3 * w - 1) ** 2\ngraph(L)") { a in
             .object(GraphView(try a.tensor("L")))
         })

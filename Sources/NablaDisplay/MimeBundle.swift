@@ -1,3 +1,4 @@
+import Foundation
 import NablaAutograd
 import NablaLanguage
 import NablaTensor
@@ -29,6 +30,8 @@ public struct Renderer {
             }
         case let .object(o as RichObject):
             data.merge(o.mimeData(precision: precision)) { _, new in new }
+        case let .object(img as PILImage):
+            if let png = img.png { data["image/png"] = Data(png).base64EncodedString() }
         default: break
         }
         return MimeBundle(data: data)

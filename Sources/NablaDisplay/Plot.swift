@@ -20,6 +20,8 @@ public final class Plot: RichObject {
         public var marker: Marker? = nil
         /// Index into the palette; the series' position when nil.
         public var color: Int? = nil
+        /// An SVG stroke-dasharray for dashed or dotted lines; solid when nil.
+        public var dash: String? = nil
     }
 
     public struct ContourLevel {
@@ -37,6 +39,8 @@ public final class Plot: RichObject {
     /// One unit is as long on x as on y (circles stay round, gradients stay perpendicular to contours).
     public var equalAspect = false
     public var showLegend = true
+    /// Axis ranges set by the program (matplotlib's xlim/ylim); data outside is clipped.
+    public var xlim: (Double, Double)?, ylim: (Double, Double)?
 
     public init() {}
 
@@ -103,11 +107,15 @@ public final class Plot: RichObject {
         }
         for c in contours { for s in c.segments { xs += [s.0, s.2]; ys += [s.1, s.3] } }
         for m in marks { if let a = tx(m) { xs.append(a) } }
-        guard var x0 = xs.min(), var x1 = xs.max(), var y0 = ys.min(), var y1 = ys.max() else { return (0, 1, 0, 1) }
+        guard var x0 = xs.min(), var x1 = xs.max(), var y0 = ys.min(), var y1 = ys.max() else {
+            return (xlim.flatMap { tx($0.0) } ?? 0, xlim.flatMap { tx($0.1) } ?? 1, ylim.flatMap { ty($0.0) } ?? 0, ylim.flatMap { ty($0.1) } ?? 1)
+        }
         if x1 - x0 < 1e-12 { x0 -= 0.5; x1 += 0.5 }
         if y1 - y0 < 1e-12 { y0 -= 0.5; y1 += 0.5 }
         if contours.isEmpty { let pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad }
         if contours.isEmpty, series.contains(where: { $0.scatter }) { let pad = (x1 - x0) * 0.04; x0 -= pad; x1 += pad }
+        if let (a, b) = xlim, let a = tx(a), let b = tx(b), b != a { (x0, x1) = (a, b) }
+        if let (a, b) = ylim, let a = ty(a), let b = ty(b), b != a { (y0, y1) = (a, b) }
         if equalAspect {
             // Widen the shorter range about its middle until units per pixel agree.
             let pw = Plot.width - Plot.left - Plot.right, ph = Plot.height - Plot.top - Plot.bottom
@@ -180,7 +188,12 @@ public final class Plot: RichObject {
             s += "<line x1=\"\(fmt(px(mx)))\" y1=\"\(fmt(T))\" x2=\"\(fmt(px(mx)))\" y2=\"\(fmt(T + ph))\" stroke=\"#555\" stroke-dasharray=\"5,4\"/>\n"
             s += "<text x=\"\(fmt(px(mx) + 4))\" y=\"\(fmt(T + 12))\" fill=\"#555\">x = \(escapeHTML(Tensor.formatNumber(m)))</text>\n"
         }
-        // Series: polylines broken where a value is missing (non-finite, or ≤ 0 on a log axis).
+        // Series: polylines broken where a value is missing (non-finite, or ≤ 0 on a log axis),
+        // clipped to the frame when the program set the axis ranges.
+        let clipped = xlim != nil || ylim != nil
+        if clipped {
+            s += "<clipPath id=\"nabla-frame\"><rect x=\"\(fmt(L))\" y=\"\(fmt(T))\" width=\"\(fmt(pw))\" height=\"\(fmt(ph))\"/></clipPath>\n<g clip-path=\"url(#nabla-frame)\">\n"
+        }
         for (i, ser) in series.enumerated() {
             let color = Plot.palette[(ser.color ?? i) % Plot.palette.count]
             var runs = [[(Double, Double)]](), cur = [(Double, Double)]()
@@ -190,13 +203,14 @@ public final class Plot: RichObject {
             if !cur.isEmpty { runs.append(cur) }
             for run in runs {
                 if !ser.scatter {
-                    s += "<polyline points=\"" + run.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ") + "\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                    s += "<polyline points=\"" + run.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ") + "\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(ser.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>\n"
                 }
                 if ser.scatter || ser.markers || ser.marker != nil {
                     for p in run { s += Plot.marker(ser.marker ?? .circle, at: p, color: color) }
                 }
             }
         }
+        if clipped { s += "</g>\n" }
         // Legend.
         let labelled = series.enumerated().filter { $0.element.label != nil }
         if showLegend, !labelled.isEmpty {

@@ -8,6 +8,7 @@ public final class Expr: @unchecked Sendable {
         case fstring([FPart])                          // f"... {x:.3f} ..."
         case bool(Bool)
         case none
+        case ellipsis                                  // ... (numpy: every axis not named)
         case name(String)
         case list([Expr])
         case tuple([Expr])

@@ -156,6 +156,17 @@ public final class Builtin {
     /// This builtin with `receiver` as its first argument (a method).
     public func bound(to receiver: Value) -> Builtin { Builtin(bound: self, to: receiver) }
 
+    /// This method as a function of its other parameters, applied to what `receiver()` gives at
+    /// each call (pyplot's `plt.plot` draws on the current axes).
+    public func applied(to receiver: @escaping () throws -> Value) -> Builtin {
+        let body = self.body, receiverName = parameters.first?.name ?? "self"
+        return Builtin(name, Array(parameters.dropFirst()), formula: formula, doc: doc, example: example) { a in
+            var args = a
+            args.named[receiverName] = try receiver()
+            return try body(args)
+        }
+    }
+
     /// As a student would call it, generated from the parameters: `softmax(x, axis=-1)`.
     public var signature: String {
         var parts = [String]()

@@ -66,14 +66,20 @@ enum ImageCodec {
 
     /// Reads a PNG or JPEG file (recognised by its content, not its name) as `color` pixels.
     static func read(path: String, color: ColorMode) throws -> Image8 {
+        try read(path: path, channels: color.channels).image
+    }
+
+    /// Reads a PNG or JPEG file with `channels` per pixel (1 gray, 2 gray + alpha, 3 RGB, 4 RGBA),
+    /// or, for nil, with the channels the file stores (as PIL's Image.open keeps its mode).
+    static func read(path: String, channels: Int?) throws -> (image: Image8, format: ImageFormat) {
         let bytes: [UInt8]
         do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
             throw ImageError.unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
         guard !bytes.isEmpty else { throw ImageError.corrupt(path: path, format: nil, reason: "the file is empty") }
         switch ImageFormat(signature: bytes) {
-        case .png?: return try decodePNG(bytes, path: path, color: color)
-        case .jpeg?: return try decodeJPEG(bytes, path: path, color: color)
+        case .png?: return (try decodePNG(bytes, path: path, channels: channels), .png)
+        case .jpeg?: return (try decodeJPEG(bytes, path: path, channels: channels), .jpeg)
         case let other?: throw ImageError.unsupported(path: path, format: other.rawValue)
         case nil: throw ImageError.corrupt(path: path, format: nil, reason: "its first bytes are neither a PNG nor a JPEG signature")
         }
@@ -87,7 +93,7 @@ enum ImageCodec {
         }
     }
 
-    static func decodePNG(_ bytes: [UInt8], path: String, color: ColorMode) throws -> Image8 {
+    static func decodePNG(_ bytes: [UInt8], path: String, channels: Int?) throws -> Image8 {
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
         return try bytes.withUnsafeBytes { raw -> Image8 in
@@ -96,12 +102,16 @@ enum ImageCodec {
                 throw ImageError.corrupt(path: path, format: .png, reason: message(image))
             }
             defer { png_image_free(&image) }
-            let w = Int(image.width), h = Int(image.height), c = color.channels
+            let w = Int(image.width), h = Int(image.height)
             guard w > 0, h > 0, w <= maxPixels / h else { throw ImageError.tooLarge(path: path, width: w, height: h) }
-            switch color {
-            case .grayscale: image.format = png_uint_32(PNG_FORMAT_GRAY)
-            case .rgb: image.format = png_uint_32(PNG_FORMAT_RGB)
-            case .rgba: image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+            // The file's own layout (a palette expands to RGB, or RGBA when it has transparency).
+            let stored = (image.format & png_uint_32(PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1) + (image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) != 0 ? 1 : 0)
+            let c = channels ?? stored
+            switch c {
+            case 1: image.format = png_uint_32(PNG_FORMAT_GRAY)
+            case 2: image.format = png_uint_32(PNG_FORMAT_FLAG_ALPHA)
+            case 3: image.format = png_uint_32(PNG_FORMAT_RGB)
+            default: image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
             }
             var pixels = [UInt8](repeating: 0, count: w * h * c)
             let ok = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, png_int_32(w * c), nil) }
@@ -118,14 +128,15 @@ enum ImageCodec {
         }
     }
 
-    static func decodeJPEG(_ bytes: [UInt8], path: String, color: ColorMode) throws -> Image8 {
+    static func decodeJPEG(_ bytes: [UInt8], path: String, channels: Int?) throws -> Image8 {
         guard let tj = tjInitDecompress() else { throw ImageError.corrupt(path: path, format: .jpeg, reason: "TurboJPEG could not start") }
         defer { tjDestroy(tj) }
         func failure() -> ImageError { .corrupt(path: path, format: .jpeg, reason: tjGetErrorStr2(tj).map { String(cString: $0) } ?? "unknown error") }
         var w: Int32 = 0, h: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         guard tjDecompressHeader3(tj, bytes, UInt(bytes.count), &w, &h, &subsampling, &colorspace) == 0 else { throw failure() }
         guard w > 0, h > 0, Int(w) <= maxPixels / Int(h) else { throw ImageError.tooLarge(path: path, width: Int(w), height: Int(h)) }
-        let c = color.channels
+        // A JPEG stores gray or colour; gray + alpha is read as gray.
+        let c = channels.map { $0 == 2 ? 1 : $0 } ?? (colorspace == Int32(TJCS_GRAY.rawValue) ? 1 : 3)
         var pixels = [UInt8](repeating: 0, count: Int(w) * Int(h) * c)
         // A warning (a truncated file: "Premature end of JPEG file") also returns -1: the pixels are incomplete.
         let rc = pixels.withUnsafeMutableBufferPointer {
@@ -149,6 +160,7 @@ enum ImageCodec {
         image.width = png_uint_32(img.width); image.height = png_uint_32(img.height)
         switch img.channels {
         case 1: image.format = png_uint_32(PNG_FORMAT_GRAY)
+        case 2: image.format = png_uint_32(PNG_FORMAT_FLAG_ALPHA)
         case 4: image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
         default: image.format = png_uint_32(PNG_FORMAT_RGB)
         }

@@ -217,6 +217,10 @@ extension Interpreter {
         let imp = make("ImportError", .importError, ex)
         _ = make("ModuleNotFoundError", .moduleNotFound, imp)
         _ = make("SyntaxError", .syntax, ex)
+        let os = make("OSError", .os, ex)
+        all["IOError"] = os
+        _ = make("FileNotFoundError", .fileNotFound, os)
+        _ = make("FileExistsError", .fileExists, os)
         _ = make("Interrupted", .interrupted, baseEx)
         return all
     }
@@ -325,7 +329,24 @@ extension Interpreter {
                 entries.append(.slice(try part(a), try part(b), try part(c)))
             }
         }
+        try expandEllipsis(&raw, &entries, rank: shape.count, span: span)
         return try plan(raw, entries, shape: shape, span: span)
+    }
+
+    /// numpy's `...`: as many full slices as the axes the other entries leave unnamed.
+    func expandEllipsis(_ raw: inout [Value?], _ entries: inout [TensorIndex], rank: Int, span: Span) throws {
+        func isEllipsis(_ v: Value?) -> Bool { if case .object(is EllipsisObject)? = v { return true }; return false }
+        let found = raw.indices.filter { isEllipsis(raw[$0]) }
+        guard let at = found.first else { return }
+        guard found.count == 1 else { throw NablaError(.index, "an index can only have a single ellipsis ('...')", at: span) }
+        var named = 0
+        for (k, entry) in entries.enumerated() where k != at {
+            if case .newAxis = entry { continue }
+            named += raw[k].flatMap { maskTensor($0)?.rank } ?? 1
+        }
+        guard named <= rank else { throw NablaError(.index, "too many indices for array: array is \(rank)-dimensional, but \(named) were indexed", at: span) }
+        raw.replaceSubrange(at...at, with: Array(repeating: nil, count: rank - named))
+        entries.replaceSubrange(at...at, with: Array(repeating: .slice(nil, nil, nil), count: rank - named))
     }
 
     func plan(_ raw: [Value?], _ entries: [TensorIndex], shape: [Int], span: Span) throws -> IndexPlan {
@@ -385,6 +406,7 @@ extension Interpreter {
         switch v {
         case .none: return .newAxis
         case .mask: return .all   // handled by plan
+        case .object(is EllipsisObject): return .all   // expanded by expandEllipsis
         case let .slice(a, b, c):
             func p(_ x: Value) throws -> Int? { if case .none = x { return nil }; return try toIndex(x, span: span, what: "slice indices") }
             return .slice(try p(a), try p(b), try p(c))

@@ -13,6 +13,7 @@ extension Interpreter {
         case let .fstring(parts): return .string(try formatParts(parts, scope))
         case let .bool(b): return .bool(b)
         case .none: return .none
+        case .ellipsis: return .object(EllipsisObject.shared)
         case let .name(n): return try lookup(n, scope, span: e.span)
         case let .list(items):
             return .list(ListRef(try display(items, scope)))
@@ -705,6 +706,8 @@ extension Interpreter {
             return Variable(try wrap(span) { try Tensor.stack(parts.map(\.value)) })
         case let .range(r) where r.count <= 10_000_000:
             return Variable(Tensor((0..<r.count).map { Double(r.element($0)) }))
+        case let .object(img as PILImage):
+            return Variable(img.array)
         case let .iterator(it):
             return try toVariable(.list(ListRef(try elements(.iterator(it), span: span))), span: span, what: what, depth: depth)
         default:

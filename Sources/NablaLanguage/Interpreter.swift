@@ -46,6 +46,8 @@ public final class Interpreter {
     var builtinClasses: [String: ClassObject] = [:]
     /// Modules imported so far.
     var modules: [String: Value] = [:]
+    /// Run after every cell, with the cell's sink still set (pyplot shows its open figures here).
+    public var cellEndHooks: [(Interpreter) -> Void] = []
     /// Inside the arguments of `explain`-like builtins: numbers are tensors so the graph records them.
     var numbersAsTensors = false
 

@@ -1,3 +1,4 @@
+import Foundation
 /// A token with where it stands in the source.
 public struct Token: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
@@ -60,6 +61,19 @@ public struct Lexer {
         tokens.append(Token(kind: kind, span: Span(line: start.0, column: start.1, endLine: line, endColumn: col, cell: cell)))
     }
 
+    /// Magics that only set up display in IPython, where Nabla already displays inline.
+    static let displayMagics: Set<String> = ["matplotlib", "config", "load_ext", "reload_ext", "autoreload"]
+
+    /// Accepts a `%matplotlib inline`-style line, or explains why another magic or `!command` cannot run.
+    static func magic(_ text: String, at span: Span) throws {
+        if text.hasPrefix("!") {
+            throw NablaError(.syntax, "shell commands (\(text.prefix(40))) do not run in Nabla; numpy, keras, PIL, glob and os are built in", at: span)
+        }
+        let name = text.drop { $0 == "%" }.prefix { $0.isLetter || $0 == "_" }
+        if text.hasPrefix("%"), !text.hasPrefix("%%"), displayMagics.contains(String(name)) { return }
+        throw NablaError(.syntax, "the IPython magic \(text.prefix { $0 == "%" })\(name) is not available in Nabla (only display setup such as %matplotlib inline is accepted)", at: span)
+    }
+
     mutating func run() throws -> [Token] {
         var atLineStart = true
         while i < chars.count {
@@ -73,6 +87,14 @@ public struct Lexer {
                     advance()
                 }
                 if peek() == nil || peek() == "\n" || peek() == "#" || peek() == "\r" { continue }
+                if peek() == "%" || peek() == "!" {
+                    // An IPython magic or shell line (never Python): the display ones are no-ops.
+                    let at = here()
+                    var text = ""
+                    while let d = peek(), d != "\n" { text.append(d); advance() }
+                    try Lexer.magic(text.trimmingCharacters(in: .whitespaces), at: at)
+                    continue
+                }
                 if width > currentIndent {
                     indents.append(width)
                     emit(.indent, from: start)

@@ -85,7 +85,7 @@ extension Library {
             let oh = try a.interpreter.wrap(a.span) { try Tensor.onehot(flat, classes: k) }
             return .tensor(try oh.reshaped((y.rank == 0 ? [] : (y.shape.last == 1 ? Array(y.shape.dropLast()) : y.shape)) + [k]))
         })
-        i.register(Builtin("train_test_split", [.tensor("x"), .tensor("y"), .number("test_size", default: 0.25), .int("random_state", default: nil), .bool("shuffle", default: true)], doc: "Splits samples (the first axis) into (x_train, x_test, y_train, y_test) as scikit-learn: test_size a fraction (rounded up) or a count; the order is shuffled by random_state (its own generator) or, without it, by the one seed(n) resets.", example: "x_train, x_test, y_train, y_test = train_test_split(arange(10), arange(10), test_size=0.3, random_state=0)\n(shape(x_train), shape(x_test))") { a in
+        i.register(Builtin("train_test_split", [.tensor("x"), .tensor("y"), .number("test_size", default: 0.25), .int("random_state", default: nil), .bool("shuffle", default: true)], doc: "Splits samples (the first axis) into (x_train, x_test, y_train, y_test) as scikit-learn: test_size a fraction (rounded up) or a count; with random_state the rows are scikit-learn's (numpy's RandomState(random_state).permutation), without it shuffled by the generator seed(n) resets.", example: "x_train, x_test, y_train, y_test = train_test_split(arange(10), arange(10), test_size=0.3, random_state=0)\n(shape(x_train), shape(x_test))") { a in
             let x = try a.tensor("x").value, y = try a.tensor("y").value
             guard x.rank >= 1, let n = x.shape.first, n >= 2 else { throw NablaError(.value, "train_test_split(): needs at least 2 samples, got x of shape \(formatShape(x.shape))") }
             guard y.rank >= 1, y.shape[0] == n else { throw NablaError(.shape, "train_test_split(): x has \(n) samples but y has shape \(formatShape(y.shape))") }
@@ -98,8 +98,9 @@ extension Library {
             var order = Array(0..<n)
             if try a.bool("shuffle") {
                 if let s = try a.optionalInt("random_state") {
-                    var rng = Xoshiro256(seed: UInt64(bitPattern: Int64(s)))
-                    order.shuffle(using: &rng)
+                    // scikit-learn's ShuffleSplit: numpy's RandomState(random_state).permutation(n), test rows first.
+                    guard s >= 0, s <= 0xffff_ffff else { throw NablaError(.value, "train_test_split(): random_state must be between 0 and 2**32 - 1, got \(s)") }
+                    order = numpyShuffled(order, seed: UInt32(s))
                 } else { order.shuffle(using: &RandomSource.generator) }
             }
             let test = order[..<nTest], train = order[nTest...]

@@ -261,7 +261,36 @@ extension Library {
             return arr(Variable(Tensor(x.data.indices.sorted { x.data[$0] < x.data[$1] || (x.data[$0] == x.data[$1] && $0 < $1) }.map(Double.init))))
         })
         add(fn("sort", [.tensor("a")], "A sorted copy of a 1-d array.") { a in arr(Variable(Tensor(try a.tensor("a").value.data.sorted()))) })
-        add(fn("unique", [.tensor("ar")], "The sorted distinct elements.") { a in arr(Variable(Tensor(Array(Set(try a.tensor("ar").value.data)).sorted()))) })
+        add(fn("unique", [.tensor("ar"), .bool("return_index", default: false), .bool("return_inverse", default: false), .bool("return_counts", default: false)],
+               "The sorted distinct elements; with return_index, return_inverse or return_counts also where each first occurs, each element's position among them, and how often each occurs (a tuple, in that order).") { a in
+            let data = try a.tensor("ar").value.data
+            let values = Array(Set(data)).sorted()
+            let position = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
+            var first = [Int](repeating: -1, count: values.count), counts = [Int](repeating: 0, count: values.count), inverse = [Int]()
+            for (k, v) in data.enumerated() {
+                guard let p = position[v] else { continue }
+                if first[p] < 0 { first[p] = k }
+                counts[p] += 1
+                inverse.append(p)
+            }
+            func ints(_ xs: [Int]) -> Value { arr(Variable(Tensor(xs.map(Double.init)))) }
+            var out = [arr(Variable(Tensor(values)))]
+            if try a.bool("return_index") { out.append(ints(first)) }
+            if try a.bool("return_inverse") { out.append(ints(inverse)) }
+            if try a.bool("return_counts") { out.append(ints(counts)) }
+            return out.count == 1 ? out[0] : .tuple(out)
+        })
+        add(fn("bincount", [.tensor("x"), .tensor("weights", default: nil), .int("minlength", default: 0)], "How often each whole number 0, 1, 2, … occurs in x (or the sum of its weights), up to max(x) or minlength.") { a in
+            let x = try a.tensor("x").value.data
+            for v in x where v != v.rounded() || v < 0 || v > 1e8 { throw NablaError(.value, "bincount(): x must hold non-negative whole numbers, got \(Tensor.formatNumber(v))") }
+            let w = try a.optionalTensor("weights")?.value.data
+            if let w, w.count != x.count { throw NablaError(.value, "bincount(): the weights and x should have the same length") }
+            let minlength = try a.int("minlength")
+            guard minlength >= 0, minlength <= 100_000_000 else { throw NablaError(.value, "bincount(): minlength must be non-negative") }
+            var out = [Double](repeating: 0, count: Swift.max(Int(x.max() ?? -1) + 1, minlength))
+            for (k, v) in x.enumerated() { out[Int(v)] += w?[k] ?? 1 }
+            return arr(Variable(Tensor(out)))
+        })
         add(fn("diag", [.tensor("v")], "The diagonal of a matrix, or a diagonal matrix from a vector.") { a in
             let x = try a.tensor("v").value
             if x.rank == 1 {
@@ -871,6 +900,19 @@ extension Interpreter {
         case "collections": m = .module(Library.collections(self))
         case "random": m = .module(Library.random(self))
         case "itertools": m = .module(Library.itertools(self))
+        case "glob": m = .module(Library.globModule(self))
+        case "sklearn", "sklearn.datasets", "sklearn.metrics", "sklearn.model_selection":
+            for (n, module) in Library.sklearnModules(self) { modules[n] = .module(module) }
+            return modules[name] ?? .none
+        case "os", "os.path":
+            let (os, path) = Library.osModules(self)
+            modules["os"] = .module(os); modules["os.path"] = .module(path)
+            return name == "os" ? .module(os) : .module(path)
+        case "PIL.Image":
+            m = .module(Library.pil(self))
+        case "PIL":
+            let image = try importModule("PIL.Image", span: span)
+            m = .module(Module(name: "PIL", members: ["Image": image]))
         case "typing":
             var members = [String: Value]()
             for n in ["List", "Dict", "Tuple", "Set", "Optional", "Union", "Any", "Callable", "Iterable", "Sequence", "Iterator"] { members[n] = .builtin(builtins["list"]!) }
@@ -889,17 +931,24 @@ extension Interpreter {
         default:
             if let v = Library.kerasMember(self, name) { return v }
             let top = name.split(separator: ".").first.map(String.init) ?? name
-            if ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow"].contains(top) {
+            // Modules the layers above provide (matplotlib.pyplot, ipywidgets) are named too.
+            let provided = ["matplotlib.pyplot", "ipywidgets", "IPython.display"].filter { modules[$0] != nil }
+            let tops = ["numpy", "math", "random", "typing", "copy", "time", "collections", "itertools", "keras", "tensorflow", "os", "PIL", "sklearn"] + provided.map { String($0.prefix { $0 != "." }) }
+            if tops.contains(top) {
                 throw NablaError(.moduleNotFound, "\(name) is not available in Nabla", at: span)
             }
-            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides numpy (as Nabla's tensors), keras (and tensorflow.keras), math, random, collections, itertools, typing, copy and time", at: span)
+            let names = ["numpy (as Nabla's tensors)", "keras (and tensorflow.keras)", "math", "random", "collections", "itertools", "typing", "copy", "time", "os", "glob", "PIL.Image", "sklearn (model_selection, datasets, metrics)"] + provided
+            throw NablaError(.moduleNotFound, "No module named '\(name)': Nabla provides \(names.dropLast().joined(separator: ", ")) and \(names.last ?? "")", at: span)
         }
         modules[name] = m
         return m
     }
 
     func missingMember(_ m: Module, _ name: String) -> String {
-        "\(m.name).\(name) is not available in Nabla"
+        if m.name == "keras", name == "datasets" {
+            return "keras.datasets is not available in Nabla: it downloads its data, and Nabla works offline. load_digits() gives the shipped handwritten digits; load_images(folder) reads your own PNG/JPEG images"
+        }
+        return "\(m.name).\(name) is not available in Nabla"
     }
 
     func shallowCopy(_ v: Value, deep: Bool, depth: Int = 0) throws -> Value {

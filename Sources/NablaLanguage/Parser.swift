@@ -678,7 +678,7 @@ public struct Parser {
             }
             if !formatted { return Expr(.string(parts.map { if case let .text(x) = $0 { return x }; return "" }.joined()), span) }
             return Expr(.fstring(parts), span)
-        case .op("..."): pos += 1; return Expr(.none, t.span)
+        case .op("..."): pos += 1; return Expr(.ellipsis, t.span)
         case .keyword("True"): pos += 1; return Expr(.bool(true), t.span)
         case .keyword("False"): pos += 1; return Expr(.bool(false), t.span)
         case .keyword("None"): pos += 1; return Expr(.none, t.span)

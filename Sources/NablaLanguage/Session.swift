@@ -42,6 +42,7 @@ public final class Session: @unchecked Sendable {
             } catch {
                 outcome = .error(NablaError(.value, "\(error)"))
             }
+            for hook in interp.cellEndHooks { hook(interp) }
         }
         return outcome
     }

@@ -325,6 +325,15 @@ public protocol NablaObject: AnyObject {
     var attributeNames: [String] { get }
 }
 
+/// Python's `Ellipsis` (`...`): in an index, every axis the other entries do not name.
+final class EllipsisObject: NablaObject, Sendable {
+    static let shared = EllipsisObject()
+    var typeName: String { "ellipsis" }
+    var text: String { "Ellipsis" }
+    func attribute(_ name: String) -> Value? { nil }
+    var attributeNames: [String] { [] }
+}
+
 /// An object with attributes a student may assign (`opt.lr = 0.01`).
 public protocol MutableAttributes: NablaObject {
     /// Sets `name`, or returns false when the object has no such settable attribute.

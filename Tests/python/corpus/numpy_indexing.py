@@ -24,3 +24,10 @@ onehot = np.zeros((3, 3))
 onehot[np.arange(3), t] = 1
 print(onehot)
 print(np.where(np.array([1, -2, 3]) > 0)[0])
+
+# Ellipsis: every axis the other entries leave out.
+cube = np.arange(24).reshape(2, 3, 4)
+print(cube[..., 0])
+print(cube[..., :1].shape, cube[0, ...].shape, cube[:, ..., 1].shape, cube[...].shape, cube[..., None].shape)
+cube[..., 0] = -1
+print(int(cube.sum()), ...)
