@@ -322,7 +322,8 @@ def main():
             if peer in by:
                 table.record(figure, ref[key], label, by[peer][key], unit, target)
             else:
-                table.missing(figure, ref[key], label, unit, target, reason="kernelspec not installed")
+                table.missing(figure, ref[key], label, unit, target,
+                              reason=f"{label} not installed here (pip install -r requirements-bench.txt)")
     out = ROOT / "bench" / "results" / "kernel.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2) + "\n")

@@ -24,7 +24,7 @@ public final class Kernel: @unchecked Sendable {
     public static let version = "0.1.0"
     public let session = Session()
     let transport: KernelTransport
-    let kernelSessionID = UUID().uuidString.lowercased()
+    let kernelSessionID = Wire.messageID()
     var renderer: Renderer { Renderer(precision: session.interpreter.precision) }
     public internal(set) var executionCount = 0
     let history: History
@@ -120,23 +120,33 @@ public final class Kernel: @unchecked Sendable {
     // MARK: Message construction
 
     func header(_ type: String) -> Header {
-        Header(msg_id: UUID().uuidString.lowercased(), msg_type: type, session: kernelSessionID, username: "nabla",
+        Header(msg_id: Wire.messageID(), msg_type: type, session: kernelSessionID, username: "nabla",
                date: Kernel.timestamp(), version: "5.5")
     }
 
+    /// Now in UTC, ISO 8601 with microseconds (`2026-01-01T00:00:00.000000Z`), formatted into
+    /// bytes by hand: it runs for every message, and String(format:) or padded Strings showed.
     static func timestamp() -> String {
         var tv = timeval()
         gettimeofday(&tv, nil)
         var t = time_t(tv.tv_sec)
         var tmv = tm()
         gmtime_r(&t, &tmv)
-        // Formatted by hand: String(format:) is slow on Linux and this runs for every message.
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        var out = [UInt8]()
+        out.reserveCapacity(27)
+        func put(_ v: Int, _ width: Int, then separator: Character?) {
+            var digits = width, v = max(v, 0)
+            var scratch: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &scratch) { b in
+                while digits > 0 { digits -= 1; b[digits] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+                out.append(contentsOf: b[0..<width])
+            }
+            if let separator, let a = separator.asciiValue { out.append(a) }
         }
-        return pad(Int(tmv.tm_year) + 1900, 4) + "-" + pad(Int(tmv.tm_mon) + 1, 2) + "-" + pad(Int(tmv.tm_mday), 2) + "T"
-            + pad(Int(tmv.tm_hour), 2) + ":" + pad(Int(tmv.tm_min), 2) + ":" + pad(Int(tmv.tm_sec), 2) + "." + pad(Int(tv.tv_usec), 6) + "Z"
+        put(Int(tmv.tm_year) + 1900, 4, then: "-"); put(Int(tmv.tm_mon) + 1, 2, then: "-"); put(Int(tmv.tm_mday), 2, then: "T")
+        put(Int(tmv.tm_hour), 2, then: ":"); put(Int(tmv.tm_min), 2, then: ":"); put(Int(tmv.tm_sec), 2, then: ".")
+        put(Int(tv.tv_usec), 6, then: "Z")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Content as JSON (our structs always encode; a failure is logged and sends `{}`).

@@ -91,7 +91,7 @@ public enum BLAS {
     public static func cpuInfo() -> (flags: Set<String>, vendor: String) {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return ([], "") }
         var flags = Set<String>(), vendor = ""
-        for line in text.split(separator: "\n") {
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") || line.hasPrefix("Features") || line.hasPrefix("vendor_id") {
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { continue }
             if flags.isEmpty, parts[0] == "flags" || parts[0] == "Features" { flags = Set(parts[1].split(separator: " ").map(String.init)) }
@@ -107,10 +107,12 @@ public enum BLAS {
     /// OpenBLAS's build description (`OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen MAX_THREADS=64`).
     public static var config: String { openblas_get_config().map { String(cString: $0) } ?? "unknown" }
 
+    /// This machine's CPU, read once: it does not change while the program runs.
+    static let machine = cpuInfo()
+
     /// The decision for this machine now.
     public static func currentChoice() -> Choice {
-        let info = cpuInfo()
-        return choose(cpu: level(flags: info.flags), vendor: info.vendor, reported: coreName)
+        choose(cpu: level(flags: machine.flags), vendor: machine.vendor, reported: coreName)
     }
 
     /// Threads for BLAS: `NABLA_THREADS` if set, else the CPUs this process may run on
