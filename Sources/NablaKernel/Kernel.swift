@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NablaDisplay
 import NablaLanguage
 import NablaTensor
@@ -24,7 +25,9 @@ public final class Kernel: @unchecked Sendable {
     public static let version = "0.1.0"
     public let session = Session()
     let transport: KernelTransport
-    let kernelSessionID = Wire.messageID()
+    let kernelSessionID = UUID().uuidString.lowercased()
+    /// Messages sent so far, numbering msg_ids.
+    let sentCount = Atomic<Int>(0)
     var renderer: Renderer { Renderer(precision: session.interpreter.precision) }
     public internal(set) var executionCount = 0
     let history: History
@@ -120,8 +123,14 @@ public final class Kernel: @unchecked Sendable {
     // MARK: Message construction
 
     func header(_ type: String) -> Header {
-        Header(msg_id: Wire.messageID(), msg_type: type, session: kernelSessionID, username: "nabla",
+        Header(msg_id: nextMessageID(), msg_type: type, session: kernelSessionID, username: "nabla",
                date: Kernel.timestamp(), version: "5.5")
+    }
+
+    /// A msg_id as jupyter_client makes them: the kernel's session UUID and a count. (A UUID
+    /// per message read /dev/urandom each time: three system calls a message.)
+    func nextMessageID() -> String {
+        "\(kernelSessionID)_\(sentCount.wrappingAdd(1, ordering: .relaxed).newValue)"
     }
 
     /// Now in UTC, ISO 8601 with microseconds (`2026-01-01T00:00:00.000000Z`), formatted into
@@ -189,7 +198,7 @@ public final class Kernel: @unchecked Sendable {
     /// The language reference for `help_links`: `NABLA_DOCS_URL` when set, else the
     /// reference's path in the project (never a path of the machine that built the binary).
     static var docsURL: String {
-        if let url = ProcessInfo.processInfo.environment["NABLA_DOCS_URL"], !url.isEmpty { return url }
+        if let url = KernelProcess.environment("NABLA_DOCS_URL"), !url.isEmpty { return url }
         return "docs/language.md"
     }
 
