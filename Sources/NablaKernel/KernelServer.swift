@@ -2,16 +2,12 @@ import CZeroMQ
 import Foundation
 import NablaTensor
 
-/// Serves a Kernel over libzmq with as few thread hand-offs as the protocol allows (each one
-/// is a futex wake, tens of µs on a loaded machine):
-/// - the session thread owns shell and stdin: it polls them, runs each request and answers on
-///   them itself, so a request and its reply cross no thread of ours;
-/// - the I/O thread owns control and answers its requests there (so they work while a cell
-///   runs), flushes printed text on a timer, and welcomes iopub subscribers;
-/// - iopub is shared: any thread publishes under `iopubLock`, straight onto the socket (libzmq
-///   allows a socket on several threads when a full fence separates their uses, which the lock
-///   gives). The I/O thread watches its ZMQ_FD rather than polling the socket, and whoever holds
-///   the lock reads the subscriptions waiting;
+/// Serves a Kernel over libzmq with xeus-zmq's thread model, no locks around sockets:
+/// - the I/O thread owns shell, control, stdin and iopub and polls them together; it answers
+///   control requests itself (so they work while a cell runs) and forwards shell and stdin
+///   messages to the session thread over an inproc PAIR;
+/// - the session thread runs the requests and sends everything it has to say (replies,
+///   output, input requests) back over that PAIR: it never touches a client's socket;
 /// - heartbeat is `zmq_proxy` echoing on a thread of its own.
 public final class KernelServer: KernelTransport, @unchecked Sendable {
     /// Where the sockets are bound (ports chosen by the system filled in).
@@ -19,8 +15,8 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
     let wire: Wire
     let context: ZMQContext
     let shell: ZMQSocket, control: ZMQSocket, stdin: ZMQSocket, iopub: ZMQSocket, heartbeat: ZMQSocket
-    /// Serialises every use of `iopub` after `serve` starts.
-    let iopubLock = NSLock()
+    /// The I/O thread's end of the link to the session thread, and the session's end.
+    let ioLink: ZMQSocket, sessionLink: ZMQSocket
     /// Stops the heartbeat proxy.
     let heartbeatControl: ZMQSocket, heartbeatSteer: ZMQSocket
     /// The I/O and session threads, to route `send` (set when they start).
@@ -58,6 +54,11 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         bound.iopubPort = try KernelServer.bind(iopub, info, info.iopubPort, "iopub")
         bound.hbPort = try KernelServer.bind(heartbeat, info, info.hbPort, "hb")
         self.info = bound
+        ioLink = try ZMQSocket(context, type: ZMQ_PAIR)
+        sessionLink = try ZMQSocket(context, type: ZMQ_PAIR)
+        for s in [ioLink, sessionLink] { s.setOption(ZMQ_SNDHWM, 0); s.setOption(ZMQ_RCVHWM, 0) }
+        try ioLink.bind("inproc://nabla-session")
+        try sessionLink.connect("inproc://nabla-session")
         heartbeatControl = try ZMQSocket(context, type: ZMQ_PAIR)
         heartbeatSteer = try ZMQSocket(context, type: ZMQ_PAIR)
         try heartbeatControl.bind("inproc://nabla-heartbeat-control")
@@ -92,54 +93,49 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
 
     // MARK: KernelTransport
 
-    /// Sends on the channel's socket from the thread that owns it: shell and stdin from the
-    /// session thread, control from the I/O thread, iopub from any thread (under its lock).
+    /// On the I/O thread, messages go straight out (after whatever the session thread queued
+    /// before, so output keeps its order); on the session thread, over the link.
     public func send(_ message: Message, on channel: Channel) {
         let frames = wire.encode(message)
-        let socket: ZMQSocket, owner: pthread_t?
+        let me = pthread_self()
+        if let io = ioThread, pthread_equal(io, me) != 0 {
+            forwardFromSession()
+            sendOut(frames, on: channel)
+        } else if let session = sessionThread, pthread_equal(session, me) != 0 {
+            do { try sessionLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("send to the I/O thread failed: \(error)") }
+        } else {
+            log("dropped a \(message.msgType) sent from a thread that owns no socket")
+        }
+    }
+
+    func socket(_ channel: Channel) -> ZMQSocket {
         switch channel {
-        case .iopub: return publish(frames)
-        case .control: (socket, owner) = (control, ioThread)
-        case .shell: (socket, owner) = (shell, sessionThread)
-        case .stdin: (socket, owner) = (stdin, sessionThread)
+        case .shell: return shell
+        case .control: return control
+        case .stdin: return stdin
+        case .iopub: return iopub
         }
-        guard let owner, pthread_equal(owner, pthread_self()) != 0 else {
-            return log("dropped a \(message.msgType) on \(channel.rawValue), sent from a thread that does not own it")
-        }
-        sendOut(frames, on: socket, channel)
     }
 
-    func sendOut(_ frames: [Data], on socket: ZMQSocket, _ channel: Channel) {
-        do { try socket.send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
+    /// Sends on a client socket (I/O thread only).
+    func sendOut(_ frames: [Data], on channel: Channel) {
+        do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
     }
 
-    /// Publishes frames on iopub, then welcomes the subscriptions that came meanwhile (the send
-    /// may have taken the event that would have woken the I/O thread for them).
-    func publish(_ frames: [Data]) {
-        iopubLock.lock()
-        sendOut(frames, on: iopub, .iopub)
-        let topics = takeSubscriptions()
-        iopubLock.unlock()
-        welcome(topics)
-    }
+    /// The link's tag for a sync: the I/O thread relays what waits on shell, then echoes it.
+    static let syncTag = Data("sync".utf8)
 
-    /// The topics of the subscriptions waiting on iopub (hold `iopubLock`). iopub is an XPUB
-    /// socket: a subscription arrives as a frame `\u{1}topic`; unsubscriptions (0x00) and
-    /// anything else are read and dropped.
-    func takeSubscriptions() -> [String] {
-        var topics = [String]()
-        while iopub.readable, let frames = try? iopub.receiveNow() {
-            guard let frame = frames.first, frames.count == 1, frame.first == 1 else { continue }
-            topics.append(String(decoding: frame.dropFirst(), as: UTF8.self))
-        }
-        return topics
-    }
-
-    /// Answers each subscription with an `iopub_welcome` (protocol 5.5), so a client knows its
-    /// subscription is live. Sent at once, not after buffered prints: it answers no request.
-    func welcome(_ topics: [String]) {
-        for topic in topics {
-            kernel.publishNow(type: IOPubWelcome.msgType, kernel.json(IOPubWelcome(subscription: topic)), parent: nil)
+    /// Sends out everything the session thread has queued on the link (I/O thread only).
+    func forwardFromSession() {
+        while let frames = try? ioLink.receiveNow() {
+            guard let tag = frames.first else { continue }
+            if tag == KernelServer.syncTag {
+                relay(shell, as: .shell)
+                try? ioLink.send([KernelServer.syncTag])
+                continue
+            }
+            guard let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self)) else { continue }
+            sendOut(Array(frames.dropFirst()), on: channel)
         }
     }
 
@@ -152,15 +148,16 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
 
     // MARK: The session thread
 
-    /// Shell requests read while waiting for something else (an input reply, the queue).
+    /// Shell requests read from the link while waiting for something else (an input reply).
     var pendingShell: [[Data]] = []
 
-    /// The next message on stdin or shell within `timeout` ms (session thread only).
-    func nextRequest(timeout: Int) -> (Channel, [Data])? {
-        let ready = ZMQSocket.poll([stdin, shell], timeout: timeout)
-        if ready[0], let frames = try? stdin.receiveNow() { return (.stdin, frames) }
-        if ready[1], let frames = try? shell.receiveNow() { return (.shell, frames) }
-        return nil
+    /// The next item from the I/O thread within `timeout` ms: a shell or stdin message, or
+    /// the I/O thread's answer to a sync (channel nil).
+    func nextFromIO(timeout: Int) -> (Channel?, [Data])? {
+        guard let frames = try? sessionLink.receive(timeout: timeout), let tag = frames.first else { return nil }
+        if tag == KernelServer.syncTag { return (nil, []) }
+        guard let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self)) else { return nil }
+        return (channel, Array(frames.dropFirst()))
     }
 
     /// The session thread's loop: one shell request at a time; stdin messages arriving while
@@ -171,7 +168,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
             if !pendingShell.isEmpty {
                 frames = pendingShell.removeFirst()
             } else {
-                guard let (channel, f) = nextRequest(timeout: 100) else { continue }
+                guard let (channel, f) = nextFromIO(timeout: 100), let channel else { continue }
                 guard channel == .shell else { log("dropped a message on stdin: no input() is waiting"); continue }
                 frames = f
             }
@@ -180,10 +177,15 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         }
     }
 
-    /// Every shell request that has reached the kernel and waits its turn (session thread).
+    /// Every shell request that has reached the kernel: the I/O thread relays what waits on the
+    /// shell socket before it answers the sync, so none that came before this call is missed.
     public func takeQueuedRequests() -> [Message] {
-        // poll(0) processes libzmq's pending commands, so a pipe that just woke is read too.
-        while shell.poll(timeout: 0), let frames = try? shell.receiveNow() { pendingShell.append(frames) }
+        do { try sessionLink.send([KernelServer.syncTag]) } catch { log("sync with the I/O thread failed: \(error)") }
+        let deadline = DispatchTime.now() + 1
+        while DispatchTime.now() < deadline, let (channel, frames) = nextFromIO(timeout: 100) {
+            if channel == nil { break }
+            if channel == .shell { pendingShell.append(frames) } else { log("dropped a message on stdin: no input() is waiting") }
+        }
         let queued = pendingShell.compactMap { decode($0, "shell") }
         pendingShell = []
         return queued
@@ -195,10 +197,11 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
     public func askInput(_ request: Message) -> Message? {
         send(request, on: .stdin)
         while running.get() {
-            guard let (channel, frames) = nextRequest(timeout: 50) else {
+            guard let (channel, frames) = nextFromIO(timeout: 50) else {
                 if kernel.session.interpreter.token.isCancelled { return nil }
                 continue
             }
+            guard let channel else { continue }
             if channel == .shell { pendingShell.append(frames); continue }
             guard let m = decode(frames, "stdin") else { continue }
             guard m.msgType == "input_reply" else { log("ignoring \(m.msgType) on stdin"); continue }
@@ -239,10 +242,11 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         Thread.sleep(forTimeInterval: 0.05)
     }
 
-    /// The I/O thread: polls control and iopub's event descriptor until the session thread is done.
+    /// The I/O thread: polls the client sockets and the link until the session thread is done,
+    /// then sends what it left.
     func ioLoop(until sessionDone: ManagedAtomicFlag) {
         let parent = getppid()
-        let iopubEvents = iopub.eventDescriptor
+        let sockets = [shell, control, stdin, iopub, ioLink]
         while !sessionDone.get() {
             // An orphaned kernel (its frontend died without shutting it down) exits.
             if running.get() && parent > 1 && getppid() != parent {
@@ -250,15 +254,21 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
                 running.set(false)
                 kernel.session.interrupt()
             }
-            let ready = ZMQSocket.poll([control], fds: [iopubEvents], timeout: 25)
-            if ready[1] {
-                iopubLock.lock()
-                let topics = takeSubscriptions()
-                iopubLock.unlock()
-                welcome(topics)
-            }
-            if ready[0] { serveControl() }
+            let ready = ZMQSocket.poll(sockets, timeout: 25)
+            if ready[4] { forwardFromSession() }
+            if ready[0] { relay(shell, as: .shell) }
+            if ready[2] { relay(stdin, as: .stdin) }
+            if ready[1] { serveControl() }
+            if ready[3] { welcomeSubscribers() }
             kernel.flushStreamsIfDue()
+        }
+        forwardFromSession()
+    }
+
+    /// Hands what arrived on shell or stdin to the session thread, undecoded.
+    func relay(_ socket: ZMQSocket, as channel: Channel) {
+        while let frames = try? socket.receiveNow() {
+            do { try ioLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("relay of \(channel.rawValue) failed: \(error)") }
         }
     }
 
@@ -273,6 +283,17 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
                 continue
             }
             kernel.handle(msg, on: .control)
+        }
+    }
+
+    /// iopub is an XPUB socket: a subscription arrives as a frame `\u{1}topic`, answered with
+    /// an `iopub_welcome` message (protocol 5.5), so a client knows its subscription is live.
+    func welcomeSubscribers() {
+        while let frames = try? iopub.receiveNow() {
+            // Unsubscriptions (0x00) and anything else are read and dropped.
+            guard let frame = frames.first, frames.count == 1, frame.first == 1 else { continue }
+            let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
+            kernel.publish(IOPubWelcome(subscription: topic), parent: nil)
         }
     }
 

@@ -76,31 +76,12 @@ public final class ZMQSocket: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `timeout` ms (−1: forever) until one of `sockets` can be read, or one of
-    /// the file descriptors `fds`; which can (sockets first, then fds).
-    public static func poll(_ sockets: [ZMQSocket], fds: [Int32] = [], timeout: Int) -> [Bool] {
+    /// Waits up to `timeout` ms (−1: forever) until one of `sockets` can be read; which can.
+    public static func poll(_ sockets: [ZMQSocket], timeout: Int) -> [Bool] {
         var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
-            + fds.map { zmq_pollitem_t(socket: nil, fd: $0, events: Int16(ZMQ_POLLIN), revents: 0) }
         let rc = zmq_poll(&items, Int32(items.count), timeout)
-        guard rc > 0 else { return items.map { _ in false } }
+        guard rc > 0 else { return sockets.map { _ in false } }
         return items.map { ($0.revents & Int16(ZMQ_POLLIN)) != 0 }
-    }
-
-    /// The socket's ZMQ_FD: readable when the socket has pending events, which `readable`
-    /// then processes (edge-triggered: check `readable` after every send and receive).
-    public var eventDescriptor: Int32 {
-        var fd: Int32 = -1
-        var size = MemoryLayout<Int32>.size
-        zmq_getsockopt(handle, ZMQ_FD, &fd, &size)
-        return fd
-    }
-
-    /// Processes the socket's pending commands; whether a message can be read now (ZMQ_EVENTS).
-    public var readable: Bool {
-        var events: Int32 = 0
-        var size = MemoryLayout<Int32>.size
-        guard zmq_getsockopt(handle, ZMQ_EVENTS, &events, &size) == 0 else { return false }
-        return events & Int32(ZMQ_POLLIN) != 0
     }
 
     /// Waits up to `timeout` ms (−1: forever) until a message can be read.
