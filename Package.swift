@@ -6,6 +6,10 @@
 import PackageDescription
 
 let settings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+/// `-static-stdlib`, plus the libraries static Foundation needs that the modules' autolink
+/// entries (written for the shared libraries) leave out.
+let staticSwift = ["-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
+                   "-lFoundationEssentials", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-Xlinker", "--end-group"]
 
 let package = Package(
     name: "Nabla",
@@ -27,7 +31,11 @@ let package = Package(
         .target(name: "NablaLanguage", dependencies: ["NablaAutograd", "CPNG", "CTurboJPEG"], swiftSettings: settings),
         .target(name: "NablaDisplay", dependencies: ["NablaLanguage"], swiftSettings: settings),
         .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .executableTarget(name: "nabla", dependencies: ["NablaKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings),
+        // The Swift runtime and Foundation linked in statically: the dynamic linker has far fewer
+        // symbols to bind at start-up (`nabla --help`: 51 → 36 M instructions) and fewer library
+        // pages stay mapped (idle kernel RSS 32.9 → 27.0 MiB).
+        .executableTarget(name: "nabla", dependencies: ["NablaKernel", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: settings,
+                          linkerSettings: [.unsafeFlags(staticSwift, .when(platforms: [.linux]))]),
         .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
         .executableTarget(name: "NablaKernelFuzz", dependencies: ["NablaKernel"], path: "Fuzz/NablaKernelFuzz", swiftSettings: settings),
         .executableTarget(name: "NablaBench", dependencies: ["NablaDisplay"], path: "bench/NablaBench", swiftSettings: settings),

@@ -7,8 +7,12 @@ import Foundation
 /// this session's cells are always kept there too, so none is lost.
 final class History: @unchecked Sendable {
     struct Entry: Equatable { var session: Int, line: Int, input: String }
-    /// This kernel's session number.
-    let session: Int
+    /// The database file; nil keeps history in memory.
+    private let file: URL?
+    /// Whether `open` has run (the database is opened on first use, not at start-up: a
+    /// kernel's first reply does not wait for it).
+    private var opened = false
+    private var sessionNumber = 1
     private var db: SQLiteDatabase?
     /// This session's cells, always.
     private var mine: [Entry] = []
@@ -19,11 +23,25 @@ final class History: @unchecked Sendable {
     /// Most entries read back from the database on a fault.
     static let keep = 10_000
 
-    /// Opens (creating) the database at `file`, importing once the JSON-lines history that
-    /// earlier versions kept beside it (same name, `.jsonl`); nil keeps history in memory.
+    /// History in the database at `file`, opened (created) on first use; nil keeps it in memory.
     init(file: URL?, warn: @escaping (String) -> Void = { _ in }) {
+        self.file = file
         self.warn = warn
-        guard let file else { session = 1; return }
+    }
+
+    /// This kernel's session number.
+    var session: Int {
+        lock.lock(); defer { lock.unlock() }
+        open()
+        return sessionNumber
+    }
+
+    /// Opens (creating) the database, importing once the JSON-lines history that earlier
+    /// versions kept beside it (same name, `.jsonl`), and starts a session (hold `lock`).
+    private func open() {
+        guard !opened else { return }
+        opened = true
+        guard let file else { return }
         let path = file.pathExtension == "jsonl" ? file.deletingPathExtension().appendingPathExtension("sqlite") : file
         let legacy = path.deletingPathExtension().appendingPathExtension("jsonl")
         do {
@@ -31,7 +49,7 @@ final class History: @unchecked Sendable {
             let db = try SQLiteDatabase(path: path.path)
             try db.run("PRAGMA journal_mode=WAL")
             try db.run("PRAGMA synchronous=NORMAL")
-            session = try db.transaction {
+            sessionNumber = try db.transaction {
                 try db.run("""
                     CREATE TABLE IF NOT EXISTS sessions (session INTEGER PRIMARY KEY AUTOINCREMENT,
                         start TIMESTAMP, end TIMESTAMP, num_cmds INTEGER, remark TEXT)
@@ -51,7 +69,6 @@ final class History: @unchecked Sendable {
             self.db = db
         } catch {
             warn("history: \(error); keeping this session's history in memory")
-            session = 1
         }
     }
 
@@ -76,23 +93,24 @@ final class History: @unchecked Sendable {
     }
 
     /// Whether history is being written to the database (false after a fault or without one).
-    var persistent: Bool { lock.lock(); defer { lock.unlock() }; return db != nil }
+    var persistent: Bool { lock.lock(); defer { lock.unlock() }; open(); return db != nil }
 
     func append(line: Int, input: String) {
         lock.lock(); defer { lock.unlock() }
-        mine.append(Entry(session: session, line: line, input: input))
+        open()
+        mine.append(Entry(session: sessionNumber, line: line, input: input))
         guard let db else { return }
         do {
-            try db.run("INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?)", [.int(session), .int(line), .text(input), .text(input)])
+            try db.run("INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?)", [.int(sessionNumber), .int(line), .text(input), .text(input)])
         } catch { degrade(error) }
     }
 
-    /// Records the session's end and number of cells (at shutdown).
+    /// Records the session's end and number of cells (at shutdown; nothing when history was never used).
     func close() {
         lock.lock(); defer { lock.unlock() }
         guard let db else { return }
         do {
-            try db.run("UPDATE sessions SET end = datetime('now'), num_cmds = ? WHERE session = ?", [.int(mine.count), .int(session)])
+            try db.run("UPDATE sessions SET end = datetime('now'), num_cmds = ? WHERE session = ?", [.int(mine.count), .int(sessionNumber)])
         } catch { degrade(error) }
     }
 
@@ -101,7 +119,7 @@ final class History: @unchecked Sendable {
         guard let db else { return }
         warn("history: \(error); keeping history in memory from now on")
         let rows = (try? db.run("SELECT session, line, source_raw FROM history WHERE session != ? ORDER BY session DESC, line DESC LIMIT ?",
-                                [.int(session), .int(History.keep)])) ?? []
+                                [.int(sessionNumber), .int(History.keep)])) ?? []
         earlier = History.entries(rows).reversed()
         self.db = nil
     }
@@ -127,6 +145,7 @@ final class History: @unchecked Sendable {
     /// The last `n` cells of all sessions, oldest first.
     func tail(_ n: Int) -> [Entry] {
         lock.lock(); defer { lock.unlock() }
+        open()
         let n = max(n, 0)
         if let rows = query("SELECT session, line, source_raw FROM history ORDER BY session DESC, line DESC LIMIT ?", [.int(n)]) {
             return rows.reversed()
@@ -138,7 +157,8 @@ final class History: @unchecked Sendable {
     /// from it, as IPython does.
     func range(session s: Int, start: Int, stop: Int?) -> [Entry] {
         lock.lock(); defer { lock.unlock() }
-        let target = s <= 0 ? session + s : s
+        open()
+        let target = s <= 0 ? sessionNumber + s : s
         let stop = stop ?? Int.max
         if let rows = query("SELECT session, line, source_raw FROM history WHERE session = ? AND line >= ? AND line < ? ORDER BY line",
                             [.int(target), .int(start), .int(stop)]) {
@@ -151,6 +171,7 @@ final class History: @unchecked Sendable {
     /// with `unique`, only the latest cell of each distinct input.
     func search(pattern: String, unique: Bool, n: Int?) -> [Entry] {
         lock.lock(); defer { lock.unlock() }
+        open()
         let limit = n.map { $0 > 0 ? $0 : -1 } ?? -1
         let sql = unique
             ? """

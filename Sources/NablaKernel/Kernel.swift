@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NablaDisplay
 import NablaLanguage
 import NablaTensor
@@ -25,6 +26,8 @@ public final class Kernel: @unchecked Sendable {
     public let session = Session()
     let transport: KernelTransport
     let kernelSessionID = UUID().uuidString.lowercased()
+    /// Messages sent so far, numbering msg_ids.
+    let sentCount = Atomic<Int>(0)
     var renderer: Renderer { Renderer(precision: session.interpreter.precision) }
     public internal(set) var executionCount = 0
     let history: History
@@ -120,23 +123,39 @@ public final class Kernel: @unchecked Sendable {
     // MARK: Message construction
 
     func header(_ type: String) -> Header {
-        Header(msg_id: UUID().uuidString.lowercased(), msg_type: type, session: kernelSessionID, username: "nabla",
+        Header(msg_id: nextMessageID(), msg_type: type, session: kernelSessionID, username: "nabla",
                date: Kernel.timestamp(), version: "5.5")
     }
 
+    /// A msg_id as jupyter_client makes them: the kernel's session UUID and a count. (A UUID
+    /// per message read /dev/urandom each time: three system calls a message.)
+    func nextMessageID() -> String {
+        "\(kernelSessionID)_\(sentCount.wrappingAdd(1, ordering: .relaxed).newValue)"
+    }
+
+    /// Now in UTC, ISO 8601 with microseconds (`2026-01-01T00:00:00.000000Z`), formatted into
+    /// bytes by hand: it runs for every message, and String(format:) or padded Strings showed.
     static func timestamp() -> String {
         var tv = timeval()
         gettimeofday(&tv, nil)
         var t = time_t(tv.tv_sec)
         var tmv = tm()
         gmtime_r(&t, &tmv)
-        // Formatted by hand: String(format:) is slow on Linux and this runs for every message.
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        var out = [UInt8]()
+        out.reserveCapacity(27)
+        func put(_ v: Int, _ width: Int, then separator: Character?) {
+            var digits = width, v = max(v, 0)
+            var scratch: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &scratch) { b in
+                while digits > 0 { digits -= 1; b[digits] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+                out.append(contentsOf: b[0..<width])
+            }
+            if let separator, let a = separator.asciiValue { out.append(a) }
         }
-        return pad(Int(tmv.tm_year) + 1900, 4) + "-" + pad(Int(tmv.tm_mon) + 1, 2) + "-" + pad(Int(tmv.tm_mday), 2) + "T"
-            + pad(Int(tmv.tm_hour), 2) + ":" + pad(Int(tmv.tm_min), 2) + ":" + pad(Int(tmv.tm_sec), 2) + "." + pad(Int(tv.tv_usec), 6) + "Z"
+        put(Int(tmv.tm_year) + 1900, 4, then: "-"); put(Int(tmv.tm_mon) + 1, 2, then: "-"); put(Int(tmv.tm_mday), 2, then: "T")
+        put(Int(tmv.tm_hour), 2, then: ":"); put(Int(tmv.tm_min), 2, then: ":"); put(Int(tmv.tm_sec), 2, then: ".")
+        put(Int(tv.tv_usec), 6, then: "Z")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Content as JSON (our structs always encode; a failure is logged and sends `{}`).
@@ -179,7 +198,7 @@ public final class Kernel: @unchecked Sendable {
     /// The language reference for `help_links`: `NABLA_DOCS_URL` when set, else the
     /// reference's path in the project (never a path of the machine that built the binary).
     static var docsURL: String {
-        if let url = ProcessInfo.processInfo.environment["NABLA_DOCS_URL"], !url.isEmpty { return url }
+        if let url = KernelProcess.environment("NABLA_DOCS_URL"), !url.isEmpty { return url }
         return "docs/language.md"
     }
 

@@ -28,22 +28,26 @@ public enum KernelProcess {
     /// Text on stdout.
     public static func say(_ text: String) { writeAll(1, text) }
 
+    /// An environment variable, read alone (`ProcessInfo.environment` copies the whole
+    /// environment into a dictionary at every call, which showed in the kernel's start-up).
+    public static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
     /// Jupyter's data dir: $JUPYTER_DATA_DIR, else ~/.local/share/jupyter.
     public static func dataDir() -> URL {
-        ProcessInfo.processInfo.environment["JUPYTER_DATA_DIR"].map { URL(fileURLWithPath: $0) }
+        environment("JUPYTER_DATA_DIR").map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/jupyter")
     }
 
     /// Jupyter's runtime dir (connection files): $JUPYTER_RUNTIME_DIR, else DATA/runtime.
     public static func runtimeDir() -> URL {
-        ProcessInfo.processInfo.environment["JUPYTER_RUNTIME_DIR"].map { URL(fileURLWithPath: $0) }
+        environment("JUPYTER_RUNTIME_DIR").map { URL(fileURLWithPath: $0) }
             ?? dataDir().appendingPathComponent("runtime")
     }
 
     /// NABLA_HISTORY_FILE names the history database (default DATA/nabla_history.sqlite); set
     /// empty, history stays in memory.
     public static func historyFile() -> URL? {
-        if let h = ProcessInfo.processInfo.environment["NABLA_HISTORY_FILE"] { return h.isEmpty ? nil : URL(fileURLWithPath: h) }
+        if let h = environment("NABLA_HISTORY_FILE") { return h.isEmpty ? nil : URL(fileURLWithPath: h) }
         return dataDir().appendingPathComponent("nabla_history.sqlite")
     }
 }

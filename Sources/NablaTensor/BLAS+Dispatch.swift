@@ -87,18 +87,26 @@ public enum BLAS {
 
     static func sameFamily(_ a: Level, _ b: Level) -> Bool { (a.rawValue >= 10) == (b.rawValue >= 10) }
 
-    /// This machine's CPU flags and vendor, from /proc/cpuinfo (empty elsewhere).
+    /// This machine's CPU flags and vendor, from /proc/cpuinfo (empty elsewhere). Read as bytes
+    /// (the file is ASCII): Character-wise splitting and trimming showed in the start-up.
     public static func cpuInfo() -> (flags: Set<String>, vendor: String) {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return ([], "") }
         var flags = Set<String>(), vendor = ""
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { continue }
-            if flags.isEmpty, parts[0] == "flags" || parts[0] == "Features" { flags = Set(parts[1].split(separator: " ").map(String.init)) }
-            if vendor.isEmpty, parts[0] == "vendor_id" { vendor = parts[1] }
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let key = trimmedASCII(line[..<colon]), value = trimmedASCII(line[line.index(after: colon)...])
+            if flags.isEmpty, key == "flags" || key == "Features" { flags = Set(value.split(separator: " ").map(String.init)) }
+            if vendor.isEmpty, key == "vendor_id" { vendor = value }
             if !flags.isEmpty && !vendor.isEmpty { break }
         }
         return (flags, vendor)
+    }
+
+    /// The text of ASCII bytes without leading and trailing spaces and tabs.
+    static func trimmedASCII(_ bytes: Substring.UTF8View) -> String {
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     /// The core OpenBLAS runs on now.
@@ -107,10 +115,12 @@ public enum BLAS {
     /// OpenBLAS's build description (`OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen MAX_THREADS=64`).
     public static var config: String { openblas_get_config().map { String(cString: $0) } ?? "unknown" }
 
+    /// This machine's CPU, read once: it does not change while the program runs.
+    static let machine = cpuInfo()
+
     /// The decision for this machine now.
     public static func currentChoice() -> Choice {
-        let info = cpuInfo()
-        return choose(cpu: level(flags: info.flags), vendor: info.vendor, reported: coreName)
+        choose(cpu: level(flags: machine.flags), vendor: machine.vendor, reported: coreName)
     }
 
     /// Threads for BLAS: `NABLA_THREADS` if set, else the CPUs this process may run on
@@ -119,8 +129,8 @@ public enum BLAS {
         if let s = environment["NABLA_THREADS"], let n = Int(s), n >= 1 { return Swift.min(n, 256) }
         var n = ProcessInfo.processInfo.activeProcessorCount
         if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }),
-           let count = cpuListCount(String(line.dropFirst("Cpus_allowed_list:".count))), count > 0 {
+           let line = status.utf8.split(separator: UInt8(ascii: "\n")).first(where: { $0.starts(with: "Cpus_allowed_list:".utf8) }),
+           let count = cpuListCount(String(decoding: line.dropFirst("Cpus_allowed_list:".utf8.count), as: UTF8.self)), count > 0 {
             n = count
         }
         if let quota = try? String(contentsOfFile: "/sys/fs/cgroup/cpu.max", encoding: .utf8) {
@@ -162,11 +172,10 @@ public enum BLAS {
     /// program once with OPENBLAS_CORETYPE set (OpenBLAS reads it only when it loads); then set
     /// the thread count. Returns a warning to print, if any.
     public static func configureAtStartup() -> String? {
-        let env = ProcessInfo.processInfo.environment
         let choice = currentChoice()
         var warning: String?
         if let core = choice.correction {
-            if env["NABLA_BLAS_REEXEC"] == nil {
+            if getenv("NABLA_BLAS_REEXEC") == nil {
                 setenv("OPENBLAS_CORETYPE", core, 1)
                 setenv("NABLA_BLAS_REEXEC", "1", 1)
                 execv("/proc/self/exe", CommandLine.unsafeArgv)
@@ -174,7 +183,8 @@ public enum BLAS {
             }
             warning = "nabla: OpenBLAS runs its \(choice.reported) kernels on a CPU with \(choice.cpu); set OPENBLAS_CORETYPE=\(core) for the right ones"
         }
-        setThreads(threadCount(environment: env))
+        // Only the variable threadCount reads: the whole environment as a dictionary showed in the start-up.
+        setThreads(threadCount(environment: getenv("NABLA_THREADS").map { ["NABLA_THREADS": String(cString: $0)] } ?? [:]))
         return warning
     }
 }

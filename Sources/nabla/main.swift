@@ -61,7 +61,10 @@ struct KernelCommand: ParsableCommand {
     @Option(name: .short, help: "The connection file Jupyter wrote.") var f: String?
     @Flag(help: "In a connection file the kernel writes itself, add CurveZMQ keys (curve_publickey, curve_secretkey): every socket then encrypts.") var curve = false
 
-    func run() throws {
+    func run() throws { try KernelCommand.serve(connectionFile: f, curve: curve) }
+
+    /// Serves the kernel on the connection file `f` (written first when it does not exist).
+    static func serve(connectionFile f: String?, curve: Bool) throws {
         KernelProcess.ignoreSignals()
         let log = KernelProcess.log
         var info: ConnectionInfo
@@ -128,4 +131,12 @@ struct Install: ParsableCommand {
 // OpenBLAS's kernels and threads first: this may re-execute the program once.
 if let warning = BLAS.configureAtStartup() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
 Allocator.keepLargeBuffers()
-Nabla.main()
+// What a kernelspec starts, `nabla kernel -f FILE`, skips ArgumentParser: its parse (reflection
+// over every protocol conformance in the binary) was a fifth of the kernel's start-up.
+let arguments = CommandLine.arguments.dropFirst()
+if arguments.count == 3, arguments.first == "kernel", arguments.dropFirst().first == "-f",
+   let file = arguments.last, !file.hasPrefix("-") {
+    do { try KernelCommand.serve(connectionFile: file, curve: false) } catch { KernelCommand.exit(withError: error) }
+} else {
+    Nabla.main()
+}

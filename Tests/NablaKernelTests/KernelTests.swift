@@ -43,6 +43,25 @@ func request(_ type: String, _ content: JSON) -> Message {
         #expect(Wire(key: "").sign([Data("x".utf8)]) == "")
     }
 
+    @Test func keyedStateIsNotSharedBetweenMessages() {
+        // Each message starts from the keyed HMAC afresh: signing one leaves the next unchanged.
+        let a = [Data("first".utf8)], b = [Data("second".utf8), Data("part".utf8)]
+        let first = wire.sign(a)
+        #expect(wire.sign(b) == Wire(key: "secret").sign(b))
+        #expect(wire.sign(a) == first && first != wire.sign(b))
+    }
+
+    @Test func messageIDsAndTimestamps() throws {
+        let k = Kernel(transport: MemoryTransport()), other = Kernel(transport: MemoryTransport())
+        let ids = (0..<100).map { _ in k.nextMessageID() } + [other.nextMessageID()]
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count > 36 && UUID(uuidString: String($0.prefix(36))) != nil })
+        let stamp = Kernel.timestamp()
+        #expect(stamp.utf8.count == 27 && stamp.hasSuffix("Z"))
+        let parsed = try #require(ISO8601DateFormatter().date(from: String(stamp.prefix(19)) + "Z"))
+        #expect(abs(parsed.timeIntervalSinceNow) < 60)
+    }
+
     @Test func tamperedAndMalformedAreRefused() {
         var frames = wire.encode(request("execute_request", ["code": "1"]))
         frames[6] = Data("{\"code\": \"2\"}".utf8)
