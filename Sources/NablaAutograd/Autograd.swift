@@ -5,9 +5,9 @@ import Synchronization
 public enum Autograd {
     static let epochs = Atomic<Int>(0)
 
-    /// Nodes reachable from `root` through inputs that require grad, every node before its
-    /// inputs: the reverse of a depth-first post-order, O(n) with no sort.
-    static func reverseTopological(_ root: Variable) -> [Variable] {
+    /// Nodes reachable from `root` through inputs that require grad, every node after its
+    /// inputs (a depth-first post-order, O(n) with no sort); the backward sweep walks it in reverse.
+    static func topological(_ root: Variable) -> [Variable] {
         let e = epochs.wrappingAdd(1, ordering: .relaxed).newValue
         var order = [Variable]()
         var stack = [(node: root, next: 0)]
@@ -25,7 +25,6 @@ public enum Autograd {
                 order.append(node)
             }
         }
-        order.reverse()
         return order
     }
 
@@ -49,7 +48,7 @@ public enum Autograd {
             }
             g0 = try Tensor.ones(root.shape)
         }
-        let order = reverseTopological(root)
+        let order = topological(root)
         let token = Cancellation.current
         root.pending = g0
         // On an error, drop the partial sums so the graph can be differentiated again.
@@ -57,7 +56,7 @@ public enum Autograd {
     }
 
     private static func sweep(_ order: [Variable], token: CancellationToken?, _ visit: (Variable, Tensor) -> Void) throws {
-        for (n, v) in order.enumerated() {
+        for (n, v) in order.reversed().enumerated() {
             if n & 255 == 0, let token, token.isCancelled { throw TensorError.interrupted }
             guard let g = v.pending else { continue }
             v.pending = nil
