@@ -5,27 +5,26 @@ import Synchronization
 public enum Autograd {
     static let epochs = Atomic<Int>(0)
 
-    /// Nodes reachable from `root` through inputs that require grad, every node before its
-    /// inputs: the reverse of a depth-first post-order, O(n) with no sort.
-    static func reverseTopological(_ root: Variable) -> [Variable] {
+    /// Nodes reachable from `root` through inputs that require grad, every node after its
+    /// inputs (a depth-first post-order, O(n) with no sort); the backward sweep walks it in reverse.
+    static func topological(_ root: Variable) -> [Variable] {
         let e = epochs.wrappingAdd(1, ordering: .relaxed).newValue
         var order = [Variable]()
         var stack = [(node: root, next: 0)]
         root.mark = e
         while let top = stack.last {
-            let inputs = top.node.inputs
+            let node = top.node, count = node.inputCount
             var i = top.next
-            while i < inputs.count && !(inputs[i].requiresGrad && inputs[i].mark != e) { i += 1 }
-            if i < inputs.count {
+            while i < count, let input = node.input(i), !(input.requiresGrad && input.mark != e) { i += 1 }
+            if i < count, let input = node.input(i) {
                 stack[stack.count - 1].next = i + 1
-                inputs[i].mark = e
-                stack.append((inputs[i], 0))
+                input.mark = e
+                stack.append((input, 0))
             } else {
                 stack.removeLast()
-                order.append(top.node)
+                order.append(node)
             }
         }
-        order.reverse()
         return order
     }
 
@@ -49,7 +48,7 @@ public enum Autograd {
             }
             g0 = try Tensor.ones(root.shape)
         }
-        let order = reverseTopological(root)
+        let order = topological(root)
         let token = Cancellation.current
         root.pending = g0
         // On an error, drop the partial sums so the graph can be differentiated again.
@@ -57,15 +56,14 @@ public enum Autograd {
     }
 
     private static func sweep(_ order: [Variable], token: CancellationToken?, _ visit: (Variable, Tensor) -> Void) throws {
-        for (n, v) in order.enumerated() {
+        for (n, v) in order.reversed().enumerated() {
             if n & 255 == 0, let token, token.isCancelled { throw TensorError.interrupted }
             guard let g = v.pending else { continue }
             v.pending = nil
             visit(v, g)
-            guard let rule = v.rule, !v.inputs.isEmpty else { continue }
-            let gs = try rule(g)
-            for (input, gi) in zip(v.inputs, gs) where input.requiresGrad {
-                guard var gi else { continue }
+            try v.sendGradients(g, onlyTracked: true) { k, gk in
+                guard let input = v.input(k), input.requiresGrad else { return }
+                var gi = gk
                 if gi.shape != input.shape { gi = try gi.sumToShape(input.shape) }
                 if let p = input.pending { input.pending = try p + gi } else { input.pending = gi }
             }
@@ -102,7 +100,31 @@ extension Variable {
     /// This op's backward rule applied to `seed` (dL/d self): dL/d input for each input.
     /// `explain` uses it to show one link of the chain rule.
     public func backward(_ seed: Tensor) throws -> [Tensor?] {
-        guard let rule, !inputs.isEmpty else { return [] }
-        return try rule(seed)
+        var out = [Tensor?](repeating: nil, count: backwardRule == nil ? 0 : inputCount)
+        try sendGradients(seed, onlyTracked: false) { k, g in if k < out.count { out[k] = g } }
+        return out
+    }
+
+    /// Calls `send(k, dL/d input k)` for each input k that gets a gradient, given g = dL/d self
+    /// (with `onlyTracked`, skips computing gradients of inputs that do not require grad).
+    @inline(__always)
+    func sendGradients(_ g: Tensor, onlyTracked: Bool, _ send: (Int, Tensor) throws -> Void) throws {
+        guard let backwardRule, input0 != nil else { return }
+        switch backwardRule {
+        case .rule(let rule):
+            for (k, gk) in try rule(g).enumerated() { if let gk { try send(k, gk) } }
+        case .identity:
+            for k in 0..<inputCount { try send(k, g) }
+        case .scaled(let c):
+            try send(0, g * c)
+        case .difference:
+            try send(0, g)
+            if !onlyTracked || input1?.requiresGrad == true { try send(1, -g) }
+        case .negated:
+            try send(0, -g)
+        case .product(let x, let y):
+            if !onlyTracked || input0?.requiresGrad == true { try send(0, try g * y) }
+            if !onlyTracked || input1?.requiresGrad == true { try send(1, try g * x) }
+        }
     }
 }

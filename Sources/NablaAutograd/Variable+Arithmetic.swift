@@ -1,19 +1,37 @@
 import Foundation
 import NablaTensor
 
+/// The gradient rules of the hottest arithmetic ops, held in the node as data: no closure
+/// context to allocate and no array of results per node (`Variable.sendGradients` applies
+/// them). Every other op carries its closure.
+enum Backward {
+    /// An op's closure: dL/d output → dL/d each input.
+    case rule(Variable.Rule)
+    /// Each input gets g (`a + b`, `a + c`).
+    case identity
+    /// dL/da = g·c (`a * c`).
+    case scaled(Double)
+    /// g for the first input, −g for the second (`a - b`).
+    case difference
+    /// −g (`-a`).
+    case negated
+    /// g·y for the first input and g·x for the second, x and y the operands when recorded (`a * b`).
+    case product(Tensor, Tensor)
+}
+
 /// Arithmetic and elementwise math; each op's forward value and gradient rule side by side.
 extension Variable {
     public static func + (a: Variable, b: Variable) throws -> Variable {
-        make(.add, try a.value + b.value, [a, b]) { g in [g, g] }
+        make(.add, try a.value + b.value, a, b, .identity)
     }
 
     public static func - (a: Variable, b: Variable) throws -> Variable {
-        make(.sub, try a.value - b.value, [a, b]) { g in [g, -g] }
+        make(.sub, try a.value - b.value, a, b, .difference)
     }
 
     public static func * (a: Variable, b: Variable) throws -> Variable {
         let (x, y) = (a.value, b.value)
-        return make(.mul, try x * y, [a, b]) { g in [try g * y, try g * x] }
+        return make(.mul, try x * y, a, b, .product(x, y))
     }
 
     public static func / (a: Variable, b: Variable) throws -> Variable {
@@ -22,17 +40,17 @@ extension Variable {
     }
 
     public static prefix func - (a: Variable) -> Variable {
-        make(.neg, -a.value, [a]) { g in [-g] }
+        make(.neg, -a.value, a, .negated)
     }
 
     // Constants on either side, without allocating a constant node.
 
     public static func + (a: Variable, c: Double) -> Variable {
-        make(.addScalar(c), a.value + c, [a]) { g in [g] }
+        make(.addScalar(c), a.value + c, a, .identity)
     }
 
     public static func * (a: Variable, c: Double) -> Variable {
-        make(.mulScalar(c), a.value * c, [a]) { g in [g * c] }
+        make(.mulScalar(c), a.value * c, a, .scaled(c))
     }
 
     public static func - (a: Variable, c: Double) -> Variable { a + (-c) }

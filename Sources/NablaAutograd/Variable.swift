@@ -20,9 +20,18 @@ public final class Variable {
     public let op: Op
     /// A display name (the variable a student bound it to), used by graph and explain views.
     public var name: String?
-    /// The inputs, in argument order (empty for leaves and for untracked results).
-    public internal(set) var inputs: [Variable]
-    let rule: Rule?
+    /// The inputs, in argument order (empty for leaves and for untracked results). The first
+    /// two are held inline, so a node of a unary or binary op allocates no array.
+    public var inputs: [Variable] {
+        guard let a = input0 else { return [] }
+        guard let b = input1 else { return [a] }
+        return [a, b] + extraInputs
+    }
+    var input0: Variable?, input1: Variable?
+    /// Inputs after the second (concat, composites); empty for most ops.
+    var extraInputs: [Variable]
+    /// How the gradient reaches the inputs; nil for leaves and untracked results.
+    let backwardRule: Backward?
     /// Creation order: inputs always have smaller ids, so sorting by id is a topological order.
     let id: Int
     var mark = 0
@@ -30,13 +39,32 @@ public final class Variable {
 
     static let counter = Atomic<Int>(0)
 
-    init(value: Tensor, op: Op, requiresGrad: Bool, inputs: [Variable], rule: Rule?) {
+    init(value: Tensor, op: Op, requiresGrad: Bool, backward: Backward?, _ a: Variable?, _ b: Variable?, _ more: [Variable] = []) {
         self.value = value
         self.op = op
         self.requiresGrad = requiresGrad
-        self.inputs = inputs
-        self.rule = rule
+        self.input0 = a
+        self.input1 = b
+        self.extraInputs = more
+        self.backwardRule = backward
         self.id = Variable.counter.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    convenience init(value: Tensor, op: Op, requiresGrad: Bool, inputs: [Variable], rule: Rule?) {
+        self.init(value: value, op: op, requiresGrad: requiresGrad, backward: rule.map(Backward.rule),
+                  inputs.first, inputs.count > 1 ? inputs[1] : nil, inputs.count > 2 ? Array(inputs[2...]) : [])
+    }
+
+    /// The number of inputs.
+    var inputCount: Int { input0 == nil ? 0 : input1 == nil ? 1 : 2 + extraInputs.count }
+
+    /// Input `k` (for `k < inputCount`).
+    @inline(__always) func input(_ k: Int) -> Variable? {
+        switch k {
+        case 0: return input0
+        case 1: return input1
+        default: return k - 2 < extraInputs.count ? extraInputs[k - 2] : nil
+        }
     }
 
     /// A constant: no gradient is tracked through it.
@@ -57,7 +85,7 @@ public final class Variable {
     public var shape: [Int] { value.shape }
     /// Position in creation order (inputs are always created before their results).
     public var creationIndex: Int { id }
-    public var isLeaf: Bool { inputs.isEmpty }
+    public var isLeaf: Bool { input0 == nil }
 
     /// Replaces a param's value in place (an optimizer step, `W -= lr * g`); the shape must stay.
     public func update(_ f: (inout Tensor) throws -> Void) throws {
@@ -87,7 +115,27 @@ public final class Variable {
         if needs || mode == .recordAll {
             return Variable(value: value, op: op, requiresGrad: needs, inputs: inputs, rule: rule)
         }
-        return Variable(value: value, op: op, requiresGrad: false, inputs: [], rule: nil)
+        return Variable(value: value, op: op, requiresGrad: false, backward: nil, nil, nil)
+    }
+
+    /// Records a unary op whose gradient is one of the engine's inline rules.
+    static func make(_ op: Op, _ value: Tensor, _ a: Variable, _ backward: Backward) -> Variable {
+        let mode = GradMode.current
+        let needs = mode != .off && a.requiresGrad
+        if needs || mode == .recordAll {
+            return Variable(value: value, op: op, requiresGrad: needs, backward: backward, a, nil)
+        }
+        return Variable(value: value, op: op, requiresGrad: false, backward: nil, nil, nil)
+    }
+
+    /// Records a binary op whose gradient is one of the engine's inline rules.
+    static func make(_ op: Op, _ value: Tensor, _ a: Variable, _ b: Variable, _ backward: Backward) -> Variable {
+        let mode = GradMode.current
+        let needs = mode != .off && (a.requiresGrad || b.requiresGrad)
+        if needs || mode == .recordAll {
+            return Variable(value: value, op: op, requiresGrad: needs, backward: backward, a, b)
+        }
+        return Variable(value: value, op: op, requiresGrad: false, backward: nil, nil, nil)
     }
 
     /// Records a lecture function built from other ops as one node of `op`: `body` runs on
@@ -119,17 +167,24 @@ public final class Variable {
     }
 
     /// Tears a long chain down iteratively: Swift's recursive release of a 100,000-node chain
-    /// would overflow the stack.
+    /// would overflow the stack. A chain of one-input nodes is walked without any array.
     deinit {
-        guard !inputs.isEmpty else { return }
-        var stack = inputs
-        inputs = []
-        while var node = stack.popLast() {
-            if isKnownUniquelyReferenced(&node) {
-                stack.append(contentsOf: node.inputs)
-                node.inputs = []
-            }
+        guard input0 != nil else { return }
+        var stack = [Variable]()
+        var next = detachInputs(onto: &stack)
+        while var node = next ?? stack.popLast() {
+            next = nil
+            if isKnownUniquelyReferenced(&node) { next = node.detachInputs(onto: &stack) }
         }
+    }
+
+    /// Drops the references to the inputs: returns the first, pushes the others onto `stack`.
+    private func detachInputs(onto stack: inout [Variable]) -> Variable? {
+        let first = input0
+        input0 = nil
+        if let b = input1 { stack.append(b); input1 = nil }
+        if !extraInputs.isEmpty { stack.append(contentsOf: extraInputs); extraInputs = [] }
+        return first
     }
 }
 

@@ -4,8 +4,11 @@ import Foundation
 /// random generator, the cancellation token) lives here, so two sessions or two parallel
 /// tests on different threads never see each other's settings.
 public final class ThreadLocal<Value>: @unchecked Sendable {
-    private final class Box { var value: Value; init(_ v: Value) { value = v } }
-    private var key = pthread_key_t()
+    @usableFromInline final class Box {
+        @usableFromInline var value: Value
+        init(_ v: Value) { value = v }
+    }
+    @usableFromInline var key = pthread_key_t()
     private let initial: () -> Value
 
     public init(_ initial: @escaping () -> Value) {
@@ -15,15 +18,20 @@ public final class ThreadLocal<Value>: @unchecked Sendable {
         }
     }
 
-    private var box: Box {
+    /// This thread's box, created on first use.
+    @usableFromInline var box: Box {
         if let p = pthread_getspecific(key) { return Unmanaged<Box>.fromOpaque(p).takeUnretainedValue() }
         let b = Box(initial())
         pthread_setspecific(key, Unmanaged.passRetained(b).toOpaque())
         return b
     }
 
-    public var value: Value {
-        get { box.value }
+    /// Inlinable, and reading without retaining the box: grad mode is read once per op.
+    @inlinable public var value: Value {
+        get {
+            if let p = pthread_getspecific(key) { return Unmanaged<Box>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.value } }
+            return box.value
+        }
         set { box.value = newValue }
     }
 }

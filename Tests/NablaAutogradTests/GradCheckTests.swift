@@ -32,6 +32,7 @@ let cases: [Case] = [
     Case("add (3,1)+(1,4) broadcast", [col, row]) { v in try (v[0] + v[1]).sum() },
     Case("sub", [M, P]) { v in try (v[0] - v[1] * 2.0).sum() },
     Case("mul broadcast row", [M, row]) { v in try (v[0] * v[1]).sum() },
+    Case("neg, a value times itself, a constant subtracted", [M]) { v in try ((-v[0]) * v[0] - Variable(P) + v[0] * 0.5 + 0.25).sum() },
     Case("div", [M, P]) { v in try (v[0] / v[1]).sum() },
     Case("pow constant", [P]) { v in try Variable.pow(v[0], 3).sum() },
     Case("pow tensor", [P, M]) { v in try Variable.pow(v[0], v[1]).sum() },
