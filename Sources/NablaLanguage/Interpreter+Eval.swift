@@ -13,7 +13,13 @@ extension Interpreter {
         case let .fstring(parts): return .string(try formatParts(parts, scope))
         case let .bool(b): return .bool(b)
         case .none: return .none
-        case let .name(n): return try lookup(n, scope, span: e.span)
+        case let .name(n):
+            // Most names are found in the innermost scope's slots: no walk up the scopes.
+            if let t = scope.table {
+                let i = e.slot(in: t, n)
+                if i >= 0, i < scope.slots.count, let v = scope.slots[i] { return v }
+            }
+            return try lookup(n, scope, span: e.span, expr: e)
         case let .list(items):
             return .list(ListRef(try display(items, scope)))
         case let .tuple(items):
@@ -57,36 +63,26 @@ extension Interpreter {
         case let .ternary(body, cond, other):
             return try truthy(eval(cond, scope), span: cond.span) ? try eval(body, scope) : try eval(other, scope)
         case let .call(fe, argExprs, kwExprs):
-            if case .name("super") = fe.kind, argExprs.isEmpty, (try? lookup("super", scope, span: fe.span)).map({ if case .builtin = $0 { return true }; return false }) == true {
+            if argExprs.isEmpty, case .name("super") = fe.kind, (try? lookup("super", scope, span: fe.span)).map({ if case .builtin = $0 { return true }; return false }) == true {
                 return try makeSuper(scope, span: e.span)
             }
             let f = try eval(fe, scope)
-            let evalArgs = { [self] () throws -> ([Value], [(String, Value)]) in
-                var args = [Value]()
-                for a in argExprs {
-                    if case let .starred(inner) = a.kind { args += try self.elements(try self.eval(inner, scope), span: inner.span) } else { args.append(try self.eval(a, scope)) }
-                }
-                var kwargs = [(String, Value)]()
-                for (k, ve) in kwExprs {
-                    let v = try self.eval(ve, scope)
-                    if k == "**" {
-                        guard case let .dict(d) = v else { throw NablaError(.type, "argument after ** must be a dict, not \(v.typeName)", at: ve.span) }
-                        for (kk, vv) in zip(d.keys, d.values) {
-                            guard case let .string(ks) = kk else { throw NablaError(.type, "keywords must be strings", at: ve.span) }
-                            kwargs.append((ks, vv))
-                        }
-                    } else { kwargs.append((k, v)) }
-                }
-                return (args, kwargs)
+            // A def called with exactly its positional parameters: the arguments go straight into its slots.
+            if case let .function(fn) = f, fn.onlyPositional, kwExprs.isEmpty, argExprs.count == fn.positional.count,
+               !argExprs.contains(where: { if case .starred = $0.kind { return true }; return false }) {
+                let frame = Scope(parent: fn.closure, function: fn)
+                for (slot, a) in zip(fn.positionalSlots, argExprs) { frame.slots[slot] = try eval(a, scope) }
+                try checkInterrupt(e.span)
+                return try run(fn, frame, span: e.span)
             }
             if case let .builtin(b) = f, b.recordsGraph {
                 let saved = numbersAsTensors
                 numbersAsTensors = true
                 defer { numbersAsTensors = saved }
-                let (args, kwargs) = try GradMode.with(.recordAll) { try evalArgs() }
+                let (args, kwargs) = try GradMode.with(.recordAll) { try arguments(argExprs, kwExprs, scope) }
                 return try call(f, args, kwargs, span: e.span)
             }
-            let (args, kwargs) = try evalArgs()
+            let (args, kwargs) = try arguments(argExprs, kwExprs, scope)
             return try call(f, args, kwargs, span: e.span)
         case let .index(base, items):
             return try index(try eval(base, scope), items, scope, span: e.span)
@@ -130,8 +126,30 @@ extension Interpreter {
             }
         case let .lambda(params, body):
             return .function(Function(name: "<lambda>", params: params, defaults: try params.map { try $0.defaultValue.map { try eval($0, scope) } },
-                                      body: .expr(body), closure: scope.isClassBody ? (scope.parent ?? scope) : scope, doc: nil))
+                                      body: .expr(body), closure: scope.isClassBody ? (scope.parent ?? scope) : scope, doc: nil,
+                                      layout: FunctionLayout.of(params, .expr(body), cache: &e.layout)))
         }
+    }
+
+    /// The positional and keyword arguments of a call, with `*args` and `**kwargs` spread.
+    func arguments(_ argExprs: [Expr], _ kwExprs: [(String, Expr)], _ scope: Scope) throws -> ([Value], [(String, Value)]) {
+        var args = [Value]()
+        args.reserveCapacity(argExprs.count)
+        for a in argExprs {
+            if case let .starred(inner) = a.kind { args += try elements(try eval(inner, scope), span: inner.span) } else { args.append(try eval(a, scope)) }
+        }
+        var kwargs = [(String, Value)]()
+        for (k, ve) in kwExprs {
+            let v = try eval(ve, scope)
+            if k == "**" {
+                guard case let .dict(d) = v else { throw NablaError(.type, "argument after ** must be a dict, not \(v.typeName)", at: ve.span) }
+                for (kk, vv) in zip(d.keys, d.values) {
+                    guard case let .string(ks) = kk else { throw NablaError(.type, "keywords must be strings", at: ve.span) }
+                    kwargs.append((ks, vv))
+                }
+            } else { kwargs.append((k, v)) }
+        }
+        return (args, kwargs)
     }
 
     /// The items of a list, tuple or set display, with `*spread` expanded.
@@ -194,6 +212,7 @@ extension Interpreter {
     }
 
     func binary(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value {
+        if case let .int(i) = a, case let .int(j) = b { return try intOp(op, i, j, span: span) }
         if case .bigint = a, let r = try bigBinary(op, a, b, span: span) { return r }
         if case .bigint = b, let r = try bigBinary(op, a, b, span: span) { return r }
         // Python numbers (the hot path of loops).
