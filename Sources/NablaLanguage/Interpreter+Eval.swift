@@ -93,6 +93,7 @@ extension Interpreter {
         case let .comprehension(kind, element, value, clauses):
             // Its own scope, as in Python 3: the loop variable does not leak.
             let inner = Scope(parent: scope)
+            if kind == .generator { return .iterator(try lazyGenerator(element, clauses, scope, inner, span: e.span)) }
             var values = [Value]()
             let dict = DictRef()
             func run(_ k: Int) throws {
@@ -116,8 +117,7 @@ extension Interpreter {
             }
             try run(0)
             switch kind {
-            case .list: return .list(ListRef(values))
-            case .generator: return .iterator(IteratorRef(values, kind: "generator"))
+            case .list, .generator: return .list(ListRef(values))
             case .dict: return .dict(dict)
             case .set:
                 let s = SetRef()
@@ -128,6 +128,35 @@ extension Interpreter {
             return .function(Function(name: "<lambda>", params: params, defaults: try params.map { try $0.defaultValue.map { try eval($0, scope) } },
                                       body: .expr(body), closure: scope.isClassBody ? (scope.parent ?? scope) : scope, doc: nil,
                                       layout: FunctionLayout.of(params, .expr(body), cache: &e.layout)))
+        }
+    }
+
+    /// A generator expression: its first iterable is evaluated now, as Python does; everything
+    /// else runs one item per `next()`, so `(x for x in itertools.count())` is fine. Each clause
+    /// keeps its own item source; `level` is the clause being advanced.
+    func lazyGenerator(_ element: Expr, _ clauses: [CompClause], _ scope: Scope, _ inner: Scope, span: Span) throws -> IteratorRef {
+        guard let first = clauses.first else { return IteratorRef([], kind: "generator") }
+        var sources: [(() throws -> Value?)?] = Array(repeating: nil, count: clauses.count)
+        sources[0] = try puller(try eval(first.iterable, scope), span: first.iterable.span)
+        var level = 0
+        return IteratorRef(kind: "generator") { [self] in
+            while level >= 0 {
+                try checkInterrupt(span)
+                let c = clauses[level]
+                if sources[level] == nil { sources[level] = try puller(try eval(c.iterable, inner), span: c.iterable.span) }
+                guard let next = sources[level], let item = try next() else {
+                    sources[level] = nil
+                    level -= 1
+                    continue
+                }
+                try assign(c.target, item, inner)
+                var passes = true
+                for cond in c.conditions where !(try truthy(eval(cond, inner), span: cond.span)) { passes = false; break }
+                guard passes else { continue }
+                if level == clauses.count - 1 { return try eval(element, inner) }
+                level += 1
+            }
+            return nil
         }
     }
 
