@@ -17,7 +17,7 @@ extension Interpreter {
             // Most names are found in the innermost scope's slots: no walk up the scopes.
             if let t = scope.table {
                 let i = e.slot(in: t, n)
-                if i >= 0, i < scope.slots.count, let v = scope.slots[i] { return v }
+                if i >= 0, i < scope.slotCount, let v = scope.slots[i] { return v }
             }
             return try lookup(n, scope, span: e.span, expr: e)
         case let .list(items):

@@ -183,7 +183,8 @@ public final class Interpreter {
         case let .classDef(name, baseExprs, body, decorators):
             try defineClass(name, baseExprs, body, decorators, scope, span: s.span)
         case let .returnStmt(e):
-            return .returned(try e.map { try eval($0, scope) } ?? .none)
+            guard let e else { return .returned(.none) }
+            return .returned(try eval(e, scope))
         case let .assert(cond, message):
             if !(try truthy(eval(cond, scope), span: cond.span)) {
                 let m = try message.map { try strThrowing(eval($0, scope), span: cond.span) } ?? ""
@@ -422,7 +423,7 @@ public final class Interpreter {
         while let cur = s {
             if let t = cur.table {
                 let i = expr?.slot(in: t, n) ?? t.slot(of: n) ?? -1
-                if i >= 0, i < cur.slots.count, let v = cur.slots[i] { return v }
+                if i >= 0, i < cur.slotCount, let v = cur.slots[i] { return v }
                 if !cur.values.isEmpty, let v = cur.values[n] { return v }
                 if cur.function != nil, i >= 0 {
                     throw NablaError(.unboundLocal, "cannot access local variable '\(n)' where it is not associated with a value", at: span)

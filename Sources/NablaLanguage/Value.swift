@@ -385,7 +385,10 @@ public protocol MutableAttributes: NablaObject {
 /// bodies, comprehensions and the rare name bound outside a function's layout use `values`.
 final class Scope {
     var values: [String: Value] = [:]
-    var slots: [Value?]
+    /// The slot values (nil: unbound), `slotCount` of them, numbered by `table`. Raw memory owned
+    /// by the scope: a call allocates it once, with no array bookkeeping on each access.
+    private(set) var slots: UnsafeMutablePointer<Value?>
+    private(set) var slotCount: Int
     let table: SlotTable?
     let parent: Scope?
     /// The function running in this scope (its locals, globals and nonlocals), nil at the top level.
@@ -398,16 +401,23 @@ final class Scope {
         self.parent = parent; self.function = function
         if let function {
             table = function.layout.table
-            slots = Array(repeating: nil, count: function.layout.table.count)
+            slotCount = function.layout.table.count
         } else {
             table = parent == nil ? SlotTable(fixed: false) : nil
-            slots = []
+            slotCount = 0
         }
+        slots = .allocate(capacity: Swift.max(slotCount, 1))
+        slots.initialize(repeating: nil, count: slotCount)
+    }
+
+    deinit {
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
     }
 
     /// The value bound to `n` in this scope itself (not its parents).
     func get(_ n: String) -> Value? {
-        if let table, let i = table.slot(of: n), i < slots.count, let v = slots[i] { return v }
+        if let table, let i = table.slot(of: n), i < slotCount, let v = slots[i] { return v }
         return values.isEmpty ? nil : values[n]
     }
 
@@ -422,20 +432,31 @@ final class Scope {
 
     /// Stores into slot `i` of this scope (a growing table may have just added it).
     @inline(__always) func setSlot(_ i: Int, _ v: Value) {
-        if i >= slots.count { slots.append(contentsOf: repeatElement(nil, count: i + 1 - slots.count)) }
+        if i >= slotCount { grow(to: i + 1) }
         slots[i] = v
+    }
+
+    /// Room for at least `n` slots (the globals, as names are added).
+    private func grow(to n: Int) {
+        let count = Swift.max(n, 2 * slotCount, 16)
+        let more = UnsafeMutablePointer<Value?>.allocate(capacity: count)
+        more.moveInitialize(from: slots, count: slotCount)
+        (more + slotCount).initialize(repeating: nil, count: count - slotCount)
+        slots.deallocate()
+        slots = more
+        slotCount = count
     }
 
     /// Unbinds `n` here; false when it was not bound.
     @discardableResult func remove(_ n: String) -> Bool {
-        if let table, let i = table.slot(of: n), i < slots.count, slots[i] != nil { slots[i] = nil; return true }
+        if let table, let i = table.slot(of: n), i < slotCount, slots[i] != nil { slots[i] = nil; return true }
         return values.removeValue(forKey: n) != nil
     }
 
     /// The names bound in this scope itself.
     var boundNames: [String] {
         var out = Array(values.keys)
-        if let table { for (i, n) in table.names.enumerated() where i < slots.count && slots[i] != nil { out.append(n) } }
+        if let table { for (i, n) in table.names.enumerated() where i < slotCount && slots[i] != nil { out.append(n) } }
         return out
     }
 
