@@ -411,7 +411,8 @@ final class Scope {
     }
 
     deinit {
-        slots.deinitialize(count: slotCount)
+        // One by one, moved out: a typed destroy (deinitialize(count:) goes through the generic runtime).
+        for i in 0..<slotCount { _ = (slots + i).move() }
         slots.deallocate()
     }
 
