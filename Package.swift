@@ -10,9 +10,10 @@ let settings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 /// entries (written for the shared libraries) leave out.
 let staticSwift = ["-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
                    "-lFoundationEssentials", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-Xlinker", "--end-group"]
-/// The engine's hot targets skip the runtime exclusivity checks in release builds (they were
-/// ~12% of a scalar op); debug builds and tests keep them, so a violation still shows there.
-let engineSettings: [SwiftSetting] = settings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+/// The engine's and the interpreter's hot targets skip the runtime exclusivity checks in release
+/// builds (~12% of a scalar op and of a call loop); debug builds, which the tests use, keep them,
+/// so a violation still shows there.
+let releaseUnchecked: [SwiftSetting] = settings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "Nabla",
@@ -29,9 +30,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
-        .target(name: "NablaTensor", dependencies: ["CBLAS"], swiftSettings: engineSettings),
-        .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: engineSettings),
-        .target(name: "NablaLanguage", dependencies: ["NablaAutograd", "CPNG", "CTurboJPEG"], swiftSettings: settings),
+        .target(name: "NablaTensor", dependencies: ["CBLAS"], swiftSettings: releaseUnchecked),
+        .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: releaseUnchecked),
+        .target(name: "NablaLanguage", dependencies: ["NablaAutograd", "CPNG", "CTurboJPEG"], swiftSettings: releaseUnchecked),
         .target(name: "NablaDisplay", dependencies: ["NablaLanguage"], swiftSettings: settings),
         .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: [.swiftLanguageMode(.v6)]),
         // The Swift runtime and Foundation linked in statically: the dynamic linker has far fewer

@@ -28,7 +28,29 @@ public final class Expr: @unchecked Sendable {
     }
     public let kind: Kind
     public let span: Span
+    /// For a name: its slot in the last function table (-1: not a local there) and in the
+    /// globals table it was looked up in, so running the same code again finds the variable
+    /// without hashing its name.
+    var localTable: SlotTable?, localSlot = -1
+    var globalTable: SlotTable?, globalSlot = -1
+    /// For a lambda: its layout, worked out the first time it is evaluated.
+    var layout: FunctionLayout?
     init(_ kind: Kind, _ span: Span) { self.kind = kind; self.span = span }
+
+    /// The slot of the name `n` (this expression's) in `table`, or -1 when `table` has none.
+    @inline(__always) func slot(in table: SlotTable, _ n: String) -> Int {
+        if table.fixed {
+            if localTable === table { return localSlot }
+            let i = table.slot(of: n) ?? -1
+            localTable = table; localSlot = i
+            return i
+        }
+        if globalTable === table { return globalSlot }
+        // A growing table may add the name later: only a found slot is cached there.
+        guard let i = table.slot(of: n) else { return -1 }
+        globalTable = table; globalSlot = i
+        return i
+    }
 }
 
 public enum CompKind { case list, set, dict, generator }
@@ -95,5 +117,7 @@ public final class Stmt: @unchecked Sendable {
     }
     public let kind: Kind
     public let span: Span
+    /// For a `def`: its layout, worked out the first time it runs.
+    var layout: FunctionLayout?
     init(_ kind: Kind, _ span: Span) { self.kind = kind; self.span = span }
 }

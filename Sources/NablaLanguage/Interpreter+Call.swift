@@ -30,32 +30,41 @@ extension Interpreter {
     }
 
     func callFunction(_ fn: Function, _ args: [Value], _ kwargs: [(String, Value)], span: Span) throws -> Value {
-        guard callDepth < maxCallDepth else {
-            throw NablaError(.recursion, "maximum recursion depth exceeded (more than \(maxCallDepth) nested calls) in \(fn.name)()", at: span)
-        }
+        guard callDepth < maxCallDepth else { throw recursionError(fn, span: span) }
         let scope = Scope(parent: fn.closure, function: fn)
         let positional = fn.positional, star = fn.star, starStar = fn.starStar
         if args.count > positional.count && star == nil {
             throw NablaError(.type, "\(fn.name)() takes \(positional.count) positional argument\(positional.count == 1 ? "" : "s") but \(args.count) \(args.count == 1 ? "was" : "were") given", at: span)
         }
-        for (p, a) in zip(positional, args) { scope.values[p.name] = a }
-        if let star { scope.values[star.name] = .tuple(args.count > positional.count ? Array(args[positional.count...]) : []) }
+        let slots = fn.layout.paramSlots
+        for (slot, a) in zip(fn.positionalSlots, args) { scope.slots[slot] = a }
+        if let star { scope.set(star.name, .tuple(args.count > positional.count ? Array(args[positional.count...]) : [])) }
         let extra = starStar != nil ? DictRef() : nil
         for (k, v) in kwargs {
             guard let p = fn.params.first(where: { $0.name == k && $0.kind == .normal }) else {
                 if let extra { extra.set(.str(k), .string(k), v); continue }
                 throw NablaError(.type, "\(fn.name)() got an unexpected keyword argument '\(k)'", at: span)
             }
-            guard scope.values[p.name] == nil else { throw NablaError(.type, "\(fn.name)() got multiple values for argument '\(k)'", at: span) }
-            scope.values[k] = v
+            guard scope.get(p.name) == nil else { throw NablaError(.type, "\(fn.name)() got multiple values for argument '\(k)'", at: span) }
+            scope.set(k, v)
         }
-        if let starStar, let extra { scope.values[starStar.name] = .dict(extra) }
+        if let starStar, let extra { scope.set(starStar.name, .dict(extra)) }
         // Defaults fill what the arguments left out (every parameter is given when all are positional).
-        for (p, d) in zip(fn.params, fn.defaults) where args.count < positional.count || !kwargs.isEmpty || p.keywordOnly || p.kind != .normal {
-            guard p.kind == .normal, scope.values[p.name] == nil else { continue }
+        for (i, (p, d)) in zip(fn.params, fn.defaults).enumerated() where args.count < positional.count || !kwargs.isEmpty || p.keywordOnly || p.kind != .normal {
+            guard p.kind == .normal, scope.slots[slots[i]] == nil else { continue }
             guard let d else { throw NablaError(.type, "\(fn.name)() missing 1 required positional argument: '\(p.name)'", at: span) }
-            scope.values[p.name] = d
+            scope.slots[slots[i]] = d
         }
+        return try run(fn, scope, span: span)
+    }
+
+    func recursionError(_ fn: Function, span: Span) -> NablaError {
+        NablaError(.recursion, "maximum recursion depth exceeded (more than \(maxCallDepth) nested calls) in \(fn.name)()", at: span)
+    }
+
+    /// Runs a function's body in `scope`, its parameters already bound.
+    func run(_ fn: Function, _ scope: Scope, span: Span) throws -> Value {
+        guard callDepth < maxCallDepth else { throw recursionError(fn, span: span) }
         callDepth += 1
         defer { callDepth -= 1 }
         do {
@@ -173,7 +182,7 @@ extension Interpreter {
     func makeSuper(_ scope: Scope, span: Span) throws -> Value {
         var s: Scope? = scope
         while let cur = s {
-            if let f = cur.function, let cls = f.definingClass, let first = f.params.first, let me = cur.values[first.name] {
+            if let f = cur.function, let cls = f.definingClass, let first = f.params.first, let me = cur.get(first.name) {
                 return .superProxy(cls, me)
             }
             s = cur.parent

@@ -14,7 +14,13 @@ extension Interpreter {
         case let .bool(b): return .bool(b)
         case .none: return .none
         case .ellipsis: return .object(EllipsisObject.shared)
-        case let .name(n): return try lookup(n, scope, span: e.span)
+        case let .name(n):
+            // Most names are found in the innermost scope's slots: no walk up the scopes.
+            if let t = scope.table {
+                let i = e.slot(in: t, n)
+                if i >= 0, i < scope.slotCount, let v = scope.slots[i] { return v }
+            }
+            return try lookup(n, scope, span: e.span, expr: e)
         case let .list(items):
             return .list(ListRef(try display(items, scope)))
         case let .tuple(items):
@@ -58,36 +64,26 @@ extension Interpreter {
         case let .ternary(body, cond, other):
             return try truthy(eval(cond, scope), span: cond.span) ? try eval(body, scope) : try eval(other, scope)
         case let .call(fe, argExprs, kwExprs):
-            if case .name("super") = fe.kind, argExprs.isEmpty, (try? lookup("super", scope, span: fe.span)).map({ if case .builtin = $0 { return true }; return false }) == true {
+            if argExprs.isEmpty, case .name("super") = fe.kind, (try? lookup("super", scope, span: fe.span)).map({ if case .builtin = $0 { return true }; return false }) == true {
                 return try makeSuper(scope, span: e.span)
             }
             let f = try eval(fe, scope)
-            let evalArgs = { [self] () throws -> ([Value], [(String, Value)]) in
-                var args = [Value]()
-                for a in argExprs {
-                    if case let .starred(inner) = a.kind { args += try self.elements(try self.eval(inner, scope), span: inner.span) } else { args.append(try self.eval(a, scope)) }
-                }
-                var kwargs = [(String, Value)]()
-                for (k, ve) in kwExprs {
-                    let v = try self.eval(ve, scope)
-                    if k == "**" {
-                        guard case let .dict(d) = v else { throw NablaError(.type, "argument after ** must be a dict, not \(v.typeName)", at: ve.span) }
-                        for (kk, vv) in zip(d.keys, d.values) {
-                            guard case let .string(ks) = kk else { throw NablaError(.type, "keywords must be strings", at: ve.span) }
-                            kwargs.append((ks, vv))
-                        }
-                    } else { kwargs.append((k, v)) }
-                }
-                return (args, kwargs)
+            // A def called with exactly its positional parameters: the arguments go straight into its slots.
+            if case let .function(fn) = f, fn.onlyPositional, kwExprs.isEmpty, argExprs.count == fn.positional.count,
+               !argExprs.contains(where: { if case .starred = $0.kind { return true }; return false }) {
+                let frame = Scope(parent: fn.closure, function: fn)
+                for (slot, a) in zip(fn.positionalSlots, argExprs) { frame.slots[slot] = try eval(a, scope) }
+                try checkInterrupt(e.span)
+                return try run(fn, frame, span: e.span)
             }
             if case let .builtin(b) = f, b.recordsGraph {
                 let saved = numbersAsTensors
                 numbersAsTensors = true
                 defer { numbersAsTensors = saved }
-                let (args, kwargs) = try GradMode.with(.recordAll) { try evalArgs() }
+                let (args, kwargs) = try GradMode.with(.recordAll) { try arguments(argExprs, kwExprs, scope) }
                 return try call(f, args, kwargs, span: e.span)
             }
-            let (args, kwargs) = try evalArgs()
+            let (args, kwargs) = try arguments(argExprs, kwExprs, scope)
             return try call(f, args, kwargs, span: e.span)
         case let .index(base, items):
             return try index(try eval(base, scope), items, scope, span: e.span)
@@ -98,6 +94,7 @@ extension Interpreter {
         case let .comprehension(kind, element, value, clauses):
             // Its own scope, as in Python 3: the loop variable does not leak.
             let inner = Scope(parent: scope)
+            if kind == .generator { return .iterator(try lazyGenerator(element, clauses, scope, inner, span: e.span)) }
             var values = [Value]()
             let dict = DictRef()
             func run(_ k: Int) throws {
@@ -121,8 +118,7 @@ extension Interpreter {
             }
             try run(0)
             switch kind {
-            case .list: return .list(ListRef(values))
-            case .generator: return .iterator(IteratorRef(values, kind: "generator"))
+            case .list, .generator: return .list(ListRef(values))
             case .dict: return .dict(dict)
             case .set:
                 let s = SetRef()
@@ -131,8 +127,59 @@ extension Interpreter {
             }
         case let .lambda(params, body):
             return .function(Function(name: "<lambda>", params: params, defaults: try params.map { try $0.defaultValue.map { try eval($0, scope) } },
-                                      body: .expr(body), closure: scope.isClassBody ? (scope.parent ?? scope) : scope, doc: nil))
+                                      body: .expr(body), closure: scope.isClassBody ? (scope.parent ?? scope) : scope, doc: nil,
+                                      layout: FunctionLayout.of(params, .expr(body), cache: &e.layout)))
         }
+    }
+
+    /// A generator expression: its first iterable is evaluated now, as Python does; everything
+    /// else runs one item per `next()`, so `(x for x in itertools.count())` is fine. Each clause
+    /// keeps its own item source; `level` is the clause being advanced.
+    func lazyGenerator(_ element: Expr, _ clauses: [CompClause], _ scope: Scope, _ inner: Scope, span: Span) throws -> IteratorRef {
+        guard let first = clauses.first else { return IteratorRef([], kind: "generator") }
+        var sources: [(() throws -> Value?)?] = Array(repeating: nil, count: clauses.count)
+        sources[0] = try puller(try eval(first.iterable, scope), span: first.iterable.span)
+        var level = 0
+        return IteratorRef(kind: "generator") { [self] in
+            while level >= 0 {
+                try checkInterrupt(span)
+                let c = clauses[level]
+                if sources[level] == nil { sources[level] = try puller(try eval(c.iterable, inner), span: c.iterable.span) }
+                guard let next = sources[level], let item = try next() else {
+                    sources[level] = nil
+                    level -= 1
+                    continue
+                }
+                try assign(c.target, item, inner)
+                var passes = true
+                for cond in c.conditions where !(try truthy(eval(cond, inner), span: cond.span)) { passes = false; break }
+                guard passes else { continue }
+                if level == clauses.count - 1 { return try eval(element, inner) }
+                level += 1
+            }
+            return nil
+        }
+    }
+
+    /// The positional and keyword arguments of a call, with `*args` and `**kwargs` spread.
+    func arguments(_ argExprs: [Expr], _ kwExprs: [(String, Expr)], _ scope: Scope) throws -> ([Value], [(String, Value)]) {
+        var args = [Value]()
+        args.reserveCapacity(argExprs.count)
+        for a in argExprs {
+            if case let .starred(inner) = a.kind { args += try elements(try eval(inner, scope), span: inner.span) } else { args.append(try eval(a, scope)) }
+        }
+        var kwargs = [(String, Value)]()
+        for (k, ve) in kwExprs {
+            let v = try eval(ve, scope)
+            if k == "**" {
+                guard case let .dict(d) = v else { throw NablaError(.type, "argument after ** must be a dict, not \(v.typeName)", at: ve.span) }
+                for (kk, vv) in zip(d.keys, d.values) {
+                    guard case let .string(ks) = kk else { throw NablaError(.type, "keywords must be strings", at: ve.span) }
+                    kwargs.append((ks, vv))
+                }
+            } else { kwargs.append((k, v)) }
+        }
+        return (args, kwargs)
     }
 
     /// The items of a list, tuple or set display, with `*spread` expanded.
@@ -195,6 +242,7 @@ extension Interpreter {
     }
 
     func binary(_ op: String, _ a: Value, _ b: Value, span: Span) throws -> Value {
+        if case let .int(i) = a, case let .int(j) = b { return try intOp(op, i, j, span: span) }
         if case .bigint = a, let r = try bigBinary(op, a, b, span: span) { return r }
         if case .bigint = b, let r = try bigBinary(op, a, b, span: span) { return r }
         // Python numbers (the hot path of loops).

@@ -79,9 +79,9 @@ public final class Interpreter {
 
     /// Names bound in the session (user variables, not builtins).
     /// (Builtin classes such as ValueError are looked up after the builtins.)
-    public var variableNames: [String] { globals.values.keys.sorted() }
-    public func variable(_ name: String) -> Value? { globals.values[name] }
-    public func setVariable(_ name: String, _ v: Value) { globals.values[name] = v }
+    public var variableNames: [String] { globals.boundNames.sorted() }
+    public func variable(_ name: String) -> Value? { globals.get(name) }
+    public func setVariable(_ name: String, _ v: Value) { globals.set(name, v) }
 
     // MARK: Running code
 
@@ -170,7 +170,8 @@ public final class Interpreter {
             var doc: String? = nil
             if case let .expr(e, _)? = body.first?.kind, case let .string(d) = e.kind { doc = d }
             let f = Function(name: name, params: params, defaults: try params.map { try $0.defaultValue.map { try eval($0, scope) } },
-                             body: .block(body), closure: scope.isClassBody ? (scope.parent ?? scope) : scope, doc: doc)
+                             body: .block(body), closure: scope.isClassBody ? (scope.parent ?? scope) : scope, doc: doc,
+                             layout: FunctionLayout.of(params, .block(body), cache: &s.layout))
             var v = Value.function(f)
             for d in decorators.reversed() {
                 let dv = try eval(d, scope)
@@ -184,7 +185,8 @@ public final class Interpreter {
         case let .classDef(name, baseExprs, body, decorators):
             try defineClass(name, baseExprs, body, decorators, scope, span: s.span)
         case let .returnStmt(e):
-            return .returned(try e.map { try eval($0, scope) } ?? .none)
+            guard let e else { return .returned(.none) }
+            return .returned(try eval(e, scope))
         case let .assert(cond, message):
             if !(try truthy(eval(cond, scope), span: cond.span)) {
                 let m = try message.map { try strThrowing(eval($0, scope), span: cond.span) } ?? ""
@@ -292,7 +294,7 @@ public final class Interpreter {
                     outcome = .failure(error)
                 }
                 handling.removeLast()
-                if let n = h.name { scope.values[n] = nil }
+                if let n = h.name { scope.remove(n) }
                 break
             }
         } catch {
@@ -395,31 +397,41 @@ public final class Interpreter {
 
     // MARK: Names
 
-    /// Binds a name in `scope`, honouring `global` and `nonlocal` declarations.
-    func bind(_ n: String, _ v: Value, _ scope: Scope, span: Span) throws {
+    /// Binds a name in `scope`, honouring `global` and `nonlocal` declarations. `expr`, the name's
+    /// syntax node when there is one, caches its slot.
+    func bind(_ n: String, _ v: Value, _ scope: Scope, span: Span, expr: Expr? = nil) throws {
+        if let t = scope.table {
+            let i = expr?.slot(in: t, n) ?? t.slot(of: n) ?? -1
+            if i >= 0 { scope.setSlot(i, v); return }
+        }
         if let f = scope.function {
-            if f.globalNames.contains(n) { scope.root.values[n] = v; return }
-            if f.nonlocalNames.contains(n) {
+            if f.layout.globalNames.contains(n) { scope.root.set(n, v); return }
+            if f.layout.nonlocalNames.contains(n) {
                 var s = scope.parent
                 while let cur = s {
-                    if cur.function != nil || cur.parent != nil, cur.values[n] != nil, cur.parent != nil { cur.values[n] = v; return }
+                    if cur.parent != nil, cur.get(n) != nil { cur.set(n, v); return }
                     s = cur.parent
                 }
                 throw NablaError(.syntax, "no binding for nonlocal '\(n)' found", at: span)
             }
         }
-        scope.values[n] = v
+        scope.set(n, v)
     }
 
-    /// Looks a name up as Python does: locals, enclosing functions, globals, builtins.
-    func lookup(_ n: String, _ scope: Scope, span: Span) throws -> Value {
+    /// Looks a name up as Python does: locals, enclosing functions, globals, builtins. `expr`, the
+    /// name's syntax node when there is one, caches its slots.
+    func lookup(_ n: String, _ scope: Scope, span: Span, expr: Expr? = nil) throws -> Value {
         var s: Scope? = scope
         while let cur = s {
-            if let v = cur.values[n] { return v }
-            if let f = cur.function, f.locals.contains(n) {
-                throw NablaError(.unboundLocal, "cannot access local variable '\(n)' where it is not associated with a value", at: span)
-            }
-            if let f = cur.function, f.globalNames.contains(n) { s = cur.root; continue }
+            if let t = cur.table {
+                let i = expr?.slot(in: t, n) ?? t.slot(of: n) ?? -1
+                if i >= 0, i < cur.slotCount, let v = cur.slots[i] { return v }
+                if !cur.values.isEmpty, let v = cur.values[n] { return v }
+                if cur.function != nil, i >= 0 {
+                    throw NablaError(.unboundLocal, "cannot access local variable '\(n)' where it is not associated with a value", at: span)
+                }
+            } else if let v = cur.values[n] { return v }
+            if let f = cur.function, !f.layout.globalNames.isEmpty, f.layout.globalNames.contains(n) { s = cur.root; continue }
             s = cur.parent
         }
         if let b = builtins[n] { return .builtin(b) }
@@ -434,7 +446,7 @@ public final class Interpreter {
         switch target.kind {
         case let .name(n):
             if case let .tensor(t) = v, t.name == nil { t.name = n }
-            try bind(n, v, scope, span: target.span)
+            try bind(n, v, scope, span: target.span, expr: target)
         case let .tuple(items), let .list(items):
             let parts = try elements(v, span: target.span)
             if let star = items.firstIndex(where: { if case .starred = $0.kind { return true }; return false }) {
@@ -538,8 +550,8 @@ public final class Interpreter {
     func delete(_ target: Expr, _ scope: Scope) throws {
         switch target.kind {
         case let .name(n):
-            if scope.values.removeValue(forKey: n) == nil {
-                if scope.function?.globalNames.contains(n) == true, scope.root.values.removeValue(forKey: n) != nil { return }
+            if !scope.remove(n) {
+                if scope.function?.layout.globalNames.contains(n) == true, scope.root.remove(n) { return }
                 throw NablaError(.name, "name '\(n)' is not defined", at: target.span)
             }
         case let .tuple(items), let .list(items):
@@ -584,21 +596,25 @@ public final class Interpreter {
     func augAssign(_ target: Expr, _ op: String, _ valueExpr: Expr, _ scope: Scope) throws {
         // Evaluate the container and index once, as Python does.
         var current: Value
-        var store: (Value) throws -> Void
+        var setter: ((Value) throws -> Void)? = nil
         switch target.kind {
         case let .index(baseExpr, items):
             let base = try eval(baseExpr, scope)
             current = try index(base, items, scope, span: target.span)
-            store = { [self] v in try setItem(base, items, v, scope, span: target.span, baseExpr: baseExpr) }
+            setter = { [self] v in try setItem(base, items, v, scope, span: target.span, baseExpr: baseExpr) }
         case let .attribute(baseExpr, name):
             let base = try eval(baseExpr, scope)
             current = try attribute(base, name, span: target.span)
-            store = { [self] v in try setAttribute(base, name, v, span: target.span) }
+            setter = { [self] v in try setAttribute(base, name, v, span: target.span) }
         default:
             current = try eval(target, scope)
-            store = { [self] v in try assign(target, v, scope) }
         }
         let rhs = try eval(valueExpr, scope)
+        // Plain ints (the hot path of loops): no in-place cases apply.
+        if setter == nil, case let .int(i) = current, case let .int(j) = rhs {
+            return try assign(target, try intOp(op, i, j, span: target.span.through(valueExpr.span)), scope)
+        }
+        func store(_ v: Value) throws { if let setter { try setter(v) } else { try assign(target, v, scope) } }
         let span = target.span.through(valueExpr.span)
         // Arrays (rank ≥ 1) and params change in place; a 0-d result such as x.sum() is a numpy
         // scalar, immutable, so `total += loss` rebinds and never changes a value stored elsewhere.

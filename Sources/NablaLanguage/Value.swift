@@ -170,34 +170,32 @@ public final class Function {
     public let body: Body
     let closure: Scope
     public let doc: String?
-    /// Names assigned in the body (Python's locals), minus those declared global or nonlocal.
-    let locals: Set<String>
-    let globalNames: Set<String>
-    let nonlocalNames: Set<String>
+    /// Its locals and their slots, shared by every function made from the same definition.
+    let layout: FunctionLayout
     /// The body contains `yield`: calling the function gives a generator.
-    let isGenerator: Bool
+    var isGenerator: Bool { layout.isGenerator }
     /// The parameters taken by position, and the `*args` and `**kwargs` ones: worked out once,
     /// not on every call.
     let positional: [Param]
     let star: Param?, starStar: Param?
+    /// The slots of the positional parameters, in order.
+    let positionalSlots: [Int]
+    /// Every argument is a plain positional parameter (no defaults needed, no `*`, `**`, keyword-only).
+    let onlyPositional: Bool
     /// The class whose body defined this function (for `super()`).
     var definingClass: ClassObject?
     var isStatic = false, isClassMethod = false, isProperty = false
 
     public enum Body { case block([Stmt]), expr(Expr) }
 
-    init(name: String, params: [Param], defaults: [Value?], body: Body, closure: Scope, doc: String?) {
+    init(name: String, params: [Param], defaults: [Value?], body: Body, closure: Scope, doc: String?, layout: FunctionLayout) {
         self.name = name; self.params = params; self.defaults = defaults; self.body = body; self.closure = closure; self.doc = doc
-        var info = LocalNames()
-        for p in params { info.assigned.insert(p.name) }
-        if case let .block(stmts) = body { info.scan(stmts) }
-        globalNames = info.globals
-        nonlocalNames = info.nonlocals
-        locals = info.assigned.subtracting(info.globals).subtracting(info.nonlocals)
-        isGenerator = info.yields
+        self.layout = layout
         positional = params.filter { $0.kind == .normal && !$0.keywordOnly }
         star = params.first { $0.kind == .star }
         starStar = params.first { $0.kind == .starStar }
+        onlyPositional = positional.count == params.count
+        positionalSlots = params.indices.filter { params[$0].kind == .normal && !params[$0].keywordOnly }.map { layout.paramSlots[$0] }
     }
 
     public var signature: String {
@@ -208,6 +206,57 @@ public final class Function {
             case .normal: return $0.defaultValue == nil ? $0.name : "\($0.name)=…"
             }
         }.joined(separator: ", ") + ")"
+    }
+}
+
+/// What a `def` or lambda binds, worked out once per definition (cached on its syntax node):
+/// its locals live in an array of slots, parameters first, as CPython's fast locals do.
+final class FunctionLayout {
+    /// The locals (names assigned in the body, minus those declared global or nonlocal).
+    let table: SlotTable
+    /// The slot of each parameter, in `params` order.
+    let paramSlots: [Int]
+    let globalNames: Set<String>
+    let nonlocalNames: Set<String>
+    let isGenerator: Bool
+
+    init(params: [Param], body: Function.Body) {
+        var info = LocalNames()
+        if case let .block(stmts) = body { info.scan(stmts) }
+        globalNames = info.globals
+        nonlocalNames = info.nonlocals
+        isGenerator = info.yields
+        let table = SlotTable(fixed: true)
+        paramSlots = params.map { table.slot(of: $0.name) ?? table.add($0.name) }
+        for n in info.assigned.subtracting(info.globals).subtracting(info.nonlocals).sorted() where table.slot(of: n) == nil { _ = table.add(n) }
+        self.table = table
+    }
+
+    /// The layout of a definition, computed the first time it runs.
+    static func of(_ params: [Param], _ body: Function.Body, cache: inout FunctionLayout?) -> FunctionLayout {
+        if let l = cache { return l }
+        let l = FunctionLayout(params: params, body: body)
+        cache = l
+        return l
+    }
+}
+
+/// Names → slot numbers of a scope whose variables live in an array: a function's locals (fixed
+/// when its definition is read) or the module's globals (growing as names are bound; a slot,
+/// once given, keeps its number, so a name expression may cache it).
+final class SlotTable {
+    private(set) var names: [String] = []
+    private var index: [String: Int] = [:]
+    /// No names are added after the layout is made, so "not here" may be cached too.
+    let fixed: Bool
+    init(fixed: Bool) { self.fixed = fixed }
+    var count: Int { names.count }
+    func slot(of n: String) -> Int? { index[n] }
+    func add(_ n: String) -> Int {
+        if let i = index[n] { return i }
+        index[n] = names.count
+        names.append(n)
+        return names.count - 1
     }
 }
 
@@ -341,8 +390,15 @@ public protocol MutableAttributes: NablaObject {
 }
 
 /// Name → value bindings, with a parent for closures (function scope → defining scope).
+/// A function's locals and the module's globals live in `slots` (numbered by `table`); class
+/// bodies, comprehensions and the rare name bound outside a function's layout use `values`.
 final class Scope {
     var values: [String: Value] = [:]
+    /// The slot values (nil: unbound), `slotCount` of them, numbered by `table`. Raw memory owned
+    /// by the scope: a call allocates it once, with no array bookkeeping on each access.
+    private(set) var slots: UnsafeMutablePointer<Value?>
+    private(set) var slotCount: Int
+    let table: SlotTable?
     let parent: Scope?
     /// The function running in this scope (its locals, globals and nonlocals), nil at the top level.
     let function: Function?
@@ -350,12 +406,74 @@ final class Scope {
     var isClassBody = false
     /// For generator functions: hands a yielded value to the consumer and waits to be resumed.
     var yieldTo: ((Value) throws -> Void)?
-    init(parent: Scope?, function: Function? = nil) { self.parent = parent; self.function = function }
+    init(parent: Scope?, function: Function? = nil) {
+        self.parent = parent; self.function = function
+        if let function {
+            table = function.layout.table
+            slotCount = function.layout.table.count
+        } else {
+            table = parent == nil ? SlotTable(fixed: false) : nil
+            slotCount = 0
+        }
+        slots = .allocate(capacity: Swift.max(slotCount, 1))
+        slots.initialize(repeating: nil, count: slotCount)
+    }
+
+    deinit {
+        // One by one, moved out: a typed destroy (deinitialize(count:) goes through the generic runtime).
+        for i in 0..<slotCount { _ = (slots + i).move() }
+        slots.deallocate()
+    }
+
+    /// The value bound to `n` in this scope itself (not its parents).
+    func get(_ n: String) -> Value? {
+        if let table, let i = table.slot(of: n), i < slotCount, let v = slots[i] { return v }
+        return values.isEmpty ? nil : values[n]
+    }
+
+    /// Binds `n` in this scope itself.
+    func set(_ n: String, _ v: Value) {
+        if let table {
+            if let i = table.slot(of: n) { slots[i] = v; return }
+            if !table.fixed { setSlot(table.add(n), v); return }
+        }
+        values[n] = v
+    }
+
+    /// Stores into slot `i` of this scope (a growing table may have just added it).
+    @inline(__always) func setSlot(_ i: Int, _ v: Value) {
+        if i >= slotCount { grow(to: i + 1) }
+        slots[i] = v
+    }
+
+    /// Room for at least `n` slots (the globals, as names are added).
+    private func grow(to n: Int) {
+        let count = Swift.max(n, 2 * slotCount, 16)
+        let more = UnsafeMutablePointer<Value?>.allocate(capacity: count)
+        more.moveInitialize(from: slots, count: slotCount)
+        (more + slotCount).initialize(repeating: nil, count: count - slotCount)
+        slots.deallocate()
+        slots = more
+        slotCount = count
+    }
+
+    /// Unbinds `n` here; false when it was not bound.
+    @discardableResult func remove(_ n: String) -> Bool {
+        if let table, let i = table.slot(of: n), i < slotCount, slots[i] != nil { slots[i] = nil; return true }
+        return values.removeValue(forKey: n) != nil
+    }
+
+    /// The names bound in this scope itself.
+    var boundNames: [String] {
+        var out = Array(values.keys)
+        if let table { for (i, n) in table.names.enumerated() where i < slotCount && slots[i] != nil { out.append(n) } }
+        return out
+    }
 
     func lookup(_ name: String) -> Value? {
         var s: Scope? = self
         while let cur = s {
-            if let v = cur.values[name] { return v }
+            if let v = cur.get(name) { return v }
             s = cur.parent
         }
         return nil
@@ -365,7 +483,7 @@ final class Scope {
 
     /// Every name visible from here (for completion and suggestions).
     var allNames: Set<String> {
-        var names = Set(values.keys)
+        var names = Set(boundNames)
         if let parent { names.formUnion(parent.allNames) }
         return names
     }

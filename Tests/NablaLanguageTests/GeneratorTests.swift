@@ -39,4 +39,16 @@ import Testing
         // Each dropped generator's thread unwinds; a thousand of them do not exhaust anything.
         #expect(s.interpreter.repr(try value(s, "total = 0\nfor k in range(1000):\n    g = naturals()\n    total += next(g) + next(g)\ntotal")) == "1000")
     }
+
+    @Test func generatorExpressionsAreLazy() throws {
+        let s = Session()
+        _ = run(s, "import itertools\nevens = (x * 2 for x in itertools.count() if x % 3 == 0)")
+        #expect(s.interpreter.repr(try value(s, "(next(evens), next(evens), next(evens))")) == "(0, 6, 12)")
+        // Items are made one per request, clauses nested left to right; the first iterable is evaluated at once.
+        _ = run(s, "log = []\ndef src(n):\n    log.append(n)\n    return range(n)\npairs = ((a, b) for a in src(3) for b in src(a))")
+        #expect(s.interpreter.repr(try value(s, "log")) == "[3]")
+        #expect(s.interpreter.repr(try value(s, "(next(pairs), log)")) == "((1, 0), [3, 0, 1])")
+        #expect(s.interpreter.repr(try value(s, "(list(pairs), list(pairs))")) == "([(2, 0), (2, 1)], [])")
+        #expect(s.interpreter.repr(try value(s, "sum(x * x for x in range(4))")) == "14")
+    }
 }

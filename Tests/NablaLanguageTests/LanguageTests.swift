@@ -144,6 +144,23 @@ func numbers(_ v: Value) -> [Double] {
         try close("p = param([-3.0, 4.0])\nfor i in range(2):\n    p -= 0.1 * grad(sum(p ** 2), p)\np", [-1.92, 2.56])
     }
 
+    /// Locals live in slots and names cache where they were found: the caches must follow
+    /// closures made from one `def`, globals bound after a first failed lookup, and `del`.
+    @Test func namesResolveAsPythonsDoWhenRunAgain() throws {
+        let s = Session()
+        _ = run(s, "def f():\n    return later\n")
+        #expect(error(s, "f()")?.kind == .name)
+        #expect(numbers(try value(s, "later = 5\nf()")) == [5])
+        _ = run(s, "def make(k):\n    def add(x):\n        return x + k\n    return add\na, b = make(1), make(10)")
+        #expect(numbers(try value(s, "[a(1), b(1), a(2)]")) == [2, 11, 3])
+        _ = run(s, "def g(n):\n    if n:\n        y = n\n    return y\n")
+        #expect(numbers(try value(s, "g(3)")) == [3])
+        #expect(error(s, "g(0)")?.kind == .unboundLocal)
+        #expect(error(s, "del later\nf()")?.kind == .name)
+        _ = run(s, "def h():\n    global later\n    later = 7\n    return later\n")
+        #expect(numbers(try value(s, "[h(), f()]")) == [7, 7])
+    }
+
     @Test func printAndInputGoThroughTheSink() throws {
         let s = Session()
         let sink = TextSink(interpreter: s.interpreter, inputs: ["7"])
