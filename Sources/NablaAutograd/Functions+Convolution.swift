@@ -307,17 +307,19 @@ extension F {
                             let o = (p * oh + i) * ow + j
                             let corner = (p * h + i * s) * w + j * s
                             if max {
-                                var best = -Double.infinity, at = corner
+                                var best = -Double.infinity, at = corner, nanAt = -1
                                 for u in 0..<k {
                                     let row = corner + u * w
                                     for t in 0..<k {
                                         // Selects, not branches: on real data the comparison is a coin toss.
-                                        let val = x0[row + t]
-                                        let better = val > best || (val.isNaN && !best.isNaN)
+                                        // A NaN (rare, so its branch is predicted) wins from the first one on.
+                                        let val = x0[row + t], better = val > best
                                         best = better ? val : best
                                         at = better ? row + t : at
+                                        if val.isNaN && nanAt < 0 { nanAt = row + t }
                                     }
                                 }
+                                if nanAt >= 0 { best = x0[nanAt]; at = nanAt }
                                 o0[o] = best; ps[o] = at
                             } else {
                                 var total = 0.0
@@ -400,17 +402,19 @@ extension F {
                                 let o = ((b * oh + i) * ow + j) * c
                                 for ch in 0..<c {
                                     if max {
-                                        var best = -Double.infinity, at = ((b * h + rows.lowerBound) * w + cols.lowerBound) * c + ch
+                                        var best = -Double.infinity, at = ((b * h + rows.lowerBound) * w + cols.lowerBound) * c + ch, nanAt = -1
                                         for r in rows {
                                             let row = (b * h + r) * w
                                             for col in cols {
                                                 // Selects, not branches: on real data the comparison is a coin toss.
-                                                let k = (row + col) * c + ch, val = x0[k]
-                                                let better = val > best || (val.isNaN && !best.isNaN)
+                                                // A NaN (rare, so its branch is predicted) wins from the first one on.
+                                                let k = (row + col) * c + ch, val = x0[k], better = val > best
                                                 best = better ? val : best
                                                 at = better ? k : at
+                                                if val.isNaN && nanAt < 0 { nanAt = k }
                                             }
                                         }
+                                        if nanAt >= 0 { best = x0[nanAt]; at = nanAt }
                                         o0[o + ch] = best; ps[o + ch] = at
                                     } else {
                                         var total = 0.0

@@ -152,3 +152,19 @@ let cases: [Case] = [
         #expect(!r.passed)
     }
 }
+
+@Suite struct PoolingConventions {
+    /// A NaN in a window makes its max NaN and takes the gradient (the first NaN), as PyTorch;
+    /// channels-first and channels-last pooling agree.
+    @Test func maxpoolNaNWinsInBothLayouts() throws {
+        let data: [Double] = [1, .nan, 3, 2, 5, 2, 0, 4, 9, 9, 1, 1, 7, 8, 6, 2]
+        let first = Variable.param(t([1, 1, 4, 4], data)), last = Variable.param(t([1, 4, 4, 1], data))
+        let a = try F.maxpool(first, size: 2), b = try F.pool2dChannelsLast(last, size: 2, stride: 2, pads: Pads(), max: true)
+        #expect(a.value.data[0].isNaN && b.value.data[0].isNaN)
+        #expect(Array(a.value.data.dropFirst()) == [4, 9, 6] && Array(b.value.data.dropFirst()) == [4, 9, 6])
+        try Autograd.backward(try (a * Variable(t([1, 1, 2, 2], [1, 2, 3, 4]))).sum())
+        try Autograd.backward(try (b * Variable(t([1, 2, 2, 1], [1, 2, 3, 4]))).sum())
+        let expected: [Double] = [0, 1, 0, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 4, 0]
+        #expect(first.grad?.data == expected && last.grad?.data == expected)
+    }
+}
