@@ -108,6 +108,19 @@ extension F {
         }
     }
 
+    /// The sum of each column of a rows × length row-major matrix, row after row (the
+    /// additions across a row are independent, so the loop runs vectorized).
+    static func columnSums(_ data: [Double], rows: Int, length: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: length)
+        data.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                guard let p0 = p.baseAddress, let o0 = o.baseAddress else { return }
+                for r in 0..<rows { let row = p0 + r * length; for j in 0..<length { o0[j] += row[j] } }
+            }
+        }
+        return out
+    }
+
     /// Where each column entry of im2col comes from: cols[(c, u, v), (n, i, j)] = x[n, c, i·s + u, j·s + v].
     /// Both directions copy whole output rows (a memcpy at stride 1, a strided run otherwise).
     struct Im2Col {
@@ -203,7 +216,7 @@ extension F {
                 let dp = try Tensor.gemm(g2, k2, transA: false, transB: true)          // (N·OH·OW, KH·KW·C)
                 grads[0] = try Tensor(shape: xv.shape, data: patches.image(dp.data))
             }
-            if hasBias { grads.append(try g2.sum(axis: 0)) }
+            if hasBias { grads.append(Tensor(columnSums(g2.data, rows: m, length: f))) }
             return grads
         }
     }
