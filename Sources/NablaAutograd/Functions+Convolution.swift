@@ -1,7 +1,18 @@
 import NablaTensor
 
+/// Rows and columns added around an image: zeros for convolution, left out of pooling
+/// windows. Keras' 'same' may put one more after than before.
+public struct Pads: Equatable, Sendable {
+    public var top, bottom, left, right: Int
+    public init(top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0) {
+        self.top = top; self.bottom = bottom; self.left = left; self.right = right
+    }
+    public var isZero: Bool { top == 0 && bottom == 0 && left == 0 && right == 0 }
+}
+
 /// Convolution and pooling over images laid out (N, C, H, W), the last two axes being
-/// height and width. A plain (H, W) image with an (KH, KW) kernel works too.
+/// height and width (a plain (H, W) image with an (KH, KW) kernel works too), and the
+/// channels-last (N, H, W, C) versions the Keras layers run, with no transposes.
 extension F {
     /// Output extent of a window of `k` sliding by `stride` over `n` positions.
     static func windows(_ n: Int, _ k: Int, _ stride: Int, op: String) throws -> Int {
@@ -12,8 +23,10 @@ extension F {
 
     /// 2-d cross-correlation (what deep learning calls convolution):
     /// out[n, f, i, j] = Σ_{c,u,v} x[n, c, i·s + u, j·s + v] · k[f, c, u, v] (+ b[f]),
-    /// computed as im2col followed by one GEMM. Shapes: x (N, C, H, W), k (F, C, KH, KW),
-    /// out (N, F, OH, OW) with OH = (H + 2p − KH) / s + 1. Also x (H, W) with k (KH, KW).
+    /// computed as im2col followed by one GEMM, the bias added as the result is laid out.
+    /// Shapes: x (N, C, H, W), k (F, C, KH, KW), out (N, F, OH, OW) with
+    /// OH = (H + 2p − KH) / s + 1. Also x (H, W) with k (KH, KW). Backward is two GEMMs
+    /// and col2im (the one for x only when x needs a gradient).
     public static func conv2d(_ x: Variable, _ k: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0) throws -> Variable {
         if x.value.rank == 2 && k.value.rank == 2 {
             let (h, w) = (x.value.shape[0], x.value.shape[1]), (kh, kw) = (k.value.shape[0], k.value.shape[1])
@@ -27,22 +40,14 @@ extension F {
             throw TensorError.shape(op: "conv2d", message: "input has \(x.value.shape[1]) channels but kernels \(formatShape(k.value.shape)) expect \(k.value.shape[1])")
         }
         guard padding >= 0 else { throw TensorError.argument(op: "conv2d", message: "padding must be non-negative, got \(padding)") }
-        let f = k.value.shape[0]
-        if let bias, bias.value.count != f {
-            throw TensorError.shape(op: "conv2d", message: "bias of shape \(formatShape(bias.value.shape)) for \(f) kernels")
+        let (kv, f) = (k.value, k.value.shape[0])
+        let bv = bias?.value
+        if let bv, bv.count != f {
+            throw TensorError.shape(op: "conv2d", message: "bias of shape \(formatShape(bv.shape)) for \(f) kernels")
         }
-        return try Variable.composite(.conv2d(stride: stride, padding: padding), [x, k] + (bias.map { [$0] } ?? [])) { v in
-            let out = try correlate(padding > 0 ? v[0].padded(padding) : v[0], v[1], stride: stride)
-            return v.count == 3 ? try out + v[2].reshaped([f, 1, 1]) : out
-        }
-    }
-
-    /// The unpadded correlation op itself: im2col, one GEMM for the whole batch, and a
-    /// run-wise permute to (N, F, OH, OW); backward is two GEMMs and col2im.
-    static func correlate(_ x: Variable, _ k: Variable, stride s: Int) throws -> Variable {
-        let (xv, kv) = (x.value, k.value)
+        let xv = try x.value.padded(padding)
         let (n, c, h, w) = (xv.shape[0], xv.shape[1], xv.shape[2], xv.shape[3])
-        let (f, kh, kw) = (kv.shape[0], kv.shape[2], kv.shape[3])
+        let (kh, kw, s) = (kv.shape[2], kv.shape[3], stride)
         let oh = try windows(h, kh, s, op: "conv2d"), ow = try windows(w, kw, s, op: "conv2d")
         let rows = c * kh * kw, plane = oh * ow, cols = n * plane
         _ = try Tensor.checkedCount([rows, cols], op: "conv2d")
@@ -52,28 +57,68 @@ extension F {
         let colT = try Tensor(shape: [rows, cols], data: try geometry.columns(xv.data))
         let k2 = try kv.reshaped([f, rows])
         let yFirst = try Tensor.gemm(k2, colT, transA: false, transB: false)   // (F, N·OH·OW)
-        let y = try Tensor(shape: [n, f, oh, ow], data: swapLeadingAxes(yFirst.data, f, n, plane))
-        return Variable.make(.correlate(stride: s), y, [x, k]) { [needX = x.requiresGrad] g in
-            let g2 = try Tensor(shape: [f, cols], data: swapLeadingAxes(g.data, n, f, plane))
+        let y = try Tensor(shape: [n, f, oh, ow], data: swapLeadingAxes(yFirst.data, f, n, plane, adding: bv?.data))
+        let inputs = [x, k] + (bias.map { [$0] } ?? [])
+        return Variable.make(.conv2d(stride: s, padding: padding), y, inputs) { [needX = x.requiresGrad, hasBias = bias != nil] g in
+            let g2 = try Tensor(shape: [f, cols], data: swapLeadingAxes(g.data, n, f, plane, adding: nil))
             let dk = try Tensor.gemm(g2, colT, transA: false, transB: true).reshaped(kv.shape)
-            guard needX else { return [nil, dk] }
-            let dcols = try Tensor.gemm(k2, g2, transA: true, transB: false)  // (C·KH·KW, N·OH·OW)
-            return [try Tensor(shape: xv.shape, data: geometry.image(dcols.data)), dk]
+            var grads: [Tensor?] = [nil, dk]
+            if needX {
+                let dcols = try Tensor.gemm(k2, g2, transA: true, transB: false)  // (C·KH·KW, N·OH·OW)
+                grads[0] = try Tensor(shape: xv.shape, data: geometry.image(dcols.data)).unpadded(padding)
+            }
+            if hasBias { grads.append(try Tensor(shape: [f], data: rowSums(g2.data, rows: f, length: cols))) }
+            return grads
         }
     }
 
-    /// (A, B, P) → (B, A, P) for row-major data: A·B copies of P contiguous elements.
-    static func swapLeadingAxes(_ src: [Double], _ a: Int, _ b: Int, _ p: Int) -> [Double] {
+    /// (A, B, P) → (B, A, P) for row-major data: A·B copies of P contiguous elements, each
+    /// shifted by `adding[a]` when given (a bias per A index).
+    static func swapLeadingAxes(_ src: [Double], _ a: Int, _ b: Int, _ p: Int, adding: [Double]?) -> [Double] {
         [Double](unsafeUninitializedCapacity: src.count) { out, count in
             src.withUnsafeBufferPointer { inp in
-                if let i0 = inp.baseAddress, let o0 = out.baseAddress {
-                    for i in 0..<a { for j in 0..<b {
-                        (o0 + (j * a + i) * p).initialize(from: i0 + (i * b + j) * p, count: p)
-                    } }
+                guard let i0 = inp.baseAddress, let o0 = out.baseAddress else { return }
+                for i in 0..<a {
+                    let shift = adding?[i] ?? 0
+                    for j in 0..<b {
+                        let (d, s) = (o0 + (j * a + i) * p, i0 + (i * b + j) * p)
+                        if adding == nil { d.initialize(from: s, count: p) } else { for t in 0..<p { (d + t).initialize(to: s[t] + shift) } }
+                    }
                 }
             }
             count = src.count
         }
+    }
+
+    /// The sum of each of `rows` contiguous runs of `length` (four running sums, so the adds
+    /// do not wait on each other).
+    static func rowSums(_ data: [Double], rows: Int, length: Int) -> [Double] {
+        data.withUnsafeBufferPointer { p in
+            (0..<rows).map { r in
+                var s = (0.0, 0.0, 0.0, 0.0)
+                let row = r * length, quads = length / 4
+                for q in 0..<quads {
+                    let at = row + 4 * q
+                    s.0 += p[at]; s.1 += p[at + 1]; s.2 += p[at + 2]; s.3 += p[at + 3]
+                }
+                var total = (s.0 + s.1) + (s.2 + s.3)
+                for t in (4 * quads)..<length { total += p[row + t] }
+                return total
+            }
+        }
+    }
+
+    /// The sum of each column of a rows × length row-major matrix, row after row (the
+    /// additions across a row are independent, so the loop runs vectorized).
+    static func columnSums(_ data: [Double], rows: Int, length: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: length)
+        data.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                guard let p0 = p.baseAddress, let o0 = o.baseAddress else { return }
+                for r in 0..<rows { let row = p0 + r * length; for j in 0..<length { o0[j] += row[j] } }
+            }
+        }
+        return out
     }
 
     /// Where each column entry of im2col comes from: cols[(c, u, v), (n, i, j)] = x[n, c, i·s + u, j·s + v].
@@ -137,6 +182,106 @@ extension F {
         }
     }
 
+    /// Keras' convolution on channels-last images: x (N, H, W, C), kernel (KH, KW, C, F) as
+    /// Keras stores it, bias (F), zero `pads` around each image; out (N, OH, OW, F).
+    /// out[n, i, j, f] = Σ_{u,v,c} x[n, i·s + u − top, j·s + v − left, c] · k[u, v, c, f] + b[f].
+    /// The (N·OH·OW) × (KH·KW·C) patch matrix times the kernel read as (KH·KW·C) × F gives
+    /// the output in its layout: one GEMM and no transposes either way.
+    public static func conv2dChannelsLast(_ x: Variable, _ k: Variable, bias: Variable?, stride s: Int, pads: Pads) throws -> Variable {
+        let op = "conv2d"
+        let (xv, kv) = (x.value, k.value)
+        guard xv.rank == 4, kv.rank == 4 else {
+            throw TensorError.shape(op: op, message: "expected x (N, H, W, C) and a kernel (KH, KW, C, F); got \(formatShape(xv.shape)) and \(formatShape(kv.shape))")
+        }
+        let (n, h, w, c) = (xv.shape[0], xv.shape[1], xv.shape[2], xv.shape[3])
+        let (kh, kw, f) = (kv.shape[0], kv.shape[1], kv.shape[3])
+        guard kv.shape[2] == c else { throw TensorError.shape(op: op, message: "input has \(c) channels but the kernel \(formatShape(kv.shape)) expects \(kv.shape[2])") }
+        guard min(pads.top, pads.bottom, pads.left, pads.right) >= 0 else { throw TensorError.argument(op: op, message: "padding must be non-negative") }
+        let bv = bias?.value
+        if let bv, bv.count != f { throw TensorError.shape(op: op, message: "bias of shape \(formatShape(bv.shape)) for \(f) filters") }
+        let oh = try windows(h + pads.top + pads.bottom, kh, s, op: op), ow = try windows(w + pads.left + pads.right, kw, s, op: op)
+        let patches = Patches(n: n, h: h, w: w, c: c, kh: kh, kw: kw, stride: s, pads: pads, oh: oh, ow: ow)
+        let m = n * oh * ow
+        _ = try Tensor.checkedCount([m, patches.width], op: op)
+        _ = try Tensor.checkedCount([m, f], op: op)
+        let p = try Tensor(shape: [m, patches.width], data: try patches.matrix(xv.data))
+        let k2 = try kv.reshaped([patches.width, f])
+        var y = try Tensor.gemm(p, k2, transA: false, transB: false)              // (N·OH·OW, F)
+        if let bv { try y.addRows(bv) }
+        let inputs = [x, k] + (bias.map { [$0] } ?? [])
+        return Variable.make(.conv2dChannelsLast(stride: s, pads: pads), try y.reshaped([n, oh, ow, f]), inputs) { [needX = x.requiresGrad, hasBias = bias != nil] g in
+            let g2 = try g.reshaped([m, f])
+            var grads: [Tensor?] = [nil, try Tensor.gemm(p, g2, transA: true, transB: false).reshaped(kv.shape)]
+            if needX {
+                let dp = try Tensor.gemm(g2, k2, transA: false, transB: true)          // (N·OH·OW, KH·KW·C)
+                grads[0] = try Tensor(shape: xv.shape, data: patches.image(dp.data))
+            }
+            if hasBias { grads.append(Tensor(columnSums(g2.data, rows: m, length: f))) }
+            return grads
+        }
+    }
+
+    /// The patch matrix of channels-last images: row (n, i, j), column (u, v, c) holds
+    /// x[n, i·s + u − top, j·s + v − left, c], zero outside the image. For each (row, u) the
+    /// (v, c) entries are one contiguous run of x when the window lies inside the image.
+    struct Patches {
+        let n, h, w, c, kh, kw, stride: Int
+        let pads: Pads
+        let oh, ow: Int
+        var width: Int { kh * kw * c }
+
+        /// Visits each (patch row, u, v-run) with the patch and image offsets of a run of
+        /// `len` elements (nil image offset: outside the image, zeros).
+        func forEachRun(_ body: (_ patch: Int, _ image: Int?, _ len: Int) -> Void) {
+            let run = kw * c
+            for b in 0..<n { for i in 0..<oh { for j in 0..<ow {
+                let row = ((b * oh + i) * ow + j) * width
+                let c0 = j * stride - pads.left
+                for u in 0..<kh {
+                    let r = i * stride + u - pads.top, at = row + u * run
+                    guard r >= 0, r < h else { body(at, nil, run); continue }
+                    let base = (b * h + r) * w
+                    if c0 >= 0 && c0 + kw <= w { body(at, (base + c0) * c, run); continue }
+                    for v in 0..<kw {
+                        let col = c0 + v
+                        body(at + v * c, col >= 0 && col < w ? (base + col) * c : nil, c)
+                    }
+                }
+            } } }
+        }
+
+        /// The (N·OH·OW) × (KH·KW·C) matrix.
+        func matrix(_ x: [Double]) throws -> [Double] {
+            try Cancellation.check()
+            let count = n * oh * ow * width
+            return [Double](unsafeUninitializedCapacity: count) { buf, done in
+                x.withUnsafeBufferPointer { px in
+                    guard let x0 = px.baseAddress, let p0 = buf.baseAddress else { return }
+                    forEachRun { at, src, len in
+                        if let src { (p0 + at).initialize(from: x0 + src, count: len) } else { (p0 + at).initialize(repeating: 0, count: len) }
+                    }
+                }
+                done = count
+            }
+        }
+
+        /// The image-shaped sum of a patch-matrix gradient's entries at their sources.
+        func image(_ dp: [Double]) -> [Double] {
+            var dx = [Double](repeating: 0, count: n * h * w * c)
+            dp.withUnsafeBufferPointer { pp in
+                dx.withUnsafeMutableBufferPointer { pd in
+                    guard let p0 = pp.baseAddress, let d0 = pd.baseAddress else { return }
+                    forEachRun { at, dst, len in
+                        guard let dst else { return }
+                        let (s, d) = (p0 + at, d0 + dst)
+                        for t in 0..<len { d[t] += s[t] }
+                    }
+                }
+            }
+            return dx
+        }
+    }
+
     /// Zero padding of `width` around the last two axes.
     public static func pad(_ x: Variable, _ width: Int) throws -> Variable { try x.padded(width) }
 
@@ -175,17 +320,19 @@ extension F {
                             let o = (p * oh + i) * ow + j
                             let corner = (p * h + i * s) * w + j * s
                             if max {
-                                var best = -Double.infinity, at = corner
+                                var best = -Double.infinity, at = corner, nanAt = -1
                                 for u in 0..<k {
                                     let row = corner + u * w
                                     for t in 0..<k {
                                         // Selects, not branches: on real data the comparison is a coin toss.
-                                        let val = x0[row + t]
-                                        let better = val > best || (val.isNaN && !best.isNaN)
+                                        // A NaN (rare, so its branch is predicted) wins from the first one on.
+                                        let val = x0[row + t], better = val > best
                                         best = better ? val : best
                                         at = better ? row + t : at
+                                        if val.isNaN && nanAt < 0 { nanAt = row + t }
                                     }
                                 }
+                                if nanAt >= 0 { best = x0[nanAt]; at = nanAt }
                                 o0[o] = best; ps[o] = at
                             } else {
                                 var total = 0.0
@@ -215,6 +362,106 @@ extension F {
                 }
             }
             return [try Tensor(shape: v.shape, data: dx)]
+        }
+    }
+
+    /// Keras' pooling on channels-last images (N, H, W, C): windows of `size` moved by
+    /// `stride`, `pads` around each image left out of every window (max of the real elements;
+    /// mean over the real elements, as Keras' 'same' average pooling). The gradient of max goes
+    /// to the first maximum of each window, that of mean is shared among its real elements.
+    public static func pool2dChannelsLast(_ x: Variable, size k: Int, stride s: Int, pads: Pads, max: Bool) throws -> Variable {
+        let op = max ? "max_pooling2d" : "average_pooling2d"
+        let v = x.value
+        guard v.rank == 4 else { throw TensorError.shape(op: op, message: "expects images (N, H, W, C), got \(formatShape(v.shape))") }
+        guard pads.top < k, pads.bottom < k, pads.left < k, pads.right < k, Swift.min(pads.top, pads.bottom, pads.left, pads.right) >= 0 else {
+            throw TensorError.argument(op: op, message: "padding must be smaller than the window")
+        }
+        let (n, h, w, c) = (v.shape[0], v.shape[1], v.shape[2], v.shape[3])
+        let oh = try windows(h + pads.top + pads.bottom, k, s, op: op), ow = try windows(w + pads.left + pads.right, k, s, op: op)
+        let window = Window(n: n, h: h, w: w, c: c, size: k, stride: s, pads: pads, oh: oh, ow: ow)
+        return try window.record(x, outShape: [n, oh, ow, c], max: max,
+                                 op: max ? .maxpoolChannelsLast(size: k, stride: s, pads: pads) : .avgpoolChannelsLast(size: k, stride: s, pads: pads))
+    }
+
+    /// Pooling windows over channels-last images (N, H, W, C). Each output is one window of
+    /// one channel, its running max (and where) or sum kept in registers; a window's elements
+    /// are visited in row-major order, so the first maximum gets the gradient.
+    struct Window {
+        let n, h, w, c, size, stride: Int
+        let pads: Pads
+        let oh, ow: Int
+
+        /// The image rows and columns window (i, j) covers, its padding left out.
+        func span(_ i: Int, _ j: Int) -> (rows: Range<Int>, cols: Range<Int>) {
+            let r0 = i * stride - pads.top, c0 = j * stride - pads.left
+            return (Swift.max(r0, 0)..<Swift.min(r0 + size, h), Swift.max(c0, 0)..<Swift.min(c0 + size, w))
+        }
+
+        func record(_ x: Variable, outShape: [Int], max: Bool, op: Op) throws -> Variable {
+            let v = x.value
+            let m = n * oh * ow * c
+            _ = try Tensor.checkedCount(outShape, op: "pool")
+            var source = [Int](repeating: 0, count: max ? m : 0)  // flat input index of each window's max
+            var out = [Double](unsafeUninitializedCapacity: m) { _, done in done = m }
+            try v.data.withUnsafeBufferPointer { px in
+                try out.withUnsafeMutableBufferPointer { po in
+                    try source.withUnsafeMutableBufferPointer { ps in
+                        guard let x0 = px.baseAddress, let o0 = po.baseAddress else { return }
+                        for b in 0..<n {
+                            try Cancellation.check()
+                            for i in 0..<oh { for j in 0..<ow {
+                                // Every window holds a real element (the pads are narrower than it).
+                                let (rows, cols) = span(i, j)
+                                let o = ((b * oh + i) * ow + j) * c
+                                for ch in 0..<c {
+                                    if max {
+                                        var best = -Double.infinity, at = ((b * h + rows.lowerBound) * w + cols.lowerBound) * c + ch, nanAt = -1
+                                        for r in rows {
+                                            let row = (b * h + r) * w
+                                            for col in cols {
+                                                // Selects, not branches: on real data the comparison is a coin toss.
+                                                // A NaN (rare, so its branch is predicted) wins from the first one on.
+                                                let k = (row + col) * c + ch, val = x0[k], better = val > best
+                                                best = better ? val : best
+                                                at = better ? k : at
+                                                if val.isNaN && nanAt < 0 { nanAt = k }
+                                            }
+                                        }
+                                        if nanAt >= 0 { best = x0[nanAt]; at = nanAt }
+                                        o0[o + ch] = best; ps[o + ch] = at
+                                    } else {
+                                        var total = 0.0
+                                        for r in rows { let row = (b * h + r) * w; for col in cols { total += x0[(row + col) * c + ch] } }
+                                        o0[o + ch] = total / Double(rows.count * cols.count)
+                                    }
+                                }
+                            } }
+                        }
+                    }
+                }
+            }
+            let y = try Tensor(shape: outShape, data: out)
+            return Variable.make(op, y, [x]) { g in
+                var dx = [Double](repeating: 0, count: v.count)
+                dx.withUnsafeMutableBufferPointer { pd in
+                    g.data.withUnsafeBufferPointer { pg in
+                        guard let d0 = pd.baseAddress, let g0 = pg.baseAddress else { return }
+                        if max {
+                            source.withUnsafeBufferPointer { ps in for o in 0..<m { d0[ps[o]] += g0[o] } }
+                            return
+                        }
+                        for b in 0..<n { for i in 0..<oh { for j in 0..<ow {
+                            let (rows, cols) = span(i, j)
+                            let o = ((b * oh + i) * ow + j) * c, count = Double(rows.count * cols.count)
+                            for ch in 0..<c {
+                                let share = g0[o + ch] / count
+                                for r in rows { let row = (b * h + r) * w; for col in cols { d0[(row + col) * c + ch] += share } }
+                            }
+                        } } }
+                    }
+                }
+                return [try Tensor(shape: v.shape, data: dx)]
+            }
         }
     }
 }

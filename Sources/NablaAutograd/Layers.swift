@@ -3,7 +3,7 @@ import NablaTensor
 
 /// Keras-style layers built from the engine's own ops, so `grad`, `graph` and `explain` see
 /// every step of a model. Images are channels-last (N, H, W, C) as in Keras; convolution and
-/// pooling transpose to the engine's (N, C, H, W) inside. Shapes below leave out the batch axis.
+/// pooling run channels-last ops (no transposes). Shapes below leave out the batch axis.
 open class Layer {
     /// Keras' class name (`Dense`, `MaxPooling2D`), shown in `summary()`.
     public let kind: String
@@ -198,28 +198,8 @@ public enum PaddingMode: String, Sendable {
     }
 }
 
-/// Pads the last two axes of an (N, C, H, W) value with `value`, by concatenation (differentiable).
-func padSpatial(_ x: Variable, top: Int, bottom: Int, left: Int, right: Int, value: Double = 0) throws -> Variable {
-    if top == 0 && bottom == 0 && left == 0 && right == 0 { return x }
-    if value == 0 && top == bottom && left == right && top == left { return try x.padded(top) }
-    var v = x
-    var s = v.value.shape
-    var parts = [Variable]()
-    if top > 0 { s[2] = top; parts.append(Variable(try Tensor.full(s, value))) }
-    parts.append(v)
-    if bottom > 0 { s[2] = bottom; parts.append(Variable(try Tensor.full(s, value))) }
-    if parts.count > 1 { v = try Variable.concat(parts, axis: 2) }
-    s = v.value.shape
-    parts = []
-    if left > 0 { s[3] = left; parts.append(Variable(try Tensor.full(s, value))) }
-    parts.append(v)
-    if right > 0 { s[3] = right; parts.append(Variable(try Tensor.full(s, value))) }
-    if parts.count > 1 { v = try Variable.concat(parts, axis: 3) }
-    return v
-}
-
 /// 2-d convolution, channels-last: kernel (KH, KW, C_in, filters) as Keras stores it,
-/// bias (filters). Runs the engine's conv2d on (N, C, H, W).
+/// bias (filters). Runs the channels-last conv2d op (F.conv2dChannelsLast).
 public final class Conv2D: Layer {
     public let filters: Int
     public let kernelSize: (Int, Int)
@@ -229,7 +209,7 @@ public final class Conv2D: Layer {
     public let useBias: Bool
     public private(set) var kernel: Variable?
     public private(set) var bias: Variable?
-    var pads = (0, 0, 0, 0)
+    var pads = Pads()
 
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: PaddingMode = .valid, activation: ActivationKind = .linear,
                 useBias: Bool = true, name: String? = nil, inputShape: [Int]? = nil) throws {
@@ -253,7 +233,7 @@ public final class Conv2D: Layer {
         guard ey.out >= 1, ex.out >= 1 else {
             throw shapeError("a \(kh)×\(kw) kernel does not fit inputs \(Layer.describe(input)) with padding='valid'")
         }
-        pads = (ey.before, ey.after, ex.before, ex.after)
+        pads = Pads(top: ey.before, bottom: ey.after, left: ex.before, right: ex.after)
         let k = Variable.param(try Layer.glorotUniform([kh, kw, c, filters], fanIn: kh * kw * c, fanOut: kh * kw * filters))
         kernel = k; weights = [k]
         if useBias { let b = Variable.param(try Tensor.zeros([filters])); bias = b; weights.append(b) }
@@ -262,25 +242,18 @@ public final class Conv2D: Layer {
 
     override func forward(_ x: Variable, training: Bool) throws -> Variable {
         guard let kernel else { throw shapeError("is not built") }
-        var xt = try x.transposed([0, 3, 1, 2])                          // (N, C, H, W)
-        let (t, b, l, r) = pads
-        var p = 0
-        if t == b && l == r && t == l { p = t } else { xt = try padSpatial(xt, top: t, bottom: b, left: l, right: r) }
-        let k = try kernel.transposed([3, 2, 0, 1])                       // (F, C, KH, KW)
-        let y = try F.conv2d(xt, k, bias: bias, stride: stride, padding: p)
-        return try activation.apply(try y.transposed([0, 2, 3, 1]))
+        return try activation.apply(try F.conv2dChannelsLast(x, kernel, bias: bias, stride: stride, pads: pads))
     }
 }
 
-/// Max or average pooling over square windows, channels-last. With padding='same', max
-/// pooling pads with −∞ and average pooling averages only the real elements, as Keras.
+/// Max or average pooling over square windows, channels-last. With padding='same', windows
+/// at the border take the max or mean of their real elements only, as Keras.
 public final class Pooling2D: Layer {
     public let size: Int
     public let stride: Int
     public let padding: PaddingMode
     public let isMax: Bool
-    var pads = (0, 0, 0, 0)
-    var counts: Variable?
+    var pads = Pads()
 
     public init(max: Bool, poolSize: (Int, Int), strides: (Int, Int)?, padding: PaddingMode, kind: String, name: String? = nil, inputShape: [Int]? = nil) throws {
         isMax = max; size = poolSize.0; stride = strides?.0 ?? poolSize.0; self.padding = padding
@@ -301,26 +274,12 @@ public final class Pooling2D: Layer {
         guard ey.out >= 1, ex.out >= 1 else {
             throw shapeError("a \(size)×\(size) window does not fit inputs \(Layer.describe(input)) with padding='valid'")
         }
-        pads = (ey.before, ey.after, ex.before, ex.after)
+        pads = Pads(top: ey.before, bottom: ey.after, left: ex.before, right: ex.after)
         return [ey.out, ex.out, input[2]]
     }
 
     override func forward(_ x: Variable, training: Bool) throws -> Variable {
-        let xt = try x.transposed([0, 3, 1, 2])
-        let (t, b, l, r) = pads
-        let y: Variable
-        if isMax {
-            y = try F.maxpool(try padSpatial(xt, top: t, bottom: b, left: l, right: r, value: -.infinity), size: size, stride: stride)
-        } else if t + b + l + r == 0 {
-            y = try F.avgpool(xt, size: size, stride: stride)
-        } else {
-            // Mean over the real elements: avgpool of the zero-padded input ÷ avgpool of a mask.
-            let s = xt.value.shape
-            let mask = try padSpatial(Variable(try Tensor.ones([1, 1, s[2], s[3]])), top: t, bottom: b, left: l, right: r)
-            let share = try F.avgpool(mask, size: size, stride: stride)
-            y = try F.avgpool(try padSpatial(xt, top: t, bottom: b, left: l, right: r), size: size, stride: stride) / share
-        }
-        return try y.transposed([0, 2, 3, 1])
+        try F.pool2dChannelsLast(x, size: size, stride: stride, pads: pads, max: isMax)
     }
 }
 

@@ -203,10 +203,12 @@ extension Op {
         case let .conv2d(st, _):
             return OpDeclaration("conv2d", .sym("out"), [x, .sym("K")],
                                  formula: .sum(index: .sym("u,v"), body: .mul([.symbol(latex: "x_{i\\cdot \(st) + u,\\, j\\cdot \(st) + v}", plain: "x[i·\(st)+u, j·\(st)+v]"), .symbol(latex: "K_{u,v}", plain: "K[u,v]")])))
-        case .correlate: return OpDeclaration("correlate", .sym("out"), [x, .sym("K")])
-        case let .maxpool(size, st):
+        case let .conv2dChannelsLast(st, _):
+            return OpDeclaration("conv2d", .sym("out"), [x, .sym("K")],
+                                 formula: .add([.sum(index: .sym("u,v,c"), body: .mul([.symbol(latex: "x_{i\\cdot \(st) + u,\\, j\\cdot \(st) + v,\\, c}", plain: "x[i·\(st)+u, j·\(st)+v, c]"), .symbol(latex: "K_{u,v,c,f}", plain: "K[u,v,c,f]")])), .symbol(latex: "b_f", plain: "b[f]")]))
+        case let .maxpool(size, st), let .maxpoolChannelsLast(size, st, _):
             return OpDeclaration("maxpool", .sym("out"), [x], formula: .call(latex: "\\max", plain: "max", [.text("the \(size)×\(size) window at (i·\(st), j·\(st))")]))
-        case let .avgpool(size, st):
+        case let .avgpool(size, st), let .avgpoolChannelsLast(size, st, _):
             return OpDeclaration("avgpool", .sym("out"), [x], formula: .call(latex: "\\operatorname{mean}", plain: "mean", [.text("the \(size)×\(size) window at (i·\(st), j·\(st))")]))
         case .dropout(let rate):
             return OpDeclaration("dropout", x, [x], formula: .div(.mul([x, .sym("m")]), .number(1 - rate)))

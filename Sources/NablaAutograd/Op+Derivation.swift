@@ -153,8 +153,12 @@ extension Op {
             return one(self == .likelihood ? .mul(terms) : .add(terms))
         case let .conv2d(stride, padding):
             return Derive.convolution(inputs, out, stride: stride, padding: padding, lhs: lhs)
+        case let .conv2dChannelsLast(stride, pads):
+            return Derive.convolutionChannelsLast(inputs, out, stride: stride, pads: pads, formula: declaration.formula)
         case let .maxpool(size, stride), let .avgpool(size, stride):
             return Derive.pooling(inputs.first, out, size: size, stride: stride, max: { if case .maxpool = self { return true }; return false }())
+        case let .maxpoolChannelsLast(size, stride, pads), let .avgpoolChannelsLast(size, stride, pads):
+            return Derive.poolingChannelsLast(inputs.first, out, size: size, stride: stride, pads: pads, max: { if case .maxpoolChannelsLast = self { return true }; return false }())
         default:
             return nil
         }
@@ -325,6 +329,60 @@ public enum Derive {
         lines.append(derivation(.symbol(latex: "\\mathrm{out}_{0,0}", plain: "out[0,0]"), formula: Op.conv2d(stride: s, padding: p).declaration.formula,
                                 substituted: .add(terms), result: Tensor(out.data[0]), note: "first output element"))
         lines.append(Derivation(.sym("out"), [vector(out)]))
+        return lines
+    }
+
+    /// Channels-last convolution: the output size, then the first output element of the first
+    /// filter as its sum of products over the real (unpadded) part of the window, plus the bias.
+    public static func convolutionChannelsLast(_ inputs: [Tensor], _ out: Tensor, stride s: Int, pads: Pads, formula: Math?) -> [Derivation]? {
+        guard inputs.count >= 2, inputs[0].rank == 4, inputs[1].rank == 4, out.rank == 4, inputs[0].count > 0, inputs[1].count > 0, out.count > 0 else { return nil }
+        let (x, k) = (inputs[0], inputs[1])
+        let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3]), (kh, kw, f) = (k.shape[0], k.shape[1], k.shape[3])
+        var lines = [Derivation]()
+        let sizeFormula = Math.add([.div(.add([.sym("n"), .sym("p"), .neg(.sym("f"))]), .sym("s")), .number(1)])
+        func size(_ n: Int, _ p: Int, _ kernel: Int, _ axis: String, _ result: Int) -> Derivation {
+            derivation(.sym(axis), formula: sizeFormula,
+                       substituted: .add([.div(.add([.number(Double(n)), .number(Double(p)), .neg(.number(Double(kernel)))]), .number(Double(s))), .number(1)]),
+                       result: Tensor(Double(result)), note: "output size (p: padding before and after)")
+        }
+        lines.append(size(h, pads.top + pads.bottom, kh, "output height", out.shape[1]))
+        lines.append(size(w, pads.left + pads.right, kw, "output width", out.shape[2]))
+        var terms = [Math]()
+        for u in 0..<kh { for v in 0..<kw {
+            let (r, col) = (u - pads.top, v - pads.left)
+            guard r >= 0, r < h, col >= 0, col < w else { continue }
+            for ch in 0..<c { terms.append(.mul([.number(x.data[(r * w + col) * c + ch]), .number(k.data[((u * kw + v) * c + ch) * f])])) }
+        } }
+        if terms.count > 12 { terms = Array(terms.prefix(4)) + [.ellipsis] + [terms[terms.count - 1]] }
+        if inputs.count == 3, let b = inputs[2].data.first { terms.append(.number(b)) }
+        lines.append(derivation(.symbol(latex: "\\mathrm{out}_{0,0,0,0}", plain: "out[0,0,0,0]"), formula: formula,
+                                substituted: .add(terms), result: Tensor(out.data[0]), note: "first output element"))
+        lines.append(Derivation(.sym("out"), [vector(out)]))
+        return lines
+    }
+
+    /// Channels-last pooling: the first windows of the first image's first channel, each with
+    /// the max or mean of its real (unpadded) elements.
+    public static func poolingChannelsLast(_ x: Tensor?, _ out: Tensor, size k: Int, stride s: Int, pads: Pads, max: Bool) -> [Derivation]? {
+        guard let x, x.rank == 4, out.rank == 4, x.count > 0, out.count > 0 else { return nil }
+        let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = (out.shape[1], out.shape[2])
+        var lines = [Derivation]()
+        let windows = oh * ow
+        for o in rowIndices(windows, show: 4) {
+            guard let o else { lines.append(Derivation(.ellipsis, [], note: "\(windows) windows per image and channel")); continue }
+            let (i, j) = (o / ow, o % ow)
+            var vals = [Math]()
+            for u in 0..<k { for t in 0..<k {
+                let (r, col) = (i * s + u - pads.top, j * s + t - pads.left)
+                if r >= 0, r < h, col >= 0, col < w { vals.append(.number(x.data[(r * w + col) * c])) }
+            } }
+            let count = vals.count
+            if vals.count > 12 { vals = Array(vals.prefix(4)) + [.ellipsis] + [vals[vals.count - 1]] }
+            let m: Math = max ? .call(latex: "\\max", plain: "max", vals) : .div(.add(vals), .number(Double(count)))
+            lines.append(derivation(.symbol(latex: "\\mathrm{out}_{\(i),\(j),0}", plain: "out[\(i),\(j),0]"), formula: nil, substituted: m, result: Tensor(out.data[o * c])))
+        }
+        if windows > 1 { lines.append(Derivation(.sym("out"), [vector(out)])) }
         return lines
     }
 

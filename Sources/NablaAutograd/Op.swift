@@ -55,8 +55,10 @@ public enum Op: Equatable, Sendable {
 
     // CNN
     case conv2d(stride: Int, padding: Int)
-    case correlate(stride: Int)
+    /// Keras' layers on channels-last images (N, H, W, C); kernels (KH, KW, C, F).
+    case conv2dChannelsLast(stride: Int, pads: Pads)
     case maxpool(size: Int, stride: Int), avgpool(size: Int, stride: Int)
+    case maxpoolChannelsLast(size: Int, stride: Int, pads: Pads), avgpoolChannelsLast(size: Int, stride: Int, pads: Pads)
     case dropout(p: Double)
     case batchnorm(eps: Double)
 }

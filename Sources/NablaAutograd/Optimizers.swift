@@ -126,16 +126,27 @@ public final class Adam: Optimizer {
         for (i, p) in params.enumerated() {
             guard let g = p.grad else { continue }
             let (m0, v0) = (try m[i] ?? Tensor.zeros(g.shape), try v[i] ?? Tensor.zeros(g.shape))
-            let mi = try m0 * beta1 + g * (1 - beta1)
-            let vi = try v0 * beta2 + (g * g) * (1 - beta2)
+            // The moments, each in one pass over g (the rule's expressions, so the same rounding).
+            let (b1, b2, lr, eps) = (beta1, beta2, lr, eps)
+            let mi = try Tensor.zip(m0, g, op: "adam") { m, g in m * b1 + g * (1 - b1) }
+            let vi = try Tensor.zip(v0, g, op: "adam") { v, g in v * b2 + (g * g) * (1 - b2) }
             m[i] = mi; v[i] = vi
-            let (lr, eps) = (lr, eps)
             let stepT = try Tensor.zip(mi, vi, op: "adam") { a, b in lr * (a / c1) / ((b / c2).squareRoot() + eps) }
             let w = p.value
             try p.update { w in try w.addScaled(stepT, -1) }
-            traces[i] = ["w": w, "g": g, "m": m0, "v": v0, "m'": mi, "v'": vi, "m̂": mi / c1, "v̂": vi / c2, "w'": p.value,
+            // m̂ and v̂ are made only when `explain` asks (lastUpdate), from m', v' and t.
+            traces[i] = ["w": w, "g": g, "m": m0, "v": v0, "m'": mi, "v'": vi, "w'": p.value,
                          "η": Tensor(lr), "β₁": Tensor(beta1), "β₂": Tensor(beta2), "ε": Tensor(eps), "t": Tensor(Double(t))]
         }
+    }
+
+    /// A trace with the bias-corrected moments m̂ = m'/(1 − β₁ᵗ) and v̂ = v'/(1 − β₂ᵗ) added.
+    func corrected(_ trace: Trace) -> Trace {
+        guard let mi = trace["m'"], let vi = trace["v'"], let t = trace["t"]?.scalar else { return trace }
+        let c1 = 1 - Foundation.pow(beta1, t), c2 = 1 - Foundation.pow(beta2, t)
+        var out = trace
+        out["m̂"] = mi / c1; out["v̂"] = vi / c2
+        return out
     }
 
     var traces = [Int: Trace]()
@@ -145,7 +156,7 @@ public final class Adam: Optimizer {
         let (m, v, g) = (Math.sym("m"), Math.sym("v"), UpdateRule.grad)
         let mhat = Math.symbol(latex: "\\hat{m}", plain: "m̂"), vhat = Math.symbol(latex: "\\hat{v}", plain: "v̂"), t = Math.sym("t")
         return traces.keys.sorted().flatMap { k -> [Derivation] in
-            let tr = traces[k]!
+            let tr = corrected(traces[k]!)
             return [
                 UpdateRule.line(m, .add([.mul([b1, m]), .mul([.sub(one, b1), g])]), tr, result: "m'") {
                     .add([.mul([.number($0["β₁"]!), .number($0["m"]!)]), .mul([.sub(one, .number($0["β₁"]!)), .number($0["g"]!)])]) },

@@ -3,10 +3,14 @@ import Foundation
 /// Elementwise arithmetic and math functions, with numpy broadcasting for binary ops.
 extension Tensor {
     /// Applies `f` to every element.
+    /// Writes straight into a new buffer: copying `data` first would pass over memory twice.
     @inlinable public func map(_ f: (Double) -> Double) -> Tensor {
-        var out = data
-        out.withUnsafeMutableBufferPointer { p in
-            for i in p.indices { p[i] = f(p[i]) }
+        let n = data.count
+        let out = data.withUnsafeBufferPointer { p in
+            [Double](unsafeUninitializedCapacity: n) { o, done in
+                for i in 0..<n { o.initializeElement(at: i, to: f(p[i])) }
+                done = n
+            }
         }
         return Tensor(unchecked: shape, data: out)
     }
@@ -15,10 +19,13 @@ extension Tensor {
     @inlinable public static func zip(_ a: Tensor, _ b: Tensor, op: String,
                                       _ f: (Double, Double) -> Double) throws -> Tensor {
         if a.shape == b.shape {
-            var out = a.data
-            out.withUnsafeMutableBufferPointer { o in
+            let n = a.data.count
+            let out = a.data.withUnsafeBufferPointer { p in
                 b.data.withUnsafeBufferPointer { q in
-                    for i in o.indices { o[i] = f(o[i], q[i]) }
+                    [Double](unsafeUninitializedCapacity: n) { o, done in
+                        for i in 0..<n { o.initializeElement(at: i, to: f(p[i], q[i])) }
+                        done = n
+                    }
                 }
             }
             return Tensor(unchecked: a.shape, data: out)

@@ -73,14 +73,30 @@ extension Tensor {
         return Tensor(unchecked: [m, n], data: c)
     }
 
-    /// self += alpha · other, in place (BLAS daxpy); shapes must match.
+    /// self ← self + alpha · other (an optimizer step); shapes must match. Written into a new
+    /// buffer in one pass: the old weights are nearly always still held (by the step's trace
+    /// for `explain`, or by a graph), so updating in place would first copy them.
     public mutating func addScaled(_ other: Tensor, _ alpha: Double) throws {
         guard other.shape == shape else { throw TensorError.broadcast(op: "axpy", lhs: shape, rhs: other.shape) }
-        let n = Int32(clamping: count)
-        guard Int(n) == count else { self = try self + other * alpha; return }
-        other.data.withUnsafeBufferPointer { x in
+        let n = count
+        data = data.withUnsafeBufferPointer { y in
+            other.data.withUnsafeBufferPointer { x in
+                [Double](unsafeUninitializedCapacity: n) { out, done in
+                    for i in 0..<n { out.initializeElement(at: i, to: y[i] + alpha * x[i]) }
+                    done = n
+                }
+            }
+        }
+    }
+
+    /// Adds `row` to every row of a 2-d tensor, in place (a bias on a batch of outputs).
+    public mutating func addRows(_ row: Tensor) throws {
+        guard rank == 2, row.count == shape[1] else { throw TensorError.broadcast(op: "add", lhs: shape, rhs: row.shape) }
+        let (m, n) = (shape[0], shape[1])
+        row.data.withUnsafeBufferPointer { b in
             data.withUnsafeMutableBufferPointer { y in
-                if let xb = x.baseAddress, let yb = y.baseAddress { cblas_daxpy(n, alpha, xb, 1, yb, 1) }
+                guard let b0 = b.baseAddress, let y0 = y.baseAddress else { return }
+                for i in 0..<m { let r = y0 + i * n; for j in 0..<n { r[j] += b0[j] } }
             }
         }
     }

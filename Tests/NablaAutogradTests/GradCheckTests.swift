@@ -111,6 +111,18 @@ let cases: [Case] = [
     Case("avgpool 3×3 stride 1 overlapping", [sample([2, 1, 5, 6], seed: 50)]) { v in
         try (F.avgpool(v[0], size: 3, stride: 1) * Variable(sample([2, 1, 3, 4], seed: 51))).sum()
     },
+    Case("conv2d channels-last, uneven pads, stride 2, bias", [sample([2, 5, 6, 2], seed: 60), sample([3, 2, 2, 3], seed: 61), t([3], [0.2, -0.3, 0.1])]) { v in
+        try (F.conv2dChannelsLast(v[0], v[1], bias: v[2], stride: 2, pads: Pads(top: 1, bottom: 1, left: 0, right: 1)) * Variable(sample([2, 3, 3, 3], seed: 62))).sum()
+    },
+    Case("conv2d channels-last 3×3 valid", [sample([2, 5, 5, 3], seed: 63), sample([3, 3, 3, 2], seed: 64)]) { v in
+        try (F.conv2dChannelsLast(v[0], v[1], bias: nil, stride: 1, pads: Pads()) * Variable(sample([2, 3, 3, 2], seed: 65))).sum()
+    },
+    Case("maxpool channels-last, pads after", [sample([2, 5, 5, 3], seed: 66)]) { v in
+        try (F.pool2dChannelsLast(v[0], size: 2, stride: 2, pads: Pads(bottom: 1, right: 1), max: true) * Variable(sample([2, 3, 3, 3], seed: 67))).sum()
+    },
+    Case("avgpool channels-last 3×3 stride 1, pads 1 (mean of the real elements)", [sample([1, 4, 5, 2], seed: 68)]) { v in
+        try (F.pool2dChannelsLast(v[0], size: 3, stride: 1, pads: Pads(top: 1, bottom: 1, left: 1, right: 1), max: false) * Variable(sample([1, 4, 5, 2], seed: 69))).sum()
+    },
     Case("batchnorm (N, D)", [M, t([4], [1, 2, 0.5, -1]), t([4], [0, 0.1, 0.2, 0.3])]) { v in
         try (F.batchnorm(v[0], gamma: v[1], beta: v[2]) * Variable(P)).sum()
     },
@@ -139,5 +151,21 @@ let cases: [Case] = [
             return try Variable.make(.powScalar(2), try x * x, [v[0]]) { g in [try g * x] }.sum()
         }
         #expect(!r.passed)
+    }
+}
+
+@Suite struct PoolingConventions {
+    /// A NaN in a window makes its max NaN and takes the gradient (the first NaN), as PyTorch;
+    /// channels-first and channels-last pooling agree.
+    @Test func maxpoolNaNWinsInBothLayouts() throws {
+        let data: [Double] = [1, .nan, 3, 2, 5, 2, 0, 4, 9, 9, 1, 1, 7, 8, 6, 2]
+        let first = Variable.param(t([1, 1, 4, 4], data)), last = Variable.param(t([1, 4, 4, 1], data))
+        let a = try F.maxpool(first, size: 2), b = try F.pool2dChannelsLast(last, size: 2, stride: 2, pads: Pads(), max: true)
+        #expect(a.value.data[0].isNaN && b.value.data[0].isNaN)
+        #expect(Array(a.value.data.dropFirst()) == [4, 9, 6] && Array(b.value.data.dropFirst()) == [4, 9, 6])
+        try Autograd.backward(try (a * Variable(t([1, 1, 2, 2], [1, 2, 3, 4]))).sum())
+        try Autograd.backward(try (b * Variable(t([1, 2, 2, 1], [1, 2, 3, 4]))).sum())
+        let expected: [Double] = [0, 1, 0, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 4, 0]
+        #expect(first.grad?.data == expected && last.grad?.data == expected)
     }
 }
