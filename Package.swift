@@ -5,7 +5,7 @@
 //   → NablaKernel → nabla (executable).
 import PackageDescription
 
-let settings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+let settings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 /// `-static-stdlib`, plus the libraries static Foundation needs that the modules' autolink
 /// entries (written for the shared libraries) leave out.
 let staticSwift = ["-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: releaseUnchecked),
         .target(name: "NablaLanguage", dependencies: ["NablaAutograd", "CPNG", "CTurboJPEG"], swiftSettings: releaseUnchecked),
         .target(name: "NablaDisplay", dependencies: ["NablaLanguage"], swiftSettings: settings),
-        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: settings),
         // The Swift runtime and Foundation linked in statically: the dynamic linker has far fewer
         // symbols to bind at start-up (`nabla --help`: 51 → 36 M instructions) and fewer library
         // pages stay mapped (idle kernel RSS 32.9 → 27.0 MiB).

@@ -11,9 +11,9 @@ final class NullSink: OutputSink {
     func readInput(prompt: String, password: Bool) throws -> String { "1" }
 }
 
-nonisolated(unsafe) var session: Session?
-nonisolated(unsafe) let sink = NullSink()
-nonisolated(unsafe) var generation = 0
+nonisolated(unsafe) var session: Session?   // libFuzzer calls back on one thread
+nonisolated(unsafe) let sink = NullSink()   // likewise
+nonisolated(unsafe) var generation = 0   // likewise
 let watchLock = NSLock()
 
 /// Interrupts any input that runs longer than 200 ms (runaway loops are legal code).

@@ -13,11 +13,12 @@ final class NullTransport: KernelTransport {
     func takeQueuedRequests() -> [Message] { [] }
 }
 
-let requestTypes: [any Decodable.Type] = [ExecuteRequest.self, CompleteRequest.self, InspectRequest.self, HistoryRequest.self, IsCompleteRequest.self,
-                                           CommOpen.self, CommMsg.self, CommClose.self, InputReply.self, ShutdownRequest.self, HistoryReply.self, Header.self]
+/// Every typed request (a function: metatypes of non-Sendable types cannot be a global in Swift 6).
+func requestTypes() -> [any Decodable.Type] { [ExecuteRequest.self, CompleteRequest.self, InspectRequest.self, HistoryRequest.self, IsCompleteRequest.self,
+                                           CommOpen.self, CommMsg.self, CommClose.self, InputReply.self, ShutdownRequest.self, HistoryReply.self, Header.self] }
 let types = ["complete_request", "inspect_request", "is_complete_request", "history_request", "kernel_info_request",
              "comm_info_request", "comm_open", "comm_msg", "comm_close", "interrupt_request", "input_reply", "no_such_request"]
-nonisolated(unsafe) let kernel = Kernel(transport: NullTransport())
+nonisolated(unsafe) let kernel = Kernel(transport: NullTransport())   // libFuzzer calls back on one thread
 let wire = Wire(key: "")
 
 func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -29,7 +30,7 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
                   parts.count > 1 ? parts[1] : Data("{}".utf8), parts.first ?? Data("{}".utf8)]
     if let msg = try? wire.decode(frames) {
         kernel.handle(msg, on: .shell)
-        for t in requestTypes { _ = try? msg.decode(t) }
+        for t in requestTypes() { _ = try? msg.decode(t) }
         _ = wire.encode(msg)
     }
     if let hdr = parts.first { _ = try? wire.decode([Wire.delimiter, Data(), hdr, hdr, Data("{}".utf8), Data("{}".utf8)]) }

@@ -5,7 +5,7 @@ import Foundation
 /// each under a session number of its own. Any fault of the database (a directory in its place,
 /// a corrupt file, a full disk, RLIMIT_FSIZE) prints one warning and history goes on in memory:
 /// this session's cells are always kept there too, so none is lost.
-final class History: @unchecked Sendable {
+final class History: @unchecked Sendable {   // used only on the thread that runs shell requests
     struct Entry: Equatable { var session: Int, line: Int, input: String }
     /// The database file; nil keeps history in memory.
     private let file: URL?

@@ -3,7 +3,7 @@ import Foundation
 /// Coalesces a cell's prints into few `stream` messages, as ipykernel's OutStream does: text
 /// is buffered and sent when it is `interval` old, reaches `maxChunk` bytes, changes stream
 /// or parent, or before any other iopub message, so output stays complete and in order.
-final class StreamBuffer: @unchecked Sendable {
+final class StreamBuffer: @unchecked Sendable {   // its state is guarded by lock
     /// Oldest buffered text is sent after this many seconds.
     static let interval: UInt64 = 50_000_000
     /// Largest `text` of one stream message, in UTF-8 bytes (longer text is split at scalars).

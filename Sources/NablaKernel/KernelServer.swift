@@ -9,7 +9,7 @@ import NablaTensor
 /// - the session thread runs the requests and sends everything it has to say (replies,
 ///   output, input requests) back over that PAIR: it never touches a client's socket;
 /// - heartbeat is `zmq_proxy` echoing on a thread of its own.
-public final class KernelServer: KernelTransport, @unchecked Sendable {
+public final class KernelServer: KernelTransport, @unchecked Sendable {   // each socket is used only by the thread that owns it (above)
     /// Where the sockets are bound (ports chosen by the system filled in).
     public let info: ConnectionInfo
     let wire: Wire
@@ -20,8 +20,8 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
     /// Stops the heartbeat proxy.
     let heartbeatControl: ZMQSocket, heartbeatSteer: ZMQSocket
     /// The I/O and session threads, to route `send` (set when they start).
-    nonisolated(unsafe) var ioThread: pthread_t?
-    nonisolated(unsafe) var sessionThread: pthread_t?
+    nonisolated(unsafe) var ioThread: pthread_t?   // written once, before the threads start
+    nonisolated(unsafe) var sessionThread: pthread_t?   // likewise
     public private(set) lazy var kernel = Kernel(transport: self, historyFile: historyFile, log: log)
     let historyFile: URL?
     let running = ManagedAtomicFlag()
@@ -314,7 +314,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
         signal(SIGINT) { _ in KernelServer.sigintToken?.cancel() }
     }
 
-    nonisolated(unsafe) static var sigintToken: CancellationToken?
+    nonisolated(unsafe) static var sigintToken: CancellationToken?   // set before the handler is installed; the handler only reads it
 
     /// Stack of the I/O and heartbeat threads: whatever RLIMIT_STACK is, room for JSON
     /// nested to `JSONReader.maxDepth` many times over.
@@ -324,7 +324,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {
 }
 
 /// A Bool shared between threads.
-final class ManagedAtomicFlag: @unchecked Sendable {
+final class ManagedAtomicFlag: @unchecked Sendable {   // value guarded by lock
     private let lock = NSLock()
     private var value = false
     func get() -> Bool { lock.lock(); defer { lock.unlock() }; return value }

@@ -10,7 +10,7 @@ public struct ZMQError: Error, CustomStringConvertible {
 }
 
 /// A libzmq context (one per process).
-public final class ZMQContext: @unchecked Sendable {
+public final class ZMQContext: @unchecked Sendable {   // libzmq contexts are thread-safe
     let handle: UnsafeMutableRawPointer
     public init() throws {
         guard let h = zmq_ctx_new() else { throw ZMQError.last("zmq_ctx_new") }
@@ -21,7 +21,7 @@ public final class ZMQContext: @unchecked Sendable {
 
 /// A thin wrapper of one libzmq socket: bind/connect, multipart send and receive, poll.
 /// Like libzmq's sockets, not thread-safe: callers serialize access.
-public final class ZMQSocket: @unchecked Sendable {
+public final class ZMQSocket: @unchecked Sendable {   // moved between threads, used by one at a time
     let handle: UnsafeMutableRawPointer
     /// Kept alive while the socket is: zmq_ctx_term waits for every socket to close, so a
     /// context released first (say, when an init throws after a failed bind) would hang.

@@ -1,5 +1,5 @@
 /// An expression node with the source span it came from.
-public final class Expr: @unchecked Sendable {
+public final class Expr: @unchecked Sendable {   // immutable after parsing but for slot caches, which only the session thread writes
     public indirect enum Kind {
         case number(Double)                            // a float literal: 2.5, 1e-3
         case int(Int)                                  // an int literal: 3
@@ -92,7 +92,7 @@ public struct ExceptClause {
 }
 
 /// A statement node.
-public final class Stmt: @unchecked Sendable {
+public final class Stmt: @unchecked Sendable {   // likewise
     public indirect enum Kind {
         case expr(Expr, silent: Bool)                  // silent: the line ended with ';'
         case assign([Expr], Expr)                      // targets = value (a = b = v)

@@ -50,7 +50,7 @@ public enum ErrorKind: String, Sendable, CaseIterable {
 
 /// The exception object a `raise` threw (an instance of a class), carried with the error so
 /// `except E as e` gets it back.
-public final class ExceptionPayload: @unchecked Sendable {
+public final class ExceptionPayload: @unchecked Sendable {   // immutable; unchecked because Value holds class references
     public let value: Value
     /// The class name as Python shows it (a user class such as `InsufficientFunds`).
     public let className: String

@@ -18,8 +18,8 @@ public protocol CallableObject: NablaObject {
 
 /// Hooks the display layer fills in: the summary as a rendered table and history curves as a plot.
 public enum KerasDisplay {
-    nonisolated(unsafe) public static var summary: ((Sequential) -> NablaObject)?
-    nonisolated(unsafe) public static var historyPlot: ((History) -> NablaObject)?
+    nonisolated(unsafe) public static var summary: ((Sequential) -> NablaObject)?   // set once when the display layer registers, before any cell runs
+    nonisolated(unsafe) public static var historyPlot: ((History) -> NablaObject)?   // likewise
 }
 
 /// A line of text shown as it is (fit's progress, summary text).
@@ -377,7 +377,7 @@ extension Library {
     }
 
     /// The model's methods; bound to the model object on access (`model.fit`).
-    nonisolated(unsafe) static let modelMethods: [String: Builtin] = {
+    nonisolated(unsafe) static let modelMethods: [String: Builtin] = {   // built once, never changed (a Builtin holds closures, so is not Sendable)
         var m = [String: Builtin]()
         func add(_ b: Builtin) { m[b.name] = b }
         add(Builtin("add", [.any("self"), .any("layer")], doc: "Appends a layer. When the input shape is known (the first layer's input_shape), the layer is built at once, so a shape mismatch is reported here.") { a in

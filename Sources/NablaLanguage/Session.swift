@@ -13,7 +13,7 @@ public enum Outcome {
 /// thread of the session's own with a large stack, so deep recursion in a student's code
 /// reaches the RecursionError limit long before the native stack ends; the engine's per-thread
 /// state (grad mode, random generator, cancellation token) belongs to the session.
-public final class Session: @unchecked Sendable {
+public final class Session: @unchecked Sendable {   // its interpreter runs only on the session's worker thread
     public let interpreter = Interpreter()
     private let worker: Worker
 
@@ -84,7 +84,7 @@ public final class Session: @unchecked Sendable {
 }
 
 /// One thread with a chosen stack size that runs submitted closures one at a time.
-final class Worker: @unchecked Sendable {
+final class Worker: @unchecked Sendable {   // job and done are guarded by lock
     private let lock = NSCondition()
     private var job: (() -> Void)?
     private var done = false

@@ -74,7 +74,7 @@ public struct Tensor: Sendable, Equatable {
 /// Process-wide limits that keep a bad cell from exhausting memory.
 public enum TensorLimits {
     /// Largest tensor, in bytes, the engine allocates. Defaults to half of physical memory.
-    nonisolated(unsafe) public static var maxBytes: Int = {
+    nonisolated(unsafe) public static var maxBytes: Int = {   // set at start-up (or by a test) before any work
         let half = ProcessInfo.processInfo.physicalMemory / 2
         return half > UInt64(Int.max) ? Int.max : Int(half)
     }()

@@ -3,7 +3,7 @@ import Foundation
 /// A value each thread sees its own copy of. The engine's ambient state (grad mode, the
 /// random generator, the cancellation token) lives here, so two sessions or two parallel
 /// tests on different threads never see each other's settings.
-public final class ThreadLocal<Value>: @unchecked Sendable {
+public final class ThreadLocal<Value>: @unchecked Sendable {   // each thread reaches only its own value, through the pthread key
     @usableFromInline final class Box {
         @usableFromInline var value: Value
         init(_ v: Value) { value = v }

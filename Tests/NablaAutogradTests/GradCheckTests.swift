@@ -25,7 +25,7 @@ struct Case: CustomTestStringConvertible, Sendable {
 let M = sample([3, 4], seed: 1), N = sample([4, 2], seed: 2), P = sample([3, 4], seed: 3, positive: true)
 let col = sample([3, 1], seed: 4), row = sample([1, 4], seed: 5)
 let probs = t([2, 3], [0.2, 0.5, 0.3, 0.6, 0.1, 0.3])
-let labels = Variable(t([2], [1, 0]))
+let labels = t([2], [1, 0])
 let image = sample([2, 2, 5, 5], seed: 6), kernels = sample([3, 2, 3, 3], seed: 7)
 
 let cases: [Case] = [
@@ -77,7 +77,7 @@ let cases: [Case] = [
     Case("bce", [probs]) { v in try F.bce(v[0], Variable(t([2, 3], [0, 1, 0, 1, 0, 1]))) },
     Case("bce_logits", [M]) { v in try F.bceLogits(v[0], Variable(P.map { $0 - 0.2 })) },
     Case("cross_entropy one-hot", [probs]) { v in try F.crossEntropy(v[0], Variable(t([2, 3], [0, 1, 0, 1, 0, 0]))) },
-    Case("cross_entropy indices", [probs]) { v in try F.crossEntropy(v[0], labels) },
+    Case("cross_entropy indices", [probs]) { v in try F.crossEntropy(v[0], Variable(labels)) },
     Case("softmax_cross_entropy", [M]) { v in try F.softmaxCrossEntropy(v[0], Variable(t([3], [0, 3, 1]))) },
     Case("hinge", [M]) { v in try F.hinge(v[0], Variable(t([3], [0, 3, 1]))).sum() },
     Case("l1 l2 elastic", [M]) { v in try F.l1(v[0]) + F.l2(v[0]) + F.elasticNet(v[0], l1: 0.3, l2: 0.2) },

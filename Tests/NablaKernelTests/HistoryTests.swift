@@ -10,7 +10,7 @@ import Testing
         return dir
     }
 
-    final class Warnings: @unchecked Sendable {
+    final class Warnings: @unchecked Sendable {   // filled and read on the test's thread
         var lines: [String] = []
         func add(_ s: String) { lines.append(s) }
     }

@@ -46,7 +46,7 @@ import Testing
         #expect(throws: JSONReaderError.tooDeep(JSONReader.maxDepth)) { try JSONReader.parseObject(Data(nested(JSONReader.maxDepth).utf8)) }
         // The limit holds on a thread with a small stack (2 MiB, an eighth of the control thread's).
         let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var parsed = false
+        nonisolated(unsafe) var parsed = false   // written before the semaphore signals, read after
         let t = Thread { parsed = JSONReader.object(Data(nested(JSONReader.maxDepth - 1).utf8)) != nil; done.signal() }
         t.stackSize = 2 << 20
         t.start()

@@ -4,7 +4,7 @@ import Testing
 @testable import NablaKernel
 
 /// Records what the kernel sends; answers input requests from a queue.
-final class MemoryTransport: KernelTransport, @unchecked Sendable {
+final class MemoryTransport: KernelTransport, @unchecked Sendable {   // the tests drive the kernel from one thread
     var sent: [(Channel, Message)] = []
     var inputReplies: [String] = []
     var queued: [Message] = []

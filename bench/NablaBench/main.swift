@@ -56,12 +56,12 @@ let W1 = Variable.param(try Tensor.randn([784, 128], using: &rng) * 0.05), b1 = 
 let W2 = Variable.param(try Tensor.randn([128, 10], using: &rng) * 0.05), b2 = Variable.param(try Tensor.zeros([10]))
 let opt = SGD([W1, b1, W2, b2], lr: 0.01)
 /// Forward and backward; the graph is released on return, as PyTorch frees it after backward.
-func forwardBackward() throws {
+@MainActor func forwardBackward() throws {
     let h = F.relu(try Variable.matmul(x, W1) + b1)
     let loss = try F.softmaxCrossEntropy(try Variable.matmul(h, W2) + b2, y)
     try Autograd.backward(loss)
 }
-func trainStep() throws {
+@MainActor func trainStep() throws {
     opt.zeroGrad()
     try forwardBackward()
     try opt.step()
