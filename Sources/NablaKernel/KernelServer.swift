@@ -119,6 +119,8 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
 
     /// Sends on a client socket (I/O thread only).
     func sendOut(_ frames: [Data], on channel: Channel) {
+        // A subscriber that joined since the last send gets its welcome before anything else.
+        if channel == .iopub { welcomeSubscribers() }
         do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
     }
 
@@ -255,11 +257,11 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
                 kernel.session.interrupt()
             }
             let ready = ZMQSocket.poll(sockets, timeout: 25)
+            if ready[3] { welcomeSubscribers() }
             if ready[4] { forwardFromSession() }
             if ready[0] { relay(shell, as: .shell) }
             if ready[2] { relay(stdin, as: .stdin) }
             if ready[1] { serveControl() }
-            if ready[3] { welcomeSubscribers() }
             kernel.flushStreamsIfDue()
         }
         forwardFromSession()
@@ -293,7 +295,11 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
             // Unsubscriptions (0x00) and anything else are read and dropped.
             guard let frame = frames.first, frames.count == 1, frame.first == 1 else { continue }
             let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
-            kernel.publish(IOPubWelcome(subscription: topic), parent: nil)
+            // Straight onto the socket, ahead of what the session queued: a new subscriber's
+            // first message is its welcome (it answers no request, so nothing has to precede it).
+            let m = Message(identities: [Data(IOPubWelcome.msgType.utf8)], header: kernel.header(IOPubWelcome.msgType), parentHeader: nil,
+                            metadata: [:], content: kernel.json(IOPubWelcome(subscription: topic)), buffers: [])
+            do { try iopub.send(wire.encode(m)) } catch { log("send of iopub_welcome failed: \(error)") }
         }
     }
 
