@@ -35,7 +35,18 @@ public final class Expr: @unchecked Sendable {   // immutable after parsing but 
     var globalTable: SlotTable?, globalSlot = -1
     /// For a lambda: its layout, worked out the first time it is evaluated.
     var layout: FunctionLayout?
-    init(_ kind: Kind, _ span: Span) { self.kind = kind; self.span = span }
+    /// For a call with only plain positional arguments (no `*`, no keywords): how many; -1 otherwise.
+    /// Worked out once so the call fast path needs no scan of the arguments.
+    let plainArgCount: Int
+    init(_ kind: Kind, _ span: Span) {
+        self.kind = kind; self.span = span
+        if case let .call(_, args, kwargs) = kind, kwargs.isEmpty,
+           !args.contains(where: { if case .starred = $0.kind { return true }; return false }) {
+            plainArgCount = args.count
+        } else {
+            plainArgCount = -1
+        }
+    }
 
     /// The slot of the name `n` (this expression's) in `table`, or -1 when `table` has none.
     @inline(__always) func slot(in table: SlotTable, _ n: String) -> Int {

@@ -68,6 +68,7 @@ extension Interpreter {
         callDepth += 1
         defer { callDepth -= 1 }
         do {
+            if let r = fn.resultExpr { return try eval(r, scope) }
             switch fn.body {
             case let .expr(e): return try eval(e, scope)
             case let .block(body):

@@ -69,10 +69,10 @@ extension Interpreter {
             }
             let f = try eval(fe, scope)
             // A def called with exactly its positional parameters: the arguments go straight into its slots.
-            if case let .function(fn) = f, fn.onlyPositional, kwExprs.isEmpty, argExprs.count == fn.positional.count,
-               !argExprs.contains(where: { if case .starred = $0.kind { return true }; return false }) {
+            if case let .function(fn) = f, fn.onlyPositional, e.plainArgCount == fn.positionalSlots.count {
                 let frame = Scope(parent: fn.closure, function: fn)
-                for (slot, a) in zip(fn.positionalSlots, argExprs) { frame.slots[slot] = try eval(a, scope) }
+                let slots = fn.positionalSlots
+                for k in 0..<slots.count { frame.slots[slots[k]] = try eval(argExprs[k], scope) }
                 try checkInterrupt(e.span)
                 return try run(fn, frame, span: e.span)
             }

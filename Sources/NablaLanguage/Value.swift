@@ -182,6 +182,9 @@ public final class Function {
     let positionalSlots: [Int]
     /// Every argument is a plain positional parameter (no defaults needed, no `*`, `**`, keyword-only).
     let onlyPositional: Bool
+    /// The expression whose value the call returns, when that is all the body does (a lambda, or a
+    /// def whose body is one `return expr`): run without the statement machinery.
+    let resultExpr: Expr?
     /// The class whose body defined this function (for `super()`).
     var definingClass: ClassObject?
     var isStatic = false, isClassMethod = false, isProperty = false
@@ -196,6 +199,11 @@ public final class Function {
         starStar = params.first { $0.kind == .starStar }
         onlyPositional = positional.count == params.count
         positionalSlots = params.indices.filter { params[$0].kind == .normal && !params[$0].keywordOnly }.map { layout.paramSlots[$0] }
+        switch body {
+        case let .expr(e): resultExpr = e
+        case let .block(stmts):
+            if stmts.count == 1, !layout.isGenerator, case let .returnStmt(e?) = stmts[0].kind { resultExpr = e } else { resultExpr = nil }
+        }
     }
 
     public var signature: String {
