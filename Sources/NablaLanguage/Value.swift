@@ -442,7 +442,7 @@ final class Scope {
     /// Binds `n` in this scope itself.
     func set(_ n: String, _ v: Value) {
         if let table {
-            if let i = table.slot(of: n) { slots[i] = v; return }
+            if let i = table.slot(of: n) { setSlot(i, v); return }   // bounds-checked: a growing table may be ahead of these slots
             if !table.fixed { setSlot(table.add(n), v); return }
         }
         values[n] = v
