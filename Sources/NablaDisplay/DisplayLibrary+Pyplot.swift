@@ -295,7 +295,7 @@ final class Pyplot {
         if x.rank == 3 {
             let scale = (x.data.max() ?? 0) > 1 ? 1.0 : 255.0
             let px = x.data.map { UInt8(Swift.min(Swift.max(($0.isFinite ? $0 : 0) * scale, 0), 255).rounded()) }
-            return PILImage(width: w, height: h, channels: x.shape[2], pixels: px)!
+            return try picture(w, h, x.shape[2], px)
         }
         let finite = x.data.filter(\.isFinite)
         let lo = try a.optionalDouble("vmin") ?? finite.min() ?? 0, hi = try a.optionalDouble("vmax") ?? finite.max() ?? 1
@@ -317,7 +317,12 @@ final class Pyplot {
             let (p, q) = (stops[k], stops[k + 1])
             px += [p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t, p.2 + (q.2 - p.2) * t].map { UInt8($0.rounded()) }
         }
-        return PILImage(width: w, height: h, channels: 3, pixels: px)!
+        return try picture(w, h, 3, px)
+    }
+
+    static func picture(_ w: Int, _ h: Int, _ c: Int, _ px: [UInt8]) throws -> PILImage {
+        guard let img = PILImage(width: w, height: h, channels: c, pixels: px) else { throw NablaError(.value, "imshow(): cannot make a \(w)×\(h) image of \(c) channels") }
+        return img
     }
 }
 

@@ -69,7 +69,9 @@ public final class PILImage: NablaObject {
         let v = try a.sequence(name)
         guard v.count == 2 else { throw NablaError(.type, "\(a.builtin.name)(): \(name) must be a (width, height) pair") }
         let w = try a.interpreter.toInt(v[0], span: a.span, what: "width"), h = try a.interpreter.toInt(v[1], span: a.span, what: "height")
-        guard w >= 1, h >= 1, w <= 16384, h <= 16384 else { throw NablaError(.value, "\(a.builtin.name)(): \(name) must be positive (width, height) up to 16384, got (\(w), \(h))") }
+        guard w >= 1, h >= 1, w <= 16384, h <= 16384, w * h <= ImageCodec.maxPixels else {
+            throw NablaError(.value, "\(a.builtin.name)(): \(name) must be positive (width, height) up to 16384 and \(ImageCodec.maxPixels) pixels, got (\(w), \(h))")
+        }
         return (w, h)
     }
 
@@ -110,7 +112,7 @@ public final class PILImage: NablaObject {
         Builtin("crop", [.any("self"), .any("box")], doc: "The region box = (left, upper, right, lower) as a new image; outside the image is black (0).") { a in
             let img = try receiver(a)
             let b = try a.sequence("box").map { try a.interpreter.toInt($0, span: a.span, what: "box") }
-            guard b.count == 4, b[2] >= b[0], b[3] >= b[1], b[2] - b[0] <= 16384, b[3] - b[1] <= 16384 else {
+            guard b.count == 4, b[2] >= b[0], b[3] >= b[1], b[2] - b[0] <= 16384, b[3] - b[1] <= 16384, (b[2] - b[0]) * (b[3] - b[1]) <= ImageCodec.maxPixels else {
                 throw NablaError(.value, "crop(): box must be (left, upper, right, lower) with right >= left and lower >= upper")
             }
             let (w, h, c) = (b[2] - b[0], b[3] - b[1], img.image.channels)
