@@ -2,12 +2,12 @@ import CZeroMQ
 import Foundation
 import NablaTensor
 
-/// Serves a Kernel over libzmq with xeus-zmq's thread model, no locks around sockets:
-/// - the I/O thread owns shell, control, stdin and iopub and polls them together; it answers
-///   control requests itself (so they work while a cell runs) and forwards shell and stdin
-///   messages to the session thread over an inproc PAIR;
-/// - the session thread runs the requests and sends everything it has to say (replies,
-///   output, input requests) back over that PAIR: it never touches a client's socket;
+/// Serves a Kernel over libzmq with xeus-zmq's split thread model, no locks around sockets:
+/// - the session thread owns shell and stdin: it polls shell, runs each request and answers on
+///   shell itself, and asks for input on stdin;
+/// - the I/O thread owns control and iopub: it answers control requests itself (so they work
+///   while a cell runs) and publishes what the session thread sends it over an inproc PAIR
+///   (the session thread never touches iopub), with the stream flush timer;
 /// - heartbeat is `zmq_proxy` echoing on a thread of its own.
 public final class KernelServer: KernelTransport, @unchecked Sendable {   // each socket is used only by the thread that owns it (above)
     /// Where the sockets are bound (ports chosen by the system filled in).
@@ -93,18 +93,25 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
 
     // MARK: KernelTransport
 
-    /// On the I/O thread, messages go straight out (after whatever the session thread queued
-    /// before, so output keeps its order); on the session thread, over the link.
+    /// Whether the session thread owns `channel`'s socket (shell, stdin); the I/O thread owns the rest.
+    static func sessionOwns(_ channel: Channel) -> Bool { channel == .shell || channel == .stdin }
+
+    /// A message goes straight out on a socket the calling thread owns; the session thread's
+    /// iopub (and control) messages go over the link, and the I/O thread sends them in order.
     public func send(_ message: Message, on channel: Channel) {
         let frames = wire.encode(message)
         let me = pthread_self()
-        if let io = ioThread, pthread_equal(io, me) != 0 {
+        if let session = sessionThread, pthread_equal(session, me) != 0 {
+            if KernelServer.sessionOwns(channel) {
+                do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
+            } else {
+                do { try sessionLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("send to the I/O thread failed: \(error)") }
+            }
+        } else if let io = ioThread, pthread_equal(io, me) != 0, !KernelServer.sessionOwns(channel) {
             forwardFromSession()
             sendOut(frames, on: channel)
-        } else if let session = sessionThread, pthread_equal(session, me) != 0 {
-            do { try sessionLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("send to the I/O thread failed: \(error)") }
         } else {
-            log("dropped a \(message.msgType) sent from a thread that owns no socket")
+            log("dropped a \(message.msgType) for \(channel.rawValue) sent from a thread that does not own it")
         }
     }
 
@@ -117,28 +124,28 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
         }
     }
 
-    /// Sends on a client socket (I/O thread only).
+    /// Sends on control or iopub (I/O thread only).
     func sendOut(_ frames: [Data], on channel: Channel) {
         // A subscriber that joined since the last send gets its welcome before anything else.
         if channel == .iopub { welcomeSubscribers() }
         do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
     }
 
-    /// The link's tag for a sync: the I/O thread relays what waits on shell, then echoes it.
-    static let syncTag = Data("sync".utf8)
-
-    /// Sends out everything the session thread has queued on the link (I/O thread only).
+    /// Sends out everything the session thread has queued on the link (I/O thread only): the
+    /// frames after each channel tag move to their socket uncopied.
     func forwardFromSession() {
-        while let frames = try? ioLink.receiveNow() {
-            guard let tag = frames.first else { continue }
-            if tag == KernelServer.syncTag {
-                relay(shell, as: .shell)
-                try? ioLink.send([KernelServer.syncTag])
-                continue
+        do {
+            while let (tag, more) = try ioLink.receiveFirstNow() {
+                guard more else { continue }
+                let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self))
+                guard let channel, !KernelServer.sessionOwns(channel) else {
+                    try ioLink.moveRest(to: nil)
+                    continue
+                }
+                if channel == .iopub { welcomeSubscribers() }
+                try ioLink.moveRest(to: socket(channel))
             }
-            guard let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self)) else { continue }
-            sendOut(Array(frames.dropFirst()), on: channel)
-        }
+        } catch { log("forwarding from the session failed: \(error)") }
     }
 
     func decode(_ frames: [Data], _ channel: String) -> Message? {
@@ -150,61 +157,41 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
 
     // MARK: The session thread
 
-    /// Shell requests read from the link while waiting for something else (an input reply).
-    var pendingShell: [[Data]] = []
-
-    /// The next item from the I/O thread within `timeout` ms: a shell or stdin message, or
-    /// the I/O thread's answer to a sync (channel nil).
-    func nextFromIO(timeout: Int) -> (Channel?, [Data])? {
-        guard let frames = try? sessionLink.receive(timeout: timeout), let tag = frames.first else { return nil }
-        if tag == KernelServer.syncTag { return (nil, []) }
-        guard let channel = Channel(rawValue: String(decoding: tag, as: UTF8.self)) else { return nil }
-        return (channel, Array(frames.dropFirst()))
-    }
-
     /// The session thread's loop: one shell request at a time; stdin messages arriving while
     /// no input() waits are stray and dropped.
     func sessionLoop() {
+        let sockets = [shell, stdin]
         while running.get() {
-            let frames: [Data]
-            if !pendingShell.isEmpty {
-                frames = pendingShell.removeFirst()
-            } else {
-                guard let (channel, f) = nextFromIO(timeout: 100), let channel else { continue }
-                guard channel == .shell else { log("dropped a message on stdin: no input() is waiting"); continue }
-                frames = f
-            }
-            guard let msg = decode(frames, "shell") else { continue }
+            let ready = ZMQSocket.poll(sockets, timeout: 100)
+            if ready[1] { dropStrayInput() }
+            guard ready[0], let frames = try? shell.receiveNow(), let msg = decode(frames, "shell") else { continue }
             kernel.handle(msg, on: .shell)
         }
     }
 
-    /// Every shell request that has reached the kernel: the I/O thread relays what waits on the
-    /// shell socket before it answers the sync, so none that came before this call is missed.
+    func dropStrayInput() {
+        while (try? stdin.receiveNow()) != nil { log("dropped a message on stdin: no input() is waiting") }
+    }
+
+    /// Every shell request that has reached the kernel and waits its turn (session thread only).
     public func takeQueuedRequests() -> [Message] {
-        do { try sessionLink.send([KernelServer.syncTag]) } catch { log("sync with the I/O thread failed: \(error)") }
-        let deadline = DispatchTime.now() + 1
-        while DispatchTime.now() < deadline, let (channel, frames) = nextFromIO(timeout: 100) {
-            if channel == nil { break }
-            if channel == .shell { pendingShell.append(frames) } else { log("dropped a message on stdin: no input() is waiting") }
+        var queued = [Message]()
+        while let frames = try? shell.receiveNow() {
+            if let m = decode(frames, "shell") { queued.append(m) }
         }
-        let queued = pendingShell.compactMap { decode($0, "shell") }
-        pendingShell = []
         return queued
     }
 
     /// Sends the input_request and waits for its input_reply; shell requests arriving meanwhile
-    /// wait their turn, and a reply naming another request as its parent is ignored. Replies
-    /// that come after input() gave up are dropped as stray by the session loop.
+    /// wait their turn on the socket, and a reply naming another request as its parent is
+    /// ignored. Replies that come after input() gave up are dropped as stray by the session loop.
     public func askInput(_ request: Message) -> Message? {
         send(request, on: .stdin)
         while running.get() {
-            guard let (channel, frames) = nextFromIO(timeout: 50) else {
+            guard let frames = try? stdin.receive(timeout: 50) else {
                 if kernel.session.interpreter.token.isCancelled { return nil }
                 continue
             }
-            guard let channel else { continue }
-            if channel == .shell { pendingShell.append(frames); continue }
             guard let m = decode(frames, "stdin") else { continue }
             guard m.msgType == "input_reply" else { log("ignoring \(m.msgType) on stdin"); continue }
             if let parent = m.parentHeader?.msg_id, parent != request.msgID {
@@ -244,11 +231,11 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
         Thread.sleep(forTimeInterval: 0.05)
     }
 
-    /// The I/O thread: polls the client sockets and the link until the session thread is done,
-    /// then sends what it left.
+    /// The I/O thread: polls control, iopub's subscriptions and the link until the session
+    /// thread is done, then sends what it left.
     func ioLoop(until sessionDone: ManagedAtomicFlag) {
         let parent = getppid()
-        let sockets = [shell, control, stdin, iopub, ioLink]
+        let sockets = [control, iopub, ioLink]
         while !sessionDone.get() {
             // An orphaned kernel (its frontend died without shutting it down) exits.
             if running.get() && parent > 1 && getppid() != parent {
@@ -257,21 +244,12 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
                 kernel.session.interrupt()
             }
             let ready = ZMQSocket.poll(sockets, timeout: 25)
-            if ready[3] { welcomeSubscribers() }
-            if ready[4] { forwardFromSession() }
-            if ready[0] { relay(shell, as: .shell) }
-            if ready[2] { relay(stdin, as: .stdin) }
-            if ready[1] { serveControl() }
+            if ready[1] { welcomeSubscribers() }
+            if ready[2] { forwardFromSession() }
+            if ready[0] { serveControl() }
             kernel.flushStreamsIfDue()
         }
         forwardFromSession()
-    }
-
-    /// Hands what arrived on shell or stdin to the session thread, undecoded.
-    func relay(_ socket: ZMQSocket, as channel: Channel) {
-        while let frames = try? socket.receiveNow() {
-            do { try ioLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("relay of \(channel.rawValue) failed: \(error)") }
-        }
     }
 
     /// Control requests are answered here, on the I/O thread, even while a cell runs.

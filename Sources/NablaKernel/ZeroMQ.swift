@@ -116,4 +116,41 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
         }
         return frames
     }
+
+    /// Receives the first frame of a waiting message (never blocks), else nil; `more` says
+    /// whether frames follow (read them with `receiveNow`-style calls or `moveRest`).
+    public func receiveFirstNow() throws -> (frame: Data, more: Bool)? {
+        var msg = zmq_msg_t()
+        zmq_msg_init(&msg)
+        defer { zmq_msg_close(&msg) }
+        while zmq_msg_recv(&msg, handle, ZMQ_DONTWAIT) < 0 {
+            let e = zmq_errno()
+            if e == EINTR { continue }
+            if e == EAGAIN { return nil }
+            throw ZMQError.last("recv")
+        }
+        let size = zmq_msg_size(&msg)
+        return (size > 0 ? Data(bytes: zmq_msg_data(&msg), count: size) : Data(), zmq_msg_more(&msg) != 0)
+    }
+
+    /// Moves the remaining frames of the message being received onto `target` (nil: drops
+    /// them), without copying them, as zmq_proxy does. A failed send drops the frames left
+    /// (read all the same, so the next message starts at its first frame) and is thrown.
+    public func moveRest(to target: ZMQSocket?) throws {
+        var target = target, failure: ZMQError?
+        while true {
+            var msg = zmq_msg_t()
+            zmq_msg_init(&msg)
+            defer { zmq_msg_close(&msg) }
+            while zmq_msg_recv(&msg, handle, 0) < 0 {
+                guard zmq_errno() == EINTR else { throw ZMQError.last("recv") }
+            }
+            let more = zmq_msg_more(&msg) != 0
+            while let t = target, zmq_msg_send(&msg, t.handle, more ? ZMQ_SNDMORE : 0) < 0 {
+                guard zmq_errno() == EINTR else { failure = ZMQError.last("send"); target = nil; break }
+            }
+            if !more { break }
+        }
+        if let failure { throw failure }
+    }
 }
