@@ -42,7 +42,7 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(staticSwift, .when(platforms: [.linux]))]),
         .executableTarget(name: "NablaFuzz", dependencies: ["NablaLanguage"], path: "Fuzz/NablaFuzz", swiftSettings: settings),
         .executableTarget(name: "NablaKernelFuzz", dependencies: ["NablaKernel"], path: "Fuzz/NablaKernelFuzz", swiftSettings: settings),
-        .executableTarget(name: "NablaBench", dependencies: ["NablaDisplay"], path: "bench/NablaBench", swiftSettings: settings),
+        .executableTarget(name: "NablaBench", dependencies: ["NablaKernel"], path: "bench/NablaBench", swiftSettings: settings),
         .testTarget(name: "NablaTensorTests", dependencies: ["NablaTensor"], swiftSettings: settings),
         .testTarget(name: "NablaAutogradTests", dependencies: ["NablaAutograd"], swiftSettings: settings),
         .testTarget(name: "NablaLanguageTests", dependencies: ["NablaLanguage", "CPNG", "CTurboJPEG"], exclude: ["Golden"], swiftSettings: settings),

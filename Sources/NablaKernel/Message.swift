@@ -69,7 +69,7 @@ public struct Wire: @unchecked Sendable {
         guard var h = keyed else { return nil }
         var joined = [UInt8]()
         joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for p in parts { joined.append(contentsOf: p) }
+        for p in parts { p.withUnsafeBytes { joined.append(contentsOf: $0) } }   // a memcpy, not Data's iterator
         joined.withUnsafeBytes { h.update(data: $0) }
         return h.finalize().withUnsafeBytes { [UInt8]($0) }
     }

@@ -200,7 +200,8 @@ public struct Lexer {
         if let d = peek(), d.isIdentifierStart {
             throw NablaError(.syntax, "invalid number literal '\(s)\(d)'", at: Span(line: start.0, column: start.1, endLine: line, endColumn: col + 1, cell: cell))
         }
-        if !s.contains("."), !s.contains("e") {
+        // (utf8: String's contains(String) is Foundation's range(of:), a tenth of a `1+1` request.)
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }) {
             if let v = Int(s) { emit(.int(v), from: start) } else { emit(.bigint(s), from: start) }
             return
         }

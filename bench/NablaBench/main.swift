@@ -3,6 +3,7 @@
 import Foundation
 import NablaAutograd
 import NablaDisplay
+import NablaKernel
 import NablaLanguage
 import NablaTensor
 
@@ -144,6 +145,45 @@ if wanted("explain_1000_ms") {
         _ = Explanation(e, precision: 4).mimeData(precision: 4)
     } * 1e3
 }
+
+// 8. The kernel's own work for one `1+1` execute_request, without sockets: the signed frames
+//    decoded, the request run, its five messages (busy, execute_input, execute_result,
+//    execute_reply, idle) encoded and signed. The rest of a round trip is ZeroMQ and threads.
+/// Runs on the kernel's session thread, as the kernel does (nonisolated: not the main actor's).
+nonisolated func kernelRequestMicroseconds() throws -> Double {
+    final class EncodeOnly: KernelTransport {
+        let wire: Wire
+        var bytes = 0
+        init(_ wire: Wire) { self.wire = wire }
+        func send(_ message: Message, on channel: Channel) { bytes += wire.encode(message).reduce(0) { $0 + $1.count } }
+        func askInput(_ request: Message) -> Message? { nil }
+        func takeQueuedRequests() -> [Message] { [] }
+    }
+    let wire = Wire(key: "4c2b8f1e-8d67-4a1f-9c1d-3e5f7a9b0c2d")
+    let kernel = Kernel(transport: EncodeOnly(wire))
+    let request = Message(identities: [Data("client".utf8)],
+                          header: Header(msg_id: "b3f1c0de", msg_type: "execute_request", session: "bench", username: "bench",
+                                         date: "2026-01-01T00:00:00Z", version: "5.5"),
+                          content: ["code": "1+1", "silent": false, "store_history": false, "user_expressions": [:], "allow_stdin": false])
+    let frames = wire.encode(request), reps = 20_000
+    // The session thread's CPU time, not wall time: one thread's work, steady on a shared machine.
+    func cpu() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+    let times = try kernel.session.onSessionThread {
+        Result {
+            try (0..<6).map { _ in
+                let t0 = cpu()
+                for _ in 0..<reps { kernel.handle(try wire.decode(frames), on: .shell) }
+                return cpu() - t0
+            }.dropFirst().sorted()
+        }
+    }.get()
+    return times[times.count / 2] / Double(reps) * 1e6
+}
+if wanted("kernel_request_us") { results["kernel_request_us"] = try kernelRequestMicroseconds() }
 
 let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
 print(String(decoding: json, as: UTF8.self))
