@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Kernel benchmarks with a lean pyzmq client: startup (process spawned → kernel_info_reply)
 and the round trip of `1+1` (execute_request sent → idle received), for Nabla, ipykernel and
-xeus-python, interleaved in one run; then each kernel's resident memory (idle, and after
+xeus-python, interleaved in one run, and for bench/kernel_floor.c (a C server with Nabla's
+threads and sockets that does no work: what ZeroMQ, the threads and this client cost by
+themselves); the kernel's own CPU per request without sockets (NablaBench); then each kernel's resident memory (idle, and after
 10,000 cells), a print flood (100,000 lines: all delivered, in order, and how fast), and a widget
 slider move (comm_msg `update` sent → the re-run output and idle back) for Nabla and ipykernel +
 ipywidgets. Prints medians, p99 and ratios; writes bench/results/kernel.json and widgets.json."""
@@ -16,7 +18,18 @@ import table
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = [k for k in ("nabla", "python3", "xpython") if k in KernelSpecManager().find_kernel_specs()]
-CODE = {"nabla": "1+1", "python3": "1+1", "xpython": "1+1"}
+CODE = {"nabla": "1+1", "python3": "1+1", "xpython": "1+1", "floor": "1+1"}
+FLOOR = Path(tempfile.gettempdir()) / "nabla-kernel-floor"
+
+
+def build_floor():
+    """Compiles bench/kernel_floor.c; None (with the reason printed) when it cannot be built."""
+    r = subprocess.run(["cc", "-O2", str(ROOT / "bench" / "kernel_floor.c"), "-o", str(FLOOR), "-lzmq", "-lpthread"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"kernel_floor.c not built: {r.stderr.strip()[:200]}")
+        return None
+    return FLOOR
 
 
 def free_ports(n):
@@ -39,8 +52,11 @@ class Client:
         fd, self.path = tempfile.mkstemp(suffix=".json")
         with os.fdopen(fd, "w") as f:
             json.dump(self.info, f)
-        spec = KernelSpecManager().get_kernel_spec(name)
-        self.argv = [a.replace("{connection_file}", self.path) for a in spec.argv]
+        if name == "floor":
+            self.argv = [str(FLOOR), self.path]
+        else:
+            spec = KernelSpecManager().get_kernel_spec(name)
+            self.argv = [a.replace("{connection_file}", self.path) for a in spec.argv]
         if self.argv[0].startswith("python"):  # as jupyter_client does
             self.argv[0] = sys.executable
         self.ctx = zmq.Context()
@@ -289,11 +305,19 @@ def widgets_bench():
     print(f"wrote {out.relative_to(ROOT)}")
 
 
+def kernel_request_us():
+    """The kernel's own CPU for one `1+1` execute_request, without sockets (NablaBench)."""
+    exe = ROOT / ".build" / "release" / "NablaBench"
+    r = subprocess.run([str(exe), "kernel_request_us"], capture_output=True, text=True, check=True)
+    return json.loads(r.stdout)["kernel_request_us"]
+
+
 def main():
-    starts = {k: [] for k in KERNELS}
-    trips = {k: [] for k in KERNELS}
+    floor = ["floor"] if build_floor() else []
+    starts = {k: [] for k in KERNELS + floor}
+    trips = {k: [] for k in KERNELS + floor}
     for rnd in range(7):
-        for name in KERNELS:
+        for name in KERNELS + floor:
             c = Client(name)
             try:
                 starts[name].append(c.start())
@@ -303,7 +327,7 @@ def main():
     base = "nabla"
     print(f"{'kernel':10} {'startup p50 ms':>15} {'rt p50 ms':>10} {'rt p99 ms':>10} {'startup ×':>10} {'rt ×':>8}")
     rows = []
-    for name in KERNELS:
+    for name in KERNELS + floor:
         s50, r50, r99 = statistics.median(starts[name]) * 1e3, statistics.median(trips[name]) * 1e3, pct(trips[name], 99) * 1e3
         rows.append({"kernel": name, "startup_p50_ms": s50, "roundtrip_p50_ms": r50, "roundtrip_p99_ms": r99})
     ref = next(r for r in rows if r["kernel"] == base)
@@ -314,7 +338,11 @@ def main():
               f"{r['startup_speedup_of_nabla']:9.1f}× {r['roundtrip_speedup_of_nabla']:7.1f}×")
     print("× columns: how many times faster Nabla is than that kernel (7 starts, 2,100 round trips each, interleaved)")
     print("targets for nabla: round trip p50 ≤ 0.35 ms, startup ≤ 20 ms")
+    floor_row = next((r for r in rows if r["kernel"] == "floor"), None)
+    rows = [r for r in rows if r["kernel"] != "floor"]
     resources(rows)
+    own = kernel_request_us()
+    print(f"nabla's own CPU per `1+1` request, no sockets: {own:.1f} µs")
     by = {r["kernel"]: r for r in rows}
     figures = (("startup_p50_ms", "kernel startup to kernel_info_reply (p50)", "ms", "<= 20"),
                ("roundtrip_p50_ms", "execute `1+1` round trip (p50)", "ms", "<= 0.35"),
@@ -329,6 +357,14 @@ def main():
             else:
                 table.missing(figure, ref[key], label, unit, target,
                               reason=f"{label} not installed here (pip install -r requirements-bench.txt)")
+    floor_label = "C server, same threads, no work (bench/kernel_floor.c)"
+    if floor_row:
+        table.record("execute `1+1` round trip (p50)", ref["roundtrip_p50_ms"], floor_label, floor_row["roundtrip_p50_ms"], "ms", "<= 0.35")
+        rows.append(floor_row)
+    else:
+        table.missing("execute `1+1` round trip (p50)", ref["roundtrip_p50_ms"], floor_label, "ms", "<= 0.35",
+                      reason="bench/kernel_floor.c did not build (needs cc and libzmq3-dev)")
+    table.record("kernel's own CPU per `1+1` request, no sockets", own, None, None, "µs")
     out = ROOT / "bench" / "results" / "kernel.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2) + "\n")
