@@ -5,8 +5,9 @@ extension Tensor {
     /// Applies `f` to every element.
     /// Writes straight into a new buffer: copying `data` first would pass over memory twice.
     @inlinable public func map(_ f: (Double) -> Double) -> Tensor {
-        let n = data.count
-        let out = data.withUnsafeBufferPointer { p in
+        if shape.isEmpty { return Tensor(f(element0)) }
+        let n = storage.count
+        let out = storage.withUnsafeBufferPointer { p in
             [Double](unsafeUninitializedCapacity: n) { o, done in
                 for i in 0..<n { o.initializeElement(at: i, to: f(p[i])) }
                 done = n
@@ -19,9 +20,10 @@ extension Tensor {
     @inlinable public static func zip(_ a: Tensor, _ b: Tensor, op: String,
                                       _ f: (Double, Double) -> Double) throws -> Tensor {
         if a.shape == b.shape {
-            let n = a.data.count
-            let out = a.data.withUnsafeBufferPointer { p in
-                b.data.withUnsafeBufferPointer { q in
+            if a.shape.isEmpty { return Tensor(f(a.element0, b.element0)) }
+            let n = a.storage.count
+            let out = a.storage.withUnsafeBufferPointer { p in
+                b.storage.withUnsafeBufferPointer { q in
                     [Double](unsafeUninitializedCapacity: n) { o, done in
                         for i in 0..<n { o.initializeElement(at: i, to: f(p[i], q[i])) }
                         done = n
@@ -30,12 +32,10 @@ extension Tensor {
             }
             return Tensor(unchecked: a.shape, data: out)
         }
-        if b.data.count == 1 && b.rank <= a.rank {
-            let y = b.data[0]
+        if b.rank <= a.rank, let y = b.scalar {
             return a.map { f($0, y) }.reshapedUnchecked(try broadcastShape(a.shape, b.shape, op: op))
         }
-        if a.data.count == 1 && a.rank <= b.rank {
-            let x = a.data[0]
+        if a.rank <= b.rank, let x = a.scalar {
             return b.map { f(x, $0) }.reshapedUnchecked(try broadcastShape(a.shape, b.shape, op: op))
         }
         return try zipBroadcast(a, b, op: op, f)
@@ -48,8 +48,8 @@ extension Tensor {
         let n = try checkedCount(shape, op: op)
         var out = [Double](repeating: 0, count: n)
         let sa = a.broadcastStrides(to: shape), sb = b.broadcastStrides(to: shape)
-        a.data.withUnsafeBufferPointer { pa in
-            b.data.withUnsafeBufferPointer { pb in
+        a.withUnsafeElements { pa in
+            b.withUnsafeElements { pb in
                 out.withUnsafeMutableBufferPointer { o in
                     var k = 0
                     forEachRun(shape: shape, strides: sa, sb, offsets: 0, 0) { ia, ib, len, da, db in

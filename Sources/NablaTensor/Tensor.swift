@@ -2,12 +2,33 @@ import Foundation
 import Synchronization
 
 /// A float64 n-d array: contiguous row-major storage with value semantics (copy-on-write,
-/// through Swift's Array). Rank 0 is a scalar.
-public struct Tensor: Sendable, Equatable {
+/// through Swift's Array). Rank 0 is a scalar, whose one element is held inline: no heap
+/// array to allocate, retain and free for each value of a scalar chain.
+public struct Tensor: Sendable, Equatable {   // synthesized ==: `element0` is 0 and `storage` empty where unused
     /// Extent of each axis; `[]` for a scalar.
-    public private(set) var shape: [Int]
-    /// The elements in row-major order; `data.count` is the product of `shape`.
-    public internal(set) var data: [Double]
+    public let shape: [Int]
+    /// The elements of a tensor of rank ≥ 1 in row-major order; empty at rank 0.
+    @usableFromInline var storage: [Double]
+    /// The element of a rank-0 tensor; 0 at rank ≥ 1.
+    @usableFromInline var element0: Double
+
+    /// The elements in row-major order; `data.count` is the product of `shape`. A scalar's
+    /// is built on each read: engine code reads elements with `withUnsafeElements` or `scalar`.
+    public internal(set) var data: [Double] {
+        @inlinable get { shape.isEmpty ? [element0] : storage }
+        set {
+            if shape.isEmpty { element0 = newValue.first ?? element0 } else { storage = newValue }
+        }
+        _modify {
+            if shape.isEmpty {
+                var one = [element0]
+                defer { element0 = one.first ?? element0 }
+                yield &one
+            } else {
+                yield &storage
+            }
+        }
+    }
 
     /// A tensor from a shape and matching row-major elements.
     public init(shape: [Int], data: [Double]) throws {
@@ -15,39 +36,62 @@ public struct Tensor: Sendable, Equatable {
         guard n == data.count else {
             throw TensorError.shape(op: "tensor", message: "shape \(formatShape(shape)) needs \(n) elements, got \(data.count)")
         }
-        self.shape = shape
-        self.data = data
+        self.init(unchecked: shape, data: data)
     }
 
     /// Internal initializer for callers that already guarantee `data.count == product(shape)`.
     @usableFromInline init(unchecked shape: [Int], data: [Double]) {
         self.shape = shape
-        self.data = data
+        if shape.isEmpty {
+            storage = []
+            element0 = data.first ?? 0
+        } else {
+            storage = data
+            element0 = 0
+        }
     }
 
     /// A 0-d tensor.
-    public init(_ scalar: Double) {
+    @inlinable public init(_ scalar: Double) {
         self.shape = []
-        self.data = [scalar]
+        self.storage = []
+        self.element0 = scalar
     }
 
     /// A 1-d tensor.
     public init(_ values: [Double]) {
         self.shape = [values.count]
-        self.data = values
+        self.storage = values
+        self.element0 = 0
     }
 
-    public var rank: Int { shape.count }
-    public var count: Int { data.count }
-    public var isScalar: Bool { shape.isEmpty }
+    @inlinable public var rank: Int { shape.count }
+    @inlinable public var count: Int { shape.isEmpty ? 1 : storage.count }
+    @inlinable public var isScalar: Bool { shape.isEmpty }
 
     /// The single element of a one-element tensor, else nil.
-    public var scalar: Double? { data.count == 1 ? data[0] : nil }
+    @inlinable public var scalar: Double? {
+        if shape.isEmpty { return element0 }
+        return storage.count == 1 ? storage[0] : nil
+    }
+
+    /// Calls `body` with the row-major elements, without building an array for a scalar.
+    @inlinable public func withUnsafeElements<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
+        if shape.isEmpty {
+            return try withUnsafePointer(to: element0) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+        }
+        return try storage.withUnsafeBufferPointer(body)
+    }
 
     /// Element `i` of the row-major data (for engine code that has checked `i < count`).
     public subscript(flat i: Int) -> Double {
-        get { data[i] }
-        set { data[i] = newValue }
+        get {
+            if shape.isEmpty { precondition(i == 0, "Index out of range"); return element0 }
+            return storage[i]
+        }
+        set {
+            if shape.isEmpty { precondition(i == 0, "Index out of range"); element0 = newValue } else { storage[i] = newValue }
+        }
     }
 
     /// Row-major strides (in elements) of a contiguous tensor of `shape`.
