@@ -5,25 +5,38 @@ extension Tensor {
     /// Applies `f` to every element.
     /// Writes straight into a new buffer: copying `data` first would pass over memory twice.
     @inlinable public func map(_ f: (Double) -> Double) -> Tensor {
-        if shape.isEmpty { return Tensor(f(element0)) }
-        let n = storage.count
-        let out = storage.withUnsafeBufferPointer { p in
+        switch layout {
+        case .scalar(let x): return Tensor(f(x))
+        case .array(let shape, let elements): return Tensor(unchecked: shape, data: Tensor.map(elements, f))
+        }
+    }
+
+    /// `f` of each element, into a new array. The loop walks two pointers to an end, so what
+    /// it keeps across the call to `f` fits in callee-saved registers (nothing reloaded per element).
+    @inlinable static func map(_ elements: [Double], _ f: (Double) -> Double) -> [Double] {
+        let n = elements.count
+        return elements.withUnsafeBufferPointer { p in
             [Double](unsafeUninitializedCapacity: n) { o, done in
-                for i in 0..<n { o.initializeElement(at: i, to: f(p[i])) }
+                guard var src = p.baseAddress, var dst = o.baseAddress else { done = 0; return }
+                let end = src + n
+                while src < end {
+                    dst.initialize(to: f(src.pointee))
+                    src += 1
+                    dst += 1
+                }
                 done = n
             }
         }
-        return Tensor(unchecked: shape, data: out)
     }
 
     /// Combines `a` and `b` elementwise after broadcasting them to a common shape.
     @inlinable public static func zip(_ a: Tensor, _ b: Tensor, op: String,
                                       _ f: (Double, Double) -> Double) throws -> Tensor {
+        if case .scalar(let x) = a.layout, case .scalar(let y) = b.layout { return Tensor(f(x, y)) }
         if a.shape == b.shape {
-            if a.shape.isEmpty { return Tensor(f(a.element0, b.element0)) }
-            let n = a.storage.count
-            let out = a.storage.withUnsafeBufferPointer { p in
-                b.storage.withUnsafeBufferPointer { q in
+            let n = a.count
+            let out = a.withUnsafeElements { p in
+                b.withUnsafeElements { q in
                     [Double](unsafeUninitializedCapacity: n) { o, done in
                         for i in 0..<n { o.initializeElement(at: i, to: f(p[i], q[i])) }
                         done = n

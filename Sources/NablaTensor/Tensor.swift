@@ -3,29 +3,49 @@ import Synchronization
 
 /// A float64 n-d array: contiguous row-major storage with value semantics (copy-on-write,
 /// through Swift's Array). Rank 0 is a scalar, whose one element is held inline: no heap
-/// array to allocate, retain and free for each value of a scalar chain.
-public struct Tensor: Sendable, Equatable {   // synthesized ==: `element0` is 0 and `storage` empty where unused
+/// array to allocate, and nothing to retain or release when it is copied.
+public struct Tensor: Sendable, Equatable {
+    /// Where the elements live: a scalar's inline, else the shape (rank ≥ 1) and the elements
+    /// in row-major order (`elements.count` is the product of `shape`).
+    @usableFromInline enum Layout: Sendable, Equatable {
+        case scalar(Double)
+        case array(shape: [Int], elements: [Double])
+    }
+    @usableFromInline var layout: Layout
+
     /// Extent of each axis; `[]` for a scalar.
-    public let shape: [Int]
-    /// The elements of a tensor of rank ≥ 1 in row-major order; empty at rank 0.
-    @usableFromInline var storage: [Double]
-    /// The element of a rank-0 tensor; 0 at rank ≥ 1.
-    @usableFromInline var element0: Double
+    public var shape: [Int] {
+        @inlinable get {
+            if case .array(let s, _) = layout { return s }
+            return []
+        }
+    }
 
     /// The elements in row-major order; `data.count` is the product of `shape`. A scalar's
     /// is built on each read: engine code reads elements with `withUnsafeElements` or `scalar`.
     public internal(set) var data: [Double] {
-        @inlinable get { shape.isEmpty ? [element0] : storage }
+        @inlinable get {
+            switch layout {
+            case .scalar(let x): return [x]
+            case .array(_, let e): return e
+            }
+        }
         set {
-            if shape.isEmpty { element0 = newValue.first ?? element0 } else { storage = newValue }
+            switch layout {
+            case .scalar(let x): layout = .scalar(newValue.first ?? x)
+            case .array(let s, _): layout = .array(shape: s, elements: newValue)
+            }
         }
         _modify {
-            if shape.isEmpty {
-                var one = [element0]
-                defer { element0 = one.first ?? element0 }
+            switch layout {
+            case .scalar(let x):
+                var one = [x]
+                defer { layout = .scalar(one.first ?? x) }
                 yield &one
-            } else {
-                yield &storage
+            case .array(let s, var e):
+                layout = .scalar(0)   // leaves `e` the only reference: writes through it copy nothing
+                defer { layout = .array(shape: s, elements: e) }
+                yield &e
             }
         }
     }
@@ -41,56 +61,60 @@ public struct Tensor: Sendable, Equatable {   // synthesized ==: `element0` is 0
 
     /// Internal initializer for callers that already guarantee `data.count == product(shape)`.
     @usableFromInline init(unchecked shape: [Int], data: [Double]) {
-        self.shape = shape
-        if shape.isEmpty {
-            storage = []
-            element0 = data.first ?? 0
-        } else {
-            storage = data
-            element0 = 0
-        }
+        layout = shape.isEmpty ? .scalar(data.first ?? 0) : .array(shape: shape, elements: data)
     }
 
     /// A 0-d tensor.
     @inlinable public init(_ scalar: Double) {
-        self.shape = []
-        self.storage = []
-        self.element0 = scalar
+        layout = .scalar(scalar)
     }
 
     /// A 1-d tensor.
     public init(_ values: [Double]) {
-        self.shape = [values.count]
-        self.storage = values
-        self.element0 = 0
+        layout = .array(shape: [values.count], elements: values)
     }
 
-    @inlinable public var rank: Int { shape.count }
-    @inlinable public var count: Int { shape.isEmpty ? 1 : storage.count }
-    @inlinable public var isScalar: Bool { shape.isEmpty }
+    @inlinable public var rank: Int {
+        if case .array(let s, _) = layout { return s.count }
+        return 0
+    }
+
+    @inlinable public var count: Int {
+        if case .array(_, let e) = layout { return e.count }
+        return 1
+    }
+
+    @inlinable public var isScalar: Bool {
+        if case .scalar = layout { return true }
+        return false
+    }
 
     /// The single element of a one-element tensor, else nil.
     @inlinable public var scalar: Double? {
-        if shape.isEmpty { return element0 }
-        return storage.count == 1 ? storage[0] : nil
+        switch layout {
+        case .scalar(let x): return x
+        case .array(_, let e): return e.count == 1 ? e[0] : nil
+        }
     }
 
     /// Calls `body` with the row-major elements, without building an array for a scalar.
     @inlinable public func withUnsafeElements<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
-        if shape.isEmpty {
-            return try withUnsafePointer(to: element0) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+        switch layout {
+        case .scalar(let x): return try withUnsafePointer(to: x) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+        case .array(_, let e): return try e.withUnsafeBufferPointer(body)
         }
-        return try storage.withUnsafeBufferPointer(body)
     }
 
     /// Element `i` of the row-major data (for engine code that has checked `i < count`).
     public subscript(flat i: Int) -> Double {
         get {
-            if shape.isEmpty { precondition(i == 0, "Index out of range"); return element0 }
-            return storage[i]
+            switch layout {
+            case .scalar(let x): precondition(i == 0, "Index out of range"); return x
+            case .array(_, let e): return e[i]
+            }
         }
         set {
-            if shape.isEmpty { precondition(i == 0, "Index out of range"); element0 = newValue } else { storage[i] = newValue }
+            if case .scalar = layout { precondition(i == 0, "Index out of range"); layout = .scalar(newValue) } else { data[i] = newValue }
         }
     }
 
