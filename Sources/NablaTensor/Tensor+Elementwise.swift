@@ -61,8 +61,8 @@ extension Tensor {
         let n = try checkedCount(shape, op: op)
         var out = [Double](repeating: 0, count: n)
         let sa = a.broadcastStrides(to: shape), sb = b.broadcastStrides(to: shape)
-        a.withUnsafeElements { pa in
-            b.withUnsafeElements { pb in
+        a.data.withUnsafeBufferPointer { pa in
+            b.data.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { o in
                     var k = 0
                     forEachRun(shape: shape, strides: sa, sb, offsets: 0, 0) { ia, ib, len, da, db in

@@ -26,13 +26,14 @@ extension Tensor {
         let ax = try Tensor.normalizeAxis(axis, rank: rank, op: op)
         let (outer, n, inner) = split(ax)
         var out = [Double](repeating: initial, count: outer * inner)
-        withUnsafeElements { p in
+        data.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
+                guard let p0 = p.baseAddress, let o0 = o.baseAddress else { return }
                 for a in 0..<outer {
-                    let ob = a * inner
+                    let dst = o0 + a * inner
                     for k in 0..<n {
-                        let ib = (a * n + k) * inner
-                        for i in 0..<inner { o[ob + i] = combine(o[ob + i], p[ib + i]) }
+                        let src = p0 + (a * n + k) * inner
+                        for i in 0..<inner { dst[i] = combine(dst[i], src[i]) }
                     }
                 }
             }
@@ -55,7 +56,7 @@ extension Tensor {
         let (outer, n, inner) = split(ax)
         guard n > 0 else { throw TensorError.argument(op: op, message: "axis \(axis) has length 0") }
         var out = [Double](repeating: 0, count: outer * inner)
-        withUnsafeElements { p in
+        data.withUnsafeBufferPointer { p in
             for a in 0..<outer {
                 for i in 0..<inner {
                     var best = 0
