@@ -7,22 +7,34 @@ public enum Autograd {
 
     /// Nodes reachable from `root` through inputs that require grad, every node after its
     /// inputs (a depth-first post-order, O(n) with no sort); the backward sweep walks it in reverse.
-    static func topological(_ root: Variable) -> [Variable] {
+    /// Held unretained: `root`, which the caller keeps alive for the whole pass, holds each of
+    /// them through its inputs, and a pass changes no inputs (no retain and release per node).
+    static func topological(_ root: Variable) -> [Unmanaged<Variable>] {
         let e = epochs.wrappingAdd(1, ordering: .relaxed).newValue
-        var order = [Variable]()
-        var stack = [(node: root, next: 0)]
+        var order = [Unmanaged<Variable>]()
+        var stack = [(node: Unmanaged<Variable>, next: Int)]()
+        stack.append((.passUnretained(root), 0))
         root.mark = e
         while let top = stack.last {
-            let node = top.node, count = node.inputCount
-            var i = top.next
-            while i < count, let input = node.input(i), !(input.requiresGrad && input.mark != e) { i += 1 }
-            if i < count, let input = node.input(i) {
+            // The next input still to visit, as (its position, the node), or nil when all are done.
+            let found: (Int, Unmanaged<Variable>)? = top.node._withUnsafeGuaranteedRef { node in
+                let count = node.inputCount
+                var i = top.next
+                while i < count {
+                    if let input = node.input(i), input.requiresGrad, input.mark != e {
+                        input.mark = e
+                        return (i, .passUnretained(input))
+                    }
+                    i += 1
+                }
+                return nil
+            }
+            if let (i, input) = found {
                 stack[stack.count - 1].next = i + 1
-                input.mark = e
                 stack.append((input, 0))
             } else {
                 stack.removeLast()
-                order.append(node)
+                order.append(top.node)
             }
         }
         return order
@@ -48,24 +60,33 @@ public enum Autograd {
             }
             g0 = try Tensor.ones(root.shape)
         }
-        let order = topological(root)
-        let token = Cancellation.current
-        root.pending = g0
-        // On an error, drop the partial sums so the graph can be differentiated again.
-        do { try sweep(order, token: token, visit) } catch { for v in order { v.pending = nil }; throw error }
+        try withExtendedLifetime(root) {
+            let order = topological(root)
+            let token = Cancellation.current
+            root.pending = g0
+            // On an error, drop the partial sums so the graph can be differentiated again.
+            do { try sweep(order, token: token, visit) } catch {
+                for u in order { u._withUnsafeGuaranteedRef { $0.pending = nil } }
+                throw error
+            }
+        }
     }
 
-    private static func sweep(_ order: [Variable], token: CancellationToken?, _ visit: (Variable, Tensor) -> Void) throws {
-        for (n, v) in order.reversed().enumerated() {
+    private static func sweep(_ order: [Unmanaged<Variable>], token: CancellationToken?, _ visit: (Variable, Tensor) -> Void) throws {
+        var n = 0
+        for u in order.reversed() {
             if n & 255 == 0, let token, token.isCancelled { throw TensorError.interrupted }
-            guard let g = v.pending else { continue }
-            v.pending = nil
-            visit(v, g)
-            try v.sendGradients(g, onlyTracked: true) { k, gk in
-                guard let input = v.input(k), input.requiresGrad else { return }
-                var gi = gk
-                if gi.shape != input.shape { gi = try gi.sumToShape(input.shape) }
-                if let p = input.pending { input.pending = try p + gi } else { input.pending = gi }
+            n &+= 1
+            try u._withUnsafeGuaranteedRef { v in
+                guard let g = v.pending else { return }
+                v.pending = nil
+                visit(v, g)
+                try v.sendGradients(g, onlyTracked: true) { k, gk in
+                    guard let input = v.input(k), input.requiresGrad else { return }
+                    var gi = gk
+                    if gi.shape != input.shape { gi = try gi.sumToShape(input.shape) }
+                    if let p = input.pending { input.pending = try p + gi } else { input.pending = gi }
+                }
             }
         }
     }

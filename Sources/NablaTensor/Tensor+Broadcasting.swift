@@ -58,7 +58,7 @@ extension Tensor {
         let n = try checkedCount(shape, op: "view")
         var out = [Double](repeating: 0, count: n)
         if n == 0 { return Tensor(unchecked: shape, data: out) }
-        src.data.withUnsafeBufferPointer { s in
+        src.withUnsafeElements { s in
             out.withUnsafeMutableBufferPointer { d in
                 var k = 0
                 forEachRun(shape: shape, strides: strides, offset: offset) { base, len, step in

@@ -3,7 +3,8 @@ import Foundation
 /// zeros, ones, full, eye, arange, linspace, onehot, and seeded random tensors.
 extension Tensor {
     public static func full(_ shape: [Int], _ value: Double) throws -> Tensor {
-        Tensor(unchecked: shape, data: [Double](repeating: value, count: try checkedCount(shape, op: "full")))
+        if shape.isEmpty { return Tensor(value) }
+        return Tensor(unchecked: shape, data: [Double](repeating: value, count: try checkedCount(shape, op: "full")))
     }
 
     public static func zeros(_ shape: [Int]) throws -> Tensor { try full(shape, 0) }

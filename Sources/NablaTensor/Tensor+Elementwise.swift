@@ -5,23 +5,38 @@ extension Tensor {
     /// Applies `f` to every element.
     /// Writes straight into a new buffer: copying `data` first would pass over memory twice.
     @inlinable public func map(_ f: (Double) -> Double) -> Tensor {
-        let n = data.count
-        let out = data.withUnsafeBufferPointer { p in
+        switch layout {
+        case .scalar(let x): return Tensor(f(x))
+        case .array(let shape, let elements): return Tensor(unchecked: shape, data: Tensor.map(elements, f))
+        }
+    }
+
+    /// `f` of each element, into a new array. The loop walks two pointers to an end, so what
+    /// it keeps across the call to `f` fits in callee-saved registers (nothing reloaded per element).
+    @inlinable static func map(_ elements: [Double], _ f: (Double) -> Double) -> [Double] {
+        let n = elements.count
+        return elements.withUnsafeBufferPointer { p in
             [Double](unsafeUninitializedCapacity: n) { o, done in
-                for i in 0..<n { o.initializeElement(at: i, to: f(p[i])) }
+                guard var src = p.baseAddress, var dst = o.baseAddress else { done = 0; return }
+                let end = src + n
+                while src < end {
+                    dst.initialize(to: f(src.pointee))
+                    src += 1
+                    dst += 1
+                }
                 done = n
             }
         }
-        return Tensor(unchecked: shape, data: out)
     }
 
     /// Combines `a` and `b` elementwise after broadcasting them to a common shape.
     @inlinable public static func zip(_ a: Tensor, _ b: Tensor, op: String,
                                       _ f: (Double, Double) -> Double) throws -> Tensor {
+        if case .scalar(let x) = a.layout, case .scalar(let y) = b.layout { return Tensor(f(x, y)) }
         if a.shape == b.shape {
-            let n = a.data.count
-            let out = a.data.withUnsafeBufferPointer { p in
-                b.data.withUnsafeBufferPointer { q in
+            let n = a.count
+            let out = a.withUnsafeElements { p in
+                b.withUnsafeElements { q in
                     [Double](unsafeUninitializedCapacity: n) { o, done in
                         for i in 0..<n { o.initializeElement(at: i, to: f(p[i], q[i])) }
                         done = n
@@ -30,12 +45,10 @@ extension Tensor {
             }
             return Tensor(unchecked: a.shape, data: out)
         }
-        if b.data.count == 1 && b.rank <= a.rank {
-            let y = b.data[0]
+        if b.rank <= a.rank, let y = b.scalar {
             return a.map { f($0, y) }.reshapedUnchecked(try broadcastShape(a.shape, b.shape, op: op))
         }
-        if a.data.count == 1 && a.rank <= b.rank {
-            let x = a.data[0]
+        if a.rank <= b.rank, let x = a.scalar {
             return b.map { f(x, $0) }.reshapedUnchecked(try broadcastShape(a.shape, b.shape, op: op))
         }
         return try zipBroadcast(a, b, op: op, f)

@@ -111,7 +111,7 @@ extension Tensor {
             let sel = try select(index)
             let n = try Tensor.checkedCount(sel.shape, op: "index")
             var out = [Double](repeating: 0, count: n)
-            data.withUnsafeBufferPointer { p in
+            withUnsafeElements { p in
                 out.withUnsafeMutableBufferPointer { o in Tensor.walk(sel) { k, off in o[k] = p[off] } }
             }
             return Tensor(unchecked: sel.shape, data: out)
@@ -131,7 +131,7 @@ extension Tensor {
     private mutating func update(_ index: [TensorIndex], _ value: Tensor, op: String, _ f: (Double, Double) -> Double) throws {
         let sel = try select(index, op: op)
         let v = try value.broadcast(to: sel.shape)
-        v.data.withUnsafeBufferPointer { src in
+        v.withUnsafeElements { src in
             data.withUnsafeMutableBufferPointer { d in Tensor.walk(sel) { k, off in d[off] = f(d[off], src[k]) } }
         }
     }

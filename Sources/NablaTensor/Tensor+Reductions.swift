@@ -20,19 +20,20 @@ extension Tensor {
                       _ combine: (Double, Double) -> Double) throws -> Tensor {
         guard let axis else {
             var acc = initial
-            data.withUnsafeBufferPointer { p in for x in p { acc = combine(acc, x) } }
-            return Tensor(unchecked: keepdims ? [Int](repeating: 1, count: rank) : [], data: [acc])
+            withUnsafeElements { p in for x in p { acc = combine(acc, x) } }
+            return keepdims && rank > 0 ? Tensor(unchecked: [Int](repeating: 1, count: rank), data: [acc]) : Tensor(acc)
         }
         let ax = try Tensor.normalizeAxis(axis, rank: rank, op: op)
         let (outer, n, inner) = split(ax)
         var out = [Double](repeating: initial, count: outer * inner)
         data.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
+                guard let p0 = p.baseAddress, let o0 = o.baseAddress else { return }
                 for a in 0..<outer {
-                    let ob = a * inner
+                    let dst = o0 + a * inner
                     for k in 0..<n {
-                        let ib = (a * n + k) * inner
-                        for i in 0..<inner { o[ob + i] = combine(o[ob + i], p[ib + i]) }
+                        let src = p0 + (a * n + k) * inner
+                        for i in 0..<inner { dst[i] = combine(dst[i], src[i]) }
                     }
                 }
             }
@@ -46,10 +47,10 @@ extension Tensor {
         guard count > 0 else { throw TensorError.argument(op: op, message: "empty tensor has no \(op)") }
         guard let axis else {
             var best = 0
-            data.withUnsafeBufferPointer { p in
+            withUnsafeElements { p in
                 for i in 1..<p.count where better(p[i], p[best]) || (p[i].isNaN && !p[best].isNaN) { best = i }
             }
-            return Tensor(unchecked: keepdims ? [Int](repeating: 1, count: rank) : [], data: [Double(best)])
+            return keepdims && rank > 0 ? Tensor(unchecked: [Int](repeating: 1, count: rank), data: [Double(best)]) : Tensor(Double(best))
         }
         let ax = try Tensor.normalizeAxis(axis, rank: rank, op: op)
         let (outer, n, inner) = split(ax)

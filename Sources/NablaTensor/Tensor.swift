@@ -2,12 +2,53 @@ import Foundation
 import Synchronization
 
 /// A float64 n-d array: contiguous row-major storage with value semantics (copy-on-write,
-/// through Swift's Array). Rank 0 is a scalar.
+/// through Swift's Array). Rank 0 is a scalar, whose one element is held inline: no heap
+/// array to allocate, and nothing to retain or release when it is copied.
 public struct Tensor: Sendable, Equatable {
+    /// Where the elements live: a scalar's inline, else the shape (rank ≥ 1) and the elements
+    /// in row-major order (`elements.count` is the product of `shape`).
+    @usableFromInline enum Layout: Sendable, Equatable {
+        case scalar(Double)
+        case array(shape: [Int], elements: [Double])
+    }
+    @usableFromInline var layout: Layout
+
     /// Extent of each axis; `[]` for a scalar.
-    public private(set) var shape: [Int]
-    /// The elements in row-major order; `data.count` is the product of `shape`.
-    public internal(set) var data: [Double]
+    public var shape: [Int] {
+        @inlinable get {
+            if case .array(let s, _) = layout { return s }
+            return []
+        }
+    }
+
+    /// The elements in row-major order; `data.count` is the product of `shape`. A scalar's
+    /// is built on each read: engine code reads elements with `withUnsafeElements` or `scalar`.
+    public internal(set) var data: [Double] {
+        @inlinable get {
+            switch layout {
+            case .scalar(let x): return [x]
+            case .array(_, let e): return e
+            }
+        }
+        set {
+            switch layout {
+            case .scalar(let x): layout = .scalar(newValue.first ?? x)
+            case .array(let s, _): layout = .array(shape: s, elements: newValue)
+            }
+        }
+        _modify {
+            switch layout {
+            case .scalar(let x):
+                var one = [x]
+                defer { layout = .scalar(one.first ?? x) }
+                yield &one
+            case .array(let s, var e):
+                layout = .scalar(0)   // leaves `e` the only reference: writes through it copy nothing
+                defer { layout = .array(shape: s, elements: e) }
+                yield &e
+            }
+        }
+    }
 
     /// A tensor from a shape and matching row-major elements.
     public init(shape: [Int], data: [Double]) throws {
@@ -15,39 +56,66 @@ public struct Tensor: Sendable, Equatable {
         guard n == data.count else {
             throw TensorError.shape(op: "tensor", message: "shape \(formatShape(shape)) needs \(n) elements, got \(data.count)")
         }
-        self.shape = shape
-        self.data = data
+        self.init(unchecked: shape, data: data)
     }
 
     /// Internal initializer for callers that already guarantee `data.count == product(shape)`.
     @usableFromInline init(unchecked shape: [Int], data: [Double]) {
-        self.shape = shape
-        self.data = data
+        layout = shape.isEmpty ? .scalar(data.first ?? 0) : .array(shape: shape, elements: data)
     }
 
     /// A 0-d tensor.
-    public init(_ scalar: Double) {
-        self.shape = []
-        self.data = [scalar]
+    @inlinable public init(_ scalar: Double) {
+        layout = .scalar(scalar)
     }
 
     /// A 1-d tensor.
     public init(_ values: [Double]) {
-        self.shape = [values.count]
-        self.data = values
+        layout = .array(shape: [values.count], elements: values)
     }
 
-    public var rank: Int { shape.count }
-    public var count: Int { data.count }
-    public var isScalar: Bool { shape.isEmpty }
+    @inlinable public var rank: Int {
+        if case .array(let s, _) = layout { return s.count }
+        return 0
+    }
+
+    @inlinable public var count: Int {
+        if case .array(_, let e) = layout { return e.count }
+        return 1
+    }
+
+    @inlinable public var isScalar: Bool {
+        if case .scalar = layout { return true }
+        return false
+    }
 
     /// The single element of a one-element tensor, else nil.
-    public var scalar: Double? { data.count == 1 ? data[0] : nil }
+    @inlinable public var scalar: Double? {
+        switch layout {
+        case .scalar(let x): return x
+        case .array(_, let e): return e.count == 1 ? e[0] : nil
+        }
+    }
+
+    /// Calls `body` with the row-major elements, without building an array for a scalar.
+    @inlinable public func withUnsafeElements<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
+        switch layout {
+        case .scalar(let x): return try withUnsafePointer(to: x) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+        case .array(_, let e): return try e.withUnsafeBufferPointer(body)
+        }
+    }
 
     /// Element `i` of the row-major data (for engine code that has checked `i < count`).
     public subscript(flat i: Int) -> Double {
-        get { data[i] }
-        set { data[i] = newValue }
+        get {
+            switch layout {
+            case .scalar(let x): precondition(i == 0, "Index out of range"); return x
+            case .array(_, let e): return e[i]
+            }
+        }
+        set {
+            if case .scalar = layout { precondition(i == 0, "Index out of range"); layout = .scalar(newValue) } else { data[i] = newValue }
+        }
     }
 
     /// Row-major strides (in elements) of a contiguous tensor of `shape`.

@@ -192,3 +192,49 @@ func close(_ a: Tensor, _ b: [Double], tol: Double = 1e-9) -> Bool {
         #expect(TensorError.tooLarge(op: "full", shape: [200], limitBytes: 1024).description.contains("1.0 KiB"))
     }
 }
+
+/// A 0-d tensor keeps its element inline, apart from the array of rank ≥ 1; every way in and
+/// out of that element has to agree with the one-element tensors of other ranks.
+@Suite struct ScalarStorageTests {
+    @Test func reshapingMovesTheElementBetweenRanks() throws {
+        let s = Tensor(2.5)
+        let one = try s.reshaped([1]), grid = try s.reshaped([1, 1])
+        #expect(one.shape == [1] && one.data == [2.5] && grid.data == [2.5])
+        let back = try grid.reshaped([])
+        #expect(back.shape == [] && back.scalar == 2.5 && back.count == 1 && back == s)
+        #expect(try Tensor(shape: [], data: [-4]).data == [-4])
+        #expect(throws: TensorError.self) { try Tensor(shape: [], data: [1, 2]) }
+    }
+
+    @Test func equalityComparesShapeAndValue() throws {
+        #expect(Tensor(3) == Tensor(3))
+        #expect(Tensor(3) != Tensor(4))
+        #expect(try Tensor(3) != Tensor(3).reshaped([1]))
+        #expect(Tensor(.nan) != Tensor(.nan))
+    }
+
+    @Test func writesReachTheElement() throws {
+        var s = Tensor(1)
+        s[flat: 0] = 7
+        #expect(s.scalar == 7)
+        try s.assign([], Tensor(9))
+        #expect(s.data == [9])
+        try s.addScaled(Tensor(2), -0.5)
+        #expect(s.scalar == 8)
+        try s.add(at: [], Tensor(1))
+        #expect(s.scalar == 9 && s.shape == [])
+    }
+
+    @Test func scalarOperandsBroadcastAndReduce() throws {
+        let m = t([2, 3], [1, 2, 3, 4, 5, 6])
+        #expect(try (Tensor(10) - m).data == [9, 8, 7, 6, 5, 4])
+        #expect(try (m / Tensor(2)).shape == [2, 3])
+        #expect(try (Tensor(3) * Tensor(4)).scalar == 12)
+        #expect((-Tensor(3)).data == [-3])
+        let total = try m.sum()
+        #expect(total.shape == [] && total.scalar == 21)
+        #expect(try Tensor(5).sum(axis: nil, keepdims: false).scalar == 5)
+        #expect(try Tensor(5).broadcast(to: [2]).data == [5, 5])
+        Tensor(6).withUnsafeElements { #expect(Array($0) == [6]) }
+    }
+}
