@@ -38,7 +38,29 @@ extension Tensor {
             let x = a.data[0]
             return b.map { f(x, $0) }.reshapedUnchecked(try broadcastShape(a.shape, b.shape, op: op))
         }
+        if b.rank >= 1, b.rank < a.rank, b.data.count > 1, a.shape.suffix(b.rank).elementsEqual(b.shape) {
+            return rowwise(a, b, f)
+        }
         return try zipBroadcast(a, b, op: op, f)
+    }
+
+    /// f(a, b) where b's shape ends a's (a bias on a batch of rows): b repeats along a's leading
+    /// axes. Inlined with f, so the loop vectorizes; the general broadcast calls f per element.
+    @inlinable static func rowwise(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Double) -> Tensor {
+        let n = a.data.count, width = b.data.count
+        let out = a.data.withUnsafeBufferPointer { p in
+            b.data.withUnsafeBufferPointer { q in
+                [Double](unsafeUninitializedCapacity: n) { o, done in
+                    var row = 0
+                    while row < n {
+                        for j in 0..<width { o.initializeElement(at: row + j, to: f(p[row + j], q[j])) }
+                        row += width
+                    }
+                    done = n
+                }
+            }
+        }
+        return Tensor(unchecked: a.shape, data: out)
     }
 
     @usableFromInline
