@@ -79,6 +79,12 @@ let cases: [Case] = [
     Case("cross_entropy one-hot", [probs]) { v in try F.crossEntropy(v[0], Variable(t([2, 3], [0, 1, 0, 1, 0, 0]))) },
     Case("cross_entropy indices", [probs]) { v in try F.crossEntropy(v[0], Variable(labels)) },
     Case("softmax_cross_entropy", [M]) { v in try F.softmaxCrossEntropy(v[0], Variable(t([3], [0, 3, 1]))) },
+    Case("softmax_cross_entropy per sample, target rows not summing to 1", [M]) { v in
+        try (F.softmaxCrossEntropy(v[0], Variable(P), reduction: .none) * Variable(t([3], [0.5, -1, 2]))).sum()
+    },
+    Case("softmax_cross_entropy summed, one sample", [t([4], [0.3, -1.2, 2, 0.1])]) { v in
+        try F.softmaxCrossEntropy(v[0], Variable(t([], [2])), reduction: .sum) * 1.5
+    },
     Case("hinge", [M]) { v in try F.hinge(v[0], Variable(t([3], [0, 3, 1]))).sum() },
     Case("l1 l2 elastic", [M]) { v in try F.l1(v[0]) + F.l2(v[0]) + F.elasticNet(v[0], l1: 0.3, l2: 0.2) },
     Case("entropy", [probs]) { v in try F.entropy(v[0], base: 2).sum() },
