@@ -45,7 +45,7 @@ extension Tensor {
     }
 
     /// f(a, b) where b's shape ends a's (a bias on a batch of rows): b repeats along a's leading
-    /// axes. Inlined with f, so the loop vectorizes; the general broadcast calls f per element.
+    /// axes, one row loop with none of the general broadcast's per-run index bookkeeping.
     @inlinable static func rowwise(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Double) -> Tensor {
         let n = a.data.count, width = b.data.count
         let out = a.data.withUnsafeBufferPointer { p in
