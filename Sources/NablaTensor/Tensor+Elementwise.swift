@@ -91,10 +91,10 @@ extension Tensor {
 
     // MARK: Binary operators
 
-    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "add", +) }
-    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "subtract", -) }
-    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "multiply", *) }
-    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "divide", /) }
+    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "add") { $0 + $1 } }
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "subtract") { $0 - $1 } }
+    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "multiply") { $0 * $1 } }
+    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "divide") { $0 / $1 } }
     public static func + (a: Tensor, b: Double) -> Tensor { a.map { $0 + b } }
     public static func - (a: Tensor, b: Double) -> Tensor { a.map { $0 - b } }
     public static func * (a: Tensor, b: Double) -> Tensor { a.map { $0 * b } }
