@@ -66,12 +66,17 @@ extension F {
     public static func logSoftmax(_ x: Variable, axis: Int = -1) throws -> Variable {
         let v = x.value
         if v.rank == 0 { return Variable.make(.logSoftmax(axis: axis), Tensor(0), [x]) { _ in [nil] } }
-        _ = try Tensor.normalizeAxis(axis, rank: v.rank, op: "log_softmax")
-        let shifted = try v - v.max(axis: axis, keepdims: true)
-        let y = try shifted - shifted.exp().sum(axis: axis, keepdims: true).log()
+        let y = try logSoftmaxValue(v, axis: axis)
         return Variable.make(.logSoftmax(axis: axis), y, [x]) { g in
             [try g - y.exp() * g.sum(axis: axis, keepdims: true)]
         }
+    }
+
+    /// log_softmax of a tensor of rank ≥ 1: (x − max) − ln Σ e^(x − max) along `axis`.
+    static func logSoftmaxValue(_ v: Tensor, axis: Int) throws -> Tensor {
+        _ = try Tensor.normalizeAxis(axis, rank: v.rank, op: "log_softmax")
+        let shifted = try v - v.max(axis: axis, keepdims: true)
+        return try shifted - shifted.exp().sum(axis: axis, keepdims: true).log()
     }
 
     /// maxout(z₁, …, z_k) = elementwise max of the pieces (each a linear unit wᵢᵀx + bᵢ).

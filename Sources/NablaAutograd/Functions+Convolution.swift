@@ -307,6 +307,9 @@ extension F {
         let planes = v.count / Swift.max(h * w, 1)
         let outShape = Array(v.shape.dropLast(2)) + [oh, ow]
         let m = try Tensor.checkedCount(outShape, op: op)
+        if max && k == 2 && s == 2 {
+            return try PairPool(planes: planes, h: h, w: w, oh: oh, ow: ow).record(x, outShape: outShape)
+        }
         var source = [Int](repeating: 0, count: max ? m : 0)  // flat input index of each window's max
         let area = Double(k * k)
         var out = [Double](repeating: 0, count: m)
@@ -362,6 +365,95 @@ extension F {
                 }
             }
             return [try Tensor(shape: v.shape, data: dx)]
+        }
+    }
+
+    /// Max pooling over 2×2 windows moved by 2 (nearly every CNN's), unrolled: no window
+    /// loops, the four elements compared with selects, and backward writes every input
+    /// element once (windows do not overlap), so its buffer needs no zero fill and no scatter.
+    /// Same results as the general loop: the first maximum in row-major order, or the first NaN.
+    struct PairPool {
+        let planes, h, w, oh, ow: Int
+
+        func record(_ x: Variable, outShape: [Int]) throws -> Variable {
+            let v = x.value, m = planes * oh * ow
+            var source = [Int](unsafeUninitializedCapacity: m) { _, done in done = m }  // flat input index of each max
+            var out = [Double](unsafeUninitializedCapacity: m) { _, done in done = m }
+            try v.data.withUnsafeBufferPointer { px in
+                try out.withUnsafeMutableBufferPointer { po in
+                    try source.withUnsafeMutableBufferPointer { ps in
+                        guard let x0 = px.baseAddress, let o0 = po.baseAddress, let s0 = ps.baseAddress else { return }
+                        for p in 0..<planes {
+                            try Cancellation.check()
+                            for i in 0..<oh {
+                                let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
+                                for j in 0..<ow {
+                                    let (best, at) = Self.windowMax(x0, row + 2 * j, w)
+                                    o0[o + j] = best; s0[o + j] = at
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let y = try Tensor(shape: outShape, data: out)
+            return Variable.make(.maxpool(size: 2, stride: 2), y, [x]) { g in
+                [try Tensor(shape: v.shape, data: gradient(g.data, source))]
+            }
+        }
+
+        /// The max of the window whose top-left element is x[i] (row length w), and its index.
+        @inline(__always) static func windowMax(_ x: UnsafePointer<Double>, _ i: Int, _ w: Int) -> (Double, Int) {
+            let (a, b, c, d) = (x[i], x[i + 1], x[i + w], x[i + w + 1])
+            // Selects, not branches: on real data each comparison is a coin toss.
+            var best = a, at = i
+            if b > best { best = b; at = i + 1 }
+            if c > best { best = c; at = i + w }
+            if d > best { best = d; at = i + w + 1 }
+            // A NaN never compares greater; the sum is NaN when the window holds one (rare, so
+            // this branch is predicted), and then the first NaN is the max.
+            if (a + b + c + d).isNaN {
+                if a.isNaN { return (a, i) }
+                if b.isNaN { return (b, i + 1) }
+                if c.isNaN { return (c, i + w) }
+                if d.isNaN { return (d, i + w + 1) }
+            }
+            return (best, at)
+        }
+
+        /// `v` when `on`, else +0, by masking its bits: a select the compiler kept as a branch,
+        /// mispredicted at one in four window elements.
+        @inline(__always) static func keep(_ v: Double, _ on: Bool) -> Double {
+            Double(bitPattern: v.bitPattern & (0 &- UInt64(on ? 1 : 0)))
+        }
+
+        /// dL/dx: each window's g at its max, zero at its other elements and at the last row
+        /// and column when h or w is odd (in no window).
+        func gradient(_ g: [Double], _ source: [Int]) -> [Double] {
+            let count = planes * h * w
+            return [Double](unsafeUninitializedCapacity: count) { buf, done in
+                g.withUnsafeBufferPointer { pg in
+                    source.withUnsafeBufferPointer { ps in
+                        guard let d0 = buf.baseAddress, let g0 = pg.baseAddress, let s0 = ps.baseAddress else { return }
+                        for p in 0..<planes {
+                            for i in 0..<oh {
+                                let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
+                                for j in 0..<ow {
+                                    // 0 + g, as the general loop's scatter into zeros (−0 becomes +0).
+                                    let at = s0[o + j], gv = 0 + g0[o + j], t = row + 2 * j
+                                    (d0 + t).initialize(to: Self.keep(gv, at == t))
+                                    (d0 + t + 1).initialize(to: Self.keep(gv, at == t + 1))
+                                    (d0 + t + w).initialize(to: Self.keep(gv, at == t + w))
+                                    (d0 + t + w + 1).initialize(to: Self.keep(gv, at == t + w + 1))
+                                }
+                                for t in (2 * ow)..<w { (d0 + row + t).initialize(to: 0); (d0 + row + w + t).initialize(to: 0) }
+                            }
+                            if 2 * oh < h { (d0 + (p * h + h - 1) * w).initialize(repeating: 0, count: w) }
+                        }
+                    }
+                }
+                done = count
+            }
         }
     }
 

@@ -68,11 +68,36 @@ extension F {
     }
 
     /// Cross entropy of softmax(scores), through log-softmax so large scores stay finite:
-    /// L = −Σ_k t_k log_softmax(s)_k;  dL/ds = softmax(s) − t for one-hot t.
+    /// L = −Σ_k t_k log_softmax(s)_k;  dL/ds = softmax(s) · Σ_k t_k − t (softmax(s) − t for
+    /// one-hot t), one pass over the scores instead of a recorded log-softmax graph.
     public static func softmaxCrossEntropy(_ scores: Variable, _ target: Variable, reduction: Reduction = .mean) throws -> Variable {
-        let t = Variable(try targetDistribution(scores.value, target.value, op: "softmax_cross_entropy"))
-        return try Variable.composite(.softmaxCrossEntropy(reduction), [scores, t]) { v in
-            try reduce(-(v[1] * logSoftmax(v[0])).sum(axis: -1), reduction)
+        let s = scores.value
+        let t = try targetDistribution(s, target.value, op: "softmax_cross_entropy")
+        guard s.rank >= 1 else { throw TensorError.shape(op: "softmax_cross_entropy", message: "scores need a class axis, got a scalar") }
+        let ls = try logSoftmaxValue(s, axis: -1)
+        let per = try -(t * ls).sum(axis: -1)
+        let value: Tensor
+        switch reduction {
+        case .mean: value = try per.mean()
+        case .sum: value = try per.sum()
+        case .none: value = per
+        }
+        let (rows, width) = (per.count, s.shape[s.rank - 1])
+        return Variable.make(.softmaxCrossEntropy(reduction), value, [scores, Variable(t)]) { g in
+            let ds = [Double](unsafeUninitializedCapacity: s.count) { out, done in
+                for i in 0..<rows {
+                    // dL/d per_i.
+                    let w = reduction == .none ? g.data[i] : reduction == .mean ? g.data[0] / Double(rows) : g.data[0]
+                    var total = 0.0
+                    for k in 0..<width { total += t.data[i * width + k] }
+                    for k in 0..<width {
+                        let j = i * width + k
+                        out.initializeElement(at: j, to: w * (Foundation.exp(ls.data[j]) * total - t.data[j]))
+                    }
+                }
+                done = rows * width
+            }
+            return [try Tensor(shape: s.shape, data: ds), nil]
         }
     }
 

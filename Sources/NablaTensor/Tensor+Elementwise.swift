@@ -51,7 +51,29 @@ extension Tensor {
         if a.rank <= b.rank, let x = a.scalar {
             return b.map { f(x, $0) }.reshapedUnchecked(try broadcastShape(a.shape, b.shape, op: op))
         }
+        if b.rank >= 1, b.rank < a.rank, b.data.count > 1, a.shape.suffix(b.rank).elementsEqual(b.shape) {
+            return rowwise(a, b, f)
+        }
         return try zipBroadcast(a, b, op: op, f)
+    }
+
+    /// f(a, b) where b's shape ends a's (a bias on a batch of rows): b repeats along a's leading
+    /// axes, one row loop with none of the general broadcast's per-run index bookkeeping.
+    @inlinable static func rowwise(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Double) -> Tensor {
+        let n = a.data.count, width = b.data.count
+        let out = a.data.withUnsafeBufferPointer { p in
+            b.data.withUnsafeBufferPointer { q in
+                [Double](unsafeUninitializedCapacity: n) { o, done in
+                    var row = 0
+                    while row < n {
+                        for j in 0..<width { o.initializeElement(at: row + j, to: f(p[row + j], q[j])) }
+                        row += width
+                    }
+                    done = n
+                }
+            }
+        }
+        return Tensor(unchecked: a.shape, data: out)
     }
 
     @usableFromInline
@@ -82,10 +104,10 @@ extension Tensor {
 
     // MARK: Binary operators
 
-    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "add", +) }
-    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "subtract", -) }
-    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "multiply", *) }
-    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "divide", /) }
+    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "add") { $0 + $1 } }
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "subtract") { $0 - $1 } }
+    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "multiply") { $0 * $1 } }
+    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try zip(a, b, op: "divide") { $0 / $1 } }
     public static func + (a: Tensor, b: Double) -> Tensor { a.map { $0 + b } }
     public static func - (a: Tensor, b: Double) -> Tensor { a.map { $0 - b } }
     public static func * (a: Tensor, b: Double) -> Tensor { a.map { $0 * b } }

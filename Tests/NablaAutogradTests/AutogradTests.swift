@@ -277,6 +277,25 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
         #expect(approx(w.value, [0.99, -0.99], tol: 1e-5))
     }
 
+    /// Three Adam steps on a matrix match the update rule written out element by element.
+    @Test func adamMatchesTheUpdateRule() throws {
+        let start: [Double] = [0.5, -1, 2, 0, 3, -0.25]
+        let w = Variable.param(t([2, 3], start))
+        let (lr, b1, b2, eps) = (0.05, 0.9, 0.999, 1e-8)
+        let opt = Adam([w], lr: lr, beta1: b1, beta2: b2, eps: eps)
+        var (expected, m, v) = (start, [Double](repeating: 0, count: 6), [Double](repeating: 0, count: 6))
+        for step in 1...3 {
+            let g = (0..<6).map { Double($0 * step % 5) - 1.5 }
+            w.grad = t([2, 3], g); try opt.step()
+            for k in 0..<6 {
+                m[k] = b1 * m[k] + (1 - b1) * g[k]; v[k] = b2 * v[k] + (1 - b2) * g[k] * g[k]
+                let mhat = m[k] / (1 - pow(b1, Double(step))), vhat = v[k] / (1 - pow(b2, Double(step)))
+                expected[k] -= lr * mhat / (vhat.squareRoot() + eps)
+            }
+        }
+        #expect(approx(w.value, expected, tol: 1e-14))
+    }
+
     @Test func dropoutIsSeededAndInverted() throws {
         RandomSource.seed(3)
         let a = try F.dropout(Variable(try Tensor.ones([1000])), p: 0.5).value

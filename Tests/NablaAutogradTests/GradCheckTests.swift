@@ -79,6 +79,12 @@ let cases: [Case] = [
     Case("cross_entropy one-hot", [probs]) { v in try F.crossEntropy(v[0], Variable(t([2, 3], [0, 1, 0, 1, 0, 0]))) },
     Case("cross_entropy indices", [probs]) { v in try F.crossEntropy(v[0], Variable(labels)) },
     Case("softmax_cross_entropy", [M]) { v in try F.softmaxCrossEntropy(v[0], Variable(t([3], [0, 3, 1]))) },
+    Case("softmax_cross_entropy per sample, target rows not summing to 1", [M]) { v in
+        try (F.softmaxCrossEntropy(v[0], Variable(P), reduction: .none) * Variable(t([3], [0.5, -1, 2]))).sum()
+    },
+    Case("softmax_cross_entropy summed, one sample", [t([4], [0.3, -1.2, 2, 0.1])]) { v in
+        try F.softmaxCrossEntropy(v[0], Variable(t([], [2])), reduction: .sum) * 1.5
+    },
     Case("hinge", [M]) { v in try F.hinge(v[0], Variable(t([3], [0, 3, 1]))).sum() },
     Case("l1 l2 elastic", [M]) { v in try F.l1(v[0]) + F.l2(v[0]) + F.elasticNet(v[0], l1: 0.3, l2: 0.2) },
     Case("entropy", [probs]) { v in try F.entropy(v[0], base: 2).sum() },
@@ -104,6 +110,9 @@ let cases: [Case] = [
     },
     Case("maxpool stride beyond size (gaps), rectangular", [sample([2, 3, 7, 9], seed: 46)]) { v in
         try (F.maxpool(v[0], size: 2, stride: 3) * Variable(sample([2, 3, 2, 3], seed: 47))).sum()
+    },
+    Case("maxpool 2×2 stride 2, odd height and width (last row and column in no window)", [sample([2, 3, 5, 7], seed: 52)]) { v in
+        try (F.maxpool(v[0], size: 2) * Variable(sample([2, 3, 2, 3], seed: 53))).sum()
     },
     Case("maxpool 3×3 stride 2 overlapping", [sample([1, 2, 7, 7], seed: 48)]) { v in
         try (F.maxpool(v[0], size: 3, stride: 2) * Variable(sample([1, 2, 3, 3], seed: 49))).sum()
@@ -167,5 +176,28 @@ let cases: [Case] = [
         try Autograd.backward(try (b * Variable(t([1, 2, 2, 1], [1, 2, 3, 4]))).sum())
         let expected: [Double] = [0, 1, 0, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 4, 0]
         #expect(first.grad?.data == expected && last.grad?.data == expected)
+    }
+
+    /// The unrolled 2×2 stride-2 max pooling agrees with channels-last pooling (separate code)
+    /// in values and gradients on odd extents, with ties, infinities and NaNs in the windows.
+    @Test func maxpool2x2MatchesChannelsLast() throws {
+        var rng = Xoshiro256(seed: 70)
+        let (n, c, h, w) = (2, 3, 5, 7)
+        let special: [Double] = [.nan, .infinity, -.infinity, 1, 1, 0]
+        let data = try Tensor.rand([n * c * h * w], using: &rng).data.enumerated().map { k, u in
+            k % 5 == 0 ? special[(k / 5) % special.count] : (u * 4).rounded()   // rounding makes ties
+        }
+        let first = Variable.param(t([n, c, h, w], data))
+        let last = Variable.param(try first.value.transposed([0, 2, 3, 1]))
+        let a = try F.maxpool(first, size: 2)
+        let b = try F.pool2dChannelsLast(last, size: 2, stride: 2, pads: Pads(), max: true)
+        let same: ([Double], [Double]) -> Bool = { x, y in x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } }
+        #expect(same(a.value.data, try b.value.transposed([0, 3, 1, 2]).data))
+        #expect(a.value.data.contains { $0.isNaN } && a.value.data.contains { $0 == .infinity })
+        let seed = try Tensor.rand([n, c, 2, 3], using: &rng)
+        try Autograd.backward(try (a * Variable(seed)).sum())
+        try Autograd.backward(try (b * Variable(try seed.transposed([0, 2, 3, 1]))).sum())
+        let ga = try #require(first.grad), gb = try #require(last.grad)
+        #expect(ga.data == (try gb.transposed([0, 3, 1, 2])).data)
     }
 }

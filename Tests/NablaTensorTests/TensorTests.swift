@@ -21,6 +21,18 @@ func close(_ a: Tensor, _ b: [Double], tol: Double = 1e-9) -> Bool {
         #expect(try (t([1], [5]) - t([2, 1, 1], [1, 2])).shape == [2, 1, 1])
     }
 
+    /// The trailing-axes path (b's shape ends a's: a bias per row) matches broadcasting b
+    /// explicitly first, for operators where order matters and for a 3-d a with a 2-d b.
+    @Test func trailingAxesMatchExplicitBroadcast() throws {
+        var rng = Xoshiro256(seed: 3)
+        let a = try Tensor.randn([2, 3, 4], using: &rng)
+        for b in [try Tensor.randn([4], using: &rng), try Tensor.randn([3, 4], using: &rng)] {
+            let full = try b.broadcast(to: a.shape)
+            #expect(try (a - b) == (a - full) && (a / b) == (a / full) && (b - a) == (full - a))
+            #expect(try (a - b).data != (b - a).data)
+        }
+    }
+
     @Test func incompatibleShapesNameBoth() {
         #expect(throws: TensorError.broadcast(op: "add", lhs: [2, 3], rhs: [4])) { try t([2, 3], [Double](repeating: 0, count: 6)) + t([4], [0, 0, 0, 0]) }
         let msg = TensorError.broadcast(op: "add", lhs: [2, 3], rhs: [4]).description
