@@ -20,16 +20,16 @@ ROOT = Path(__file__).resolve().parent.parent
 KERNELS = [k for k in ("nabla", "python3", "xpython") if k in KernelSpecManager().find_kernel_specs()]
 CODE = {"nabla": "1+1", "python3": "1+1", "xpython": "1+1", "floor": "1+1"}
 FLOOR = Path(tempfile.gettempdir()) / "nabla-kernel-floor"
+C_CLIENT = Path(tempfile.gettempdir()) / "nabla-kernel-client"
 
 
-def build_floor():
-    """Compiles bench/kernel_floor.c; None (with the reason printed) when it cannot be built."""
-    r = subprocess.run(["cc", "-O2", str(ROOT / "bench" / "kernel_floor.c"), "-o", str(FLOOR), "-lzmq", "-lpthread"],
-                       capture_output=True, text=True)
+def build(source, exe, *libs):
+    """Compiles bench/<source>; None (with the reason printed) when it cannot be built."""
+    r = subprocess.run(["cc", "-O2", str(ROOT / "bench" / source), "-o", str(exe), *libs], capture_output=True, text=True)
     if r.returncode != 0:
-        print(f"kernel_floor.c not built: {r.stderr.strip()[:200]}")
+        print(f"{source} not built: {r.stderr.strip()[:200]}")
         return None
-    return FLOOR
+    return exe
 
 
 def free_ports(n):
@@ -114,6 +114,13 @@ class Client:
         while self.shell.poll(0):
             self.shell.recv_multipart()
         return dt
+
+    def c_roundtrips(self, n):
+        """n round trips timed by bench/kernel_client.c (a raw libzmq client), in seconds."""
+        r = subprocess.run([str(C_CLIENT), self.path, str(n)], capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError(f"{self.name}: kernel_client: {r.stderr.strip()}")
+        return [float(v) * 1e-6 for v in r.stdout.split()]
 
     def request(self, msg_type, content, timeout_ms=10000):
         """Sends a shell request; returns (seconds until its idle, its iopub messages as (type, content))."""
@@ -313,30 +320,36 @@ def kernel_request_us():
 
 
 def main():
-    floor = ["floor"] if build_floor() else []
+    floor = ["floor"] if build("kernel_floor.c", FLOOR, "-lzmq", "-lpthread") else []
+    c_client = build("kernel_client.c", C_CLIENT, "-lzmq", "-lsodium")
     starts = {k: [] for k in KERNELS + floor}
     trips = {k: [] for k in KERNELS + floor}
+    c_trips = {k: [] for k in KERNELS + floor}
     for rnd in range(7):
         for name in KERNELS + floor:
             c = Client(name)
             try:
                 starts[name].append(c.start())
                 trips[name] += [c.roundtrip() for _ in range(300)]
+                if c_client:
+                    c_trips[name] += c.c_roundtrips(300)
             finally:
                 c.stop()
     base = "nabla"
-    print(f"{'kernel':10} {'startup p50 ms':>15} {'rt p50 ms':>10} {'rt p99 ms':>10} {'startup ×':>10} {'rt ×':>8}")
+    print(f"{'kernel':10} {'startup p50 ms':>15} {'rt p50 ms':>10} {'rt p99 ms':>10} {'startup ×':>10} {'rt ×':>8} {'C-client rt p50':>16}")
     rows = []
     for name in KERNELS + floor:
         s50, r50, r99 = statistics.median(starts[name]) * 1e3, statistics.median(trips[name]) * 1e3, pct(trips[name], 99) * 1e3
-        rows.append({"kernel": name, "startup_p50_ms": s50, "roundtrip_p50_ms": r50, "roundtrip_p99_ms": r99})
+        rows.append({"kernel": name, "startup_p50_ms": s50, "roundtrip_p50_ms": r50, "roundtrip_p99_ms": r99,
+                     "c_roundtrip_p50_ms": statistics.median(c_trips[name]) * 1e3 if c_trips[name] else None})
     ref = next(r for r in rows if r["kernel"] == base)
     for r in rows:
         r["startup_speedup_of_nabla"] = r["startup_p50_ms"] / ref["startup_p50_ms"]
         r["roundtrip_speedup_of_nabla"] = r["roundtrip_p50_ms"] / ref["roundtrip_p50_ms"]
         print(f"{r['kernel']:10} {r['startup_p50_ms']:15.2f} {r['roundtrip_p50_ms']:10.3f} {r['roundtrip_p99_ms']:10.3f} "
-              f"{r['startup_speedup_of_nabla']:9.1f}× {r['roundtrip_speedup_of_nabla']:7.1f}×")
+              f"{r['startup_speedup_of_nabla']:9.1f}× {r['roundtrip_speedup_of_nabla']:7.1f}× {r['c_roundtrip_p50_ms'] or float('nan'):16.3f}")
     print("× columns: how many times faster Nabla is than that kernel (7 starts, 2,100 round trips each, interleaved)")
+    print("rt: the pyzmq client above; C-client rt: bench/kernel_client.c, the same request timed by a raw libzmq client")
     print("targets for nabla: round trip p50 ≤ 0.35 ms, startup ≤ 20 ms")
     floor_row = next((r for r in rows if r["kernel"] == "floor"), None)
     rows = [r for r in rows if r["kernel"] != "floor"]
@@ -345,8 +358,9 @@ def main():
     print(f"nabla's own CPU per `1+1` request, no sockets: {own:.1f} µs")
     by = {r["kernel"]: r for r in rows}
     figures = (("startup_p50_ms", "kernel startup to kernel_info_reply (p50)", "ms", "<= 20"),
-               ("roundtrip_p50_ms", "execute `1+1` round trip (p50)", "ms", "<= 0.35"),
-               ("roundtrip_p99_ms", "execute `1+1` round trip (p99)", "ms", None),
+               ("roundtrip_p50_ms", "execute `1+1` round trip, pyzmq client (p50)", "ms", "<= 0.35"),
+               ("roundtrip_p99_ms", "execute `1+1` round trip, pyzmq client (p99)", "ms", None),
+               ("c_roundtrip_p50_ms", "execute `1+1` round trip, C libzmq client (p50)", "ms", "<= 0.35"),
                ("idle_rss_mib", "idle RSS", "MiB", "<= 30"),
                ("rss_growth_mib", "RSS growth over 10,000 cells", "MiB", "<= 5"),
                ("flood_100k_lines_s", "100,000 printed lines to idle", "s", "<= 2"))
@@ -358,12 +372,15 @@ def main():
                 table.missing(figure, ref[key], label, unit, target,
                               reason=f"{label} not installed here (pip install -r requirements-bench.txt)")
     floor_label = "C server, same threads, no work (bench/kernel_floor.c)"
+    for key, figure in (("roundtrip_p50_ms", "execute `1+1` round trip, pyzmq client (p50)"),
+                        ("c_roundtrip_p50_ms", "execute `1+1` round trip, C libzmq client (p50)")):
+        if floor_row:
+            table.record(figure, ref[key], floor_label, floor_row[key], "ms", "<= 0.35")
+        else:
+            table.missing(figure, ref[key], floor_label, "ms", "<= 0.35",
+                          reason="bench/kernel_floor.c did not build (needs cc and libzmq3-dev)")
     if floor_row:
-        table.record("execute `1+1` round trip (p50)", ref["roundtrip_p50_ms"], floor_label, floor_row["roundtrip_p50_ms"], "ms", "<= 0.35")
         rows.append(floor_row)
-    else:
-        table.missing("execute `1+1` round trip (p50)", ref["roundtrip_p50_ms"], floor_label, "ms", "<= 0.35",
-                      reason="bench/kernel_floor.c did not build (needs cc and libzmq3-dev)")
     table.record("kernel's own CPU per `1+1` request, no sockets", own, None, None, "µs")
     out = ROOT / "bench" / "results" / "kernel.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -143,14 +143,14 @@ public final class Kernel: @unchecked Sendable {
         gmtime_r(&t, &tmv)
         var out = [UInt8]()
         out.reserveCapacity(27)
-        func put(_ v: Int, _ width: Int, then separator: Character?) {
+        func put(_ v: Int, _ width: Int, then separator: Unicode.Scalar) {
             var digits = width, v = max(v, 0)
             var scratch: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
             withUnsafeMutableBytes(of: &scratch) { b in
                 while digits > 0 { digits -= 1; b[digits] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
                 out.append(contentsOf: b[0..<width])
             }
-            if let separator, let a = separator.asciiValue { out.append(a) }
+            out.append(UInt8(ascii: separator))
         }
         put(Int(tmv.tm_year) + 1900, 4, then: "-"); put(Int(tmv.tm_mon) + 1, 2, then: "-"); put(Int(tmv.tm_mday), 2, then: "T")
         put(Int(tmv.tm_hour), 2, then: ":"); put(Int(tmv.tm_min), 2, then: ":"); put(Int(tmv.tm_sec), 2, then: ".")

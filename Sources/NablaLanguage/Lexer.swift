@@ -142,8 +142,11 @@ public struct Lexer {
                 } else if let op = Lexer.operators.first(where: { matches($0) }) {
                     for _ in op { advance() }
                     let s = String(op)
-                    if "([{".contains(s) { depth += 1 }
-                    if ")]}".contains(s) { depth = max(depth - 1, 0) }
+                    switch s {   // (not `"([{".contains(s)`: that is Foundation's substring search)
+                    case "(", "[", "{": depth += 1
+                    case ")", "]", "}": depth = max(depth - 1, 0)
+                    default: break
+                    }
                     emit(.op(s), from: start)
                 } else {
                     let shown = c.unicodeScalars.first.map { $0.value < 32 || c == "\u{FFFD}" ? String(format16($0.value)) : "'\(c)'" } ?? "?"
