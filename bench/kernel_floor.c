@@ -47,15 +47,14 @@ static void *session(void *shell) {
     void *link = zmq_socket(context, ZMQ_PAIR);
     zmq_connect(link, "inproc://floor-link");
     for (;;) {
-        zmq_msg_t parts[32];
+        zmq_msg_t parts[32], extra;
         int n = 0, more = 1;
-        while (more) {
-            zmq_msg_t *m = &parts[n < 31 ? n : 31];
-            if (n >= 31) zmq_msg_close(m);
+        while (more) {   /* frames past the 32nd are read and dropped */
+            zmq_msg_t *m = n < 32 ? &parts[n] : &extra;
             zmq_msg_init(m);
             if (zmq_msg_recv(m, shell, 0) < 0) return NULL;
             more = zmq_msg_more(m);
-            if (n < 31) n++;
+            if (n < 32) n++; else zmq_msg_close(m);
         }
         int d = 0;
         while (d < n && !(zmq_msg_size(&parts[d]) == 9 && !memcmp(zmq_msg_data(&parts[d]), "<IDS|MSG>", 9))) d++;
