@@ -323,20 +323,12 @@ extension F {
                             let o = (p * oh + i) * ow + j
                             let corner = (p * h + i * s) * w + j * s
                             if max {
-                                var best = -Double.infinity, at = corner, nanAt = -1
+                                var run = RunningMax(start: corner)
                                 for u in 0..<k {
                                     let row = corner + u * w
-                                    for t in 0..<k {
-                                        // Selects, not branches: on real data the comparison is a coin toss.
-                                        // A NaN (rare, so its branch is predicted) wins from the first one on.
-                                        let val = x0[row + t], better = val > best
-                                        best = better ? val : best
-                                        at = better ? row + t : at
-                                        if val.isNaN && nanAt < 0 { nanAt = row + t }
-                                    }
+                                    for t in 0..<k { run.take(x0[row + t], at: row + t) }
                                 }
-                                if nanAt >= 0 { best = x0[nanAt]; at = nanAt }
-                                o0[o] = best; ps[o] = at
+                                (o0[o], ps[o]) = run.result(x0)
                             } else {
                                 var total = 0.0
                                 for u in 0..<k { let row = x0 + corner + u * w; for t in 0..<k { total += row[t] } }
@@ -365,6 +357,26 @@ extension F {
                 }
             }
             return [try Tensor(shape: v.shape, data: dx)]
+        }
+    }
+
+    /// A pooling window's running maximum and where it is, element by element in row-major
+    /// order (so the first maximum wins). Selects, not branches: on real data each comparison
+    /// is a coin toss. A NaN (rare, so its branch is predicted) wins from the first one on.
+    struct RunningMax {
+        var best = -Double.infinity, at: Int, nanAt = -1
+        init(start: Int) { at = start }
+
+        @inline(__always) mutating func take(_ val: Double, at k: Int) {
+            let better = val > best
+            best = better ? val : best
+            at = better ? k : at
+            if val.isNaN && nanAt < 0 { nanAt = k }
+        }
+
+        /// The window's max and its flat index in `x` (its first NaN when it holds one).
+        @inline(__always) func result(_ x: UnsafePointer<Double>) -> (Double, Int) {
+            nanAt >= 0 ? (x[nanAt], nanAt) : (best, at)
         }
     }
 
@@ -507,20 +519,12 @@ extension F {
                                 let o = ((b * oh + i) * ow + j) * c
                                 for ch in 0..<c {
                                     if max {
-                                        var best = -Double.infinity, at = ((b * h + rows.lowerBound) * w + cols.lowerBound) * c + ch, nanAt = -1
+                                        var run = RunningMax(start: ((b * h + rows.lowerBound) * w + cols.lowerBound) * c + ch)
                                         for r in rows {
                                             let row = (b * h + r) * w
-                                            for col in cols {
-                                                // Selects, not branches: on real data the comparison is a coin toss.
-                                                // A NaN (rare, so its branch is predicted) wins from the first one on.
-                                                let k = (row + col) * c + ch, val = x0[k], better = val > best
-                                                best = better ? val : best
-                                                at = better ? k : at
-                                                if val.isNaN && nanAt < 0 { nanAt = k }
-                                            }
+                                            for col in cols { let k = (row + col) * c + ch; run.take(x0[k], at: k) }
                                         }
-                                        if nanAt >= 0 { best = x0[nanAt]; at = nanAt }
-                                        o0[o + ch] = best; ps[o + ch] = at
+                                        (o0[o + ch], ps[o + ch]) = run.result(x0)
                                     } else {
                                         var total = 0.0
                                         for r in rows { let row = (b * h + r) * w; for col in cols { total += x0[(row + col) * c + ch] } }

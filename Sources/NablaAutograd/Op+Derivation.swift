@@ -361,6 +361,14 @@ public enum Derive {
         return lines
     }
 
+    /// One pooling window's line: its max, or the mean of its elements, with a long window's
+    /// values shortened to the first four and the last.
+    static func windowLine(_ name: Math, _ vals: [Math], max: Bool, result: Double) -> Derivation {
+        let shown = vals.count > 12 ? Array(vals.prefix(4)) + [.ellipsis] + [vals[vals.count - 1]] : vals
+        let m: Math = max ? .call(latex: "\\max", plain: "max", shown) : .div(.add(shown), .number(Double(vals.count)))
+        return derivation(name, formula: nil, substituted: m, result: Tensor(result))
+    }
+
     /// Channels-last pooling: the first windows of the first image's first channel, each with
     /// the max or mean of its real (unpadded) elements.
     public static func poolingChannelsLast(_ x: Tensor?, _ out: Tensor, size k: Int, stride s: Int, pads: Pads, max: Bool) -> [Derivation]? {
@@ -377,10 +385,7 @@ public enum Derive {
                 let (r, col) = (i * s + u - pads.top, j * s + t - pads.left)
                 if r >= 0, r < h, col >= 0, col < w { vals.append(.number(x.data[(r * w + col) * c])) }
             } }
-            let count = vals.count
-            if vals.count > 12 { vals = Array(vals.prefix(4)) + [.ellipsis] + [vals[vals.count - 1]] }
-            let m: Math = max ? .call(latex: "\\max", plain: "max", vals) : .div(.add(vals), .number(Double(count)))
-            lines.append(derivation(.symbol(latex: "\\mathrm{out}_{\(i),\(j),0}", plain: "out[\(i),\(j),0]"), formula: nil, substituted: m, result: Tensor(out.data[o * c])))
+            lines.append(windowLine(.symbol(latex: "\\mathrm{out}_{\(i),\(j),0}", plain: "out[\(i),\(j),0]"), vals, max: max, result: out.data[o * c]))
         }
         if windows > 1 { lines.append(Derivation(.sym("out"), [vector(out)])) }
         return lines
@@ -398,9 +403,7 @@ public enum Derive {
             let (i, j) = (o / ow, o % ow)
             var vals = [Math]()
             for u in 0..<k { for t in 0..<k { vals.append(.number(x.data[(i * s + u) * w + j * s + t])) } }
-            if vals.count > 12 { vals = Array(vals.prefix(4)) + [.ellipsis] + [vals[vals.count - 1]] }
-            let m: Math = max ? .call(latex: "\\max", plain: "max", vals) : .div(.add(vals), .number(Double(k * k)))
-            lines.append(derivation(.symbol(latex: "\\mathrm{out}_{\(i),\(j)}", plain: "out[\(i),\(j)]"), formula: nil, substituted: m, result: Tensor(out.data[o])))
+            lines.append(windowLine(.symbol(latex: "\\mathrm{out}_{\(i),\(j)}", plain: "out[\(i),\(j)]"), vals, max: max, result: out.data[o]))
         }
         if windows > 1 { lines.append(Derivation(.sym("out"), [vector(out)])) }
         return lines
