@@ -37,8 +37,15 @@ public enum MessageError: Error, Equatable, CustomStringConvertible {
 /// too large for its Swift type is clamped (a cursor of 2⁶⁴ is "past the end", as in Python).
 struct JSONValueDecoder: Decoder {
     let value: JSON
-    let codingPath: [CodingKey]
+    /// The path to the container holding this value, and its key there: joined only when
+    /// asked (an error, a nested container), not for every member read.
+    let parentPath: [CodingKey]
+    let key: CodingKey?
+    var codingPath: [CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(value: JSON, codingPath: [CodingKey]) { self.value = value; parentPath = codingPath; key = nil }
+    init(value: JSON, in parentPath: [CodingKey], at key: CodingKey) { self.value = value; self.parentPath = parentPath; self.key = key }
 
     static func decode<T: Decodable>(_ type: T.Type, from value: JSON) throws -> T {
         try JSONValueDecoder(value: value, codingPath: []).decode(type)
@@ -125,9 +132,21 @@ struct JSONValueDecoder: Decoder {
 
         /// The member's decoder; an absent member reads as null (so a required one reports `missing`).
         func member(_ key: Key) -> JSONValueDecoder {
-            JSONValueDecoder(value: object[key.stringValue] ?? .null, codingPath: codingPath + [key])
+            JSONValueDecoder(value: object[key.stringValue] ?? .null, in: codingPath, at: key)
         }
 
+        /// The decoder of a member that is there and not null (one lookup, where the default
+        /// `decodeIfPresent` makes three).
+        func present(_ key: Key) -> JSONValueDecoder? {
+            guard let v = object[key.stringValue] else { return nil }
+            if case .null = v { return nil }
+            return JSONValueDecoder(value: v, in: codingPath, at: key)
+        }
+
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(key)?.bool() }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(key)?.string() }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(key)?.integer(type) }
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try present(key)?.decode(type) }
         func decodeNil(forKey key: Key) throws -> Bool { (object[key.stringValue] ?? .null) == .null }
         func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try member(key).bool() }
         func decode(_ type: String.Type, forKey key: Key) throws -> String { try member(key).string() }
@@ -162,10 +181,10 @@ struct JSONValueDecoder: Decoder {
         init(array: [JSON], codingPath: [CodingKey]) { self.array = array; self.codingPath = codingPath }
 
         mutating func next() throws -> JSONValueDecoder {
-            let path = codingPath + [AnyKey(index: currentIndex)]
-            guard !isAtEnd else { throw MessageError.missing(field: MessageError.path(path)) }
+            let key = AnyKey(index: currentIndex)
+            guard !isAtEnd else { throw MessageError.missing(field: MessageError.path(codingPath + [key])) }
             defer { currentIndex += 1 }
-            return JSONValueDecoder(value: array[currentIndex], codingPath: path)
+            return JSONValueDecoder(value: array[currentIndex], in: codingPath, at: key)
         }
 
         mutating func decodeNil() throws -> Bool {

@@ -1,188 +1,162 @@
 import Foundation
 
-/// Encodes an Encodable into a `JSON` value (the kernel's one encoder; `JSONWriter` then
-/// writes the bytes). Optionals that are nil are left out, as Jupyter's own messages do.
-final class JSONValueEncoder: Encoder {
-    /// A value under construction: containers fill it, `json` reads the finished tree.
-    final class Node {
-        enum Kind { case value(JSON), object([String: Node]), array([Node]) }
-        var kind: Kind = .value(.null)
+/// Encodes an Encodable straight to compact JSON bytes (the kernel's one encoder; `JSONWriter`
+/// writes the free-form `JSON` parts), members in the order they are encoded. Optionals that
+/// are nil are left out, as Jupyter's own messages do. No tree is built: a container is closed
+/// when its value is done or when an outer container starts its next member, which is how
+/// Codable fills containers (one after another).
+final class JSONStreamEncoder {
+    private(set) var out: [UInt8] = []
+    /// The closing bracket of each open container, innermost last, and its member count.
+    private var open: [(close: UInt8, count: Int)] = []
+    /// Where the value of a member handed to a super encoder starts, until the next member:
+    /// if nothing was written there, it is an empty object.
+    private var pendingValue: Int?
 
-        var json: JSON {
-            switch kind {
-            case let .value(v): return v
-            case let .object(o): return .object(o.mapValues(\.json))
-            case let .array(a): return .array(a.map(\.json))
-            }
-        }
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let e = JSONStreamEncoder()
+        e.out.reserveCapacity(160)
+        try e.write(value, depth: 0)
+        return e.out
     }
 
-    let node: Node
-    let codingPath: [CodingKey]
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-
-    init(node: Node = Node(), codingPath: [CodingKey] = []) { self.node = node; self.codingPath = codingPath }
-
-    static func encode<T: Encodable>(_ value: T) throws -> JSON {
-        if let v = value as? JSON { return v }
-        let e = JSONValueEncoder()
-        try value.encode(to: e)
-        return e.node.json
-    }
-
-    /// The encoding of a member: JSON and strings directly, anything else through a child encoder.
-    static func child<T: Encodable>(_ value: T, path: [CodingKey]) throws -> Node {
-        let n = Node()
+    /// Writes a value whose container, if it opens one, is the `depth`-th open one. Strings,
+    /// numbers and `JSON` are written directly; anything else encodes itself through a `Level`.
+    func write<T: Encodable>(_ value: T, depth: Int) throws {
         switch value {
-        case let v as JSON: n.kind = .value(v)
-        case let s as String: n.kind = .value(.string(s))
-        case let b as Bool: n.kind = .value(.bool(b))
-        case let i as Int: n.kind = .value(.int(i))
-        // MIME bundles and free-form maps: no container per member.
-        case let o as [String: JSON]: n.kind = .value(.object(o))
-        case let o as [String: String]: n.kind = .value(.object(o.mapValues(JSON.string)))
-        case let a as [String]: n.kind = .value(.array(a.map(JSON.string)))
-        default: try value.encode(to: JSONValueEncoder(node: n, codingPath: path))
+        case let v as JSON: JSONWriter.write(v, into: &out)
+        case let s as String: JSONWriter.string(s, into: &out)
+        case let b as Bool: JSONWriter.write(.bool(b), into: &out)
+        case let i as Int: JSONWriter.integer(i, into: &out)
+        case let d as Double: JSONWriter.number(d, into: &out)
+        case let o as [String: JSON]: JSONWriter.write(.object(o), into: &out)
+        default:
+            let mark = out.count
+            try value.encode(to: Level(writer: self, depth: depth))
+            close(to: depth)
+            if out.count == mark { out += [UInt8(ascii: "{"), UInt8(ascii: "}")] }   // encoded nothing: an empty object, as JSONEncoder writes
         }
-        return n
     }
 
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = node.kind {} else { node.kind = .object([:]) }
-        return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath))
+    /// Closes the containers opened deeper than `depth`.
+    func close(to depth: Int) {
+        if let p = pendingValue, out.count == p { out += [UInt8(ascii: "{"), UInt8(ascii: "}")] }
+        pendingValue = nil
+        while open.count > depth { out.append(open.removeLast().close) }
     }
 
-    func unkeyedContainer() -> UnkeyedEncodingContainer {
-        if case .array = node.kind {} else { node.kind = .array([]) }
-        return Unkeyed(node: node, codingPath: codingPath)
+    /// The encoder of a member whose value its caller writes later (`superEncoder`).
+    func superEncoder(depth: Int) -> Encoder {
+        pendingValue = out.count
+        return Level(writer: self, depth: depth)
     }
 
-    func singleValueContainer() -> SingleValueEncodingContainer { Single(node: node, codingPath: codingPath) }
+    /// Opens the container of the value at `depth` (or goes back to it, when the same encoder
+    /// asks for its container again).
+    func openContainer(_ depth: Int, _ opening: UInt8, _ closing: UInt8) {
+        if open.count > depth { close(to: depth + 1); return }
+        out.append(opening)
+        open.append((closing, 0))
+    }
+
+    /// Starts the next member of the container at `depth`: closes what its last member left
+    /// open and writes the separator.
+    func nextMember(of depth: Int) {
+        close(to: depth + 1)
+        guard depth < open.count else { return }
+        if open[depth].count > 0 { out.append(UInt8(ascii: ",")) }
+        open[depth].count += 1
+    }
+
+    func key(_ key: some CodingKey, of depth: Int) {
+        nextMember(of: depth)
+        JSONWriter.string(key.stringValue, into: &out)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    func count(of depth: Int) -> Int { depth < open.count ? open[depth].count : 0 }
+
+    func null() { out += [110, 117, 108, 108] }
+
+    /// The encoder of one value. Coding paths are not kept (nothing the kernel encodes throws,
+    /// and building them cost an array per member).
+    struct Level: Encoder {
+        let writer: JSONStreamEncoder
+        let depth: Int
+        var codingPath: [CodingKey] { [] }
+        var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+        func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+            writer.openContainer(depth, UInt8(ascii: "{"), UInt8(ascii: "}"))
+            return KeyedEncodingContainer(Keyed<Key>(writer: writer, depth: depth))
+        }
+
+        func unkeyedContainer() -> UnkeyedEncodingContainer {
+            writer.openContainer(depth, UInt8(ascii: "["), UInt8(ascii: "]"))
+            return Unkeyed(writer: writer, depth: depth)
+        }
+
+        func singleValueContainer() -> SingleValueEncodingContainer { Single(writer: writer, depth: depth) }
+    }
 
     struct Single: SingleValueEncodingContainer {
-        let node: Node
-        let codingPath: [CodingKey]
-        mutating func encodeNil() throws { node.kind = .value(.null) }
-        mutating func encode(_ value: Bool) throws { node.kind = .value(.bool(value)) }
-        mutating func encode(_ value: String) throws { node.kind = .value(.string(value)) }
-        mutating func encode(_ value: Double) throws { node.kind = .value(.double(value)) }
-        mutating func encode(_ value: Float) throws { node.kind = .value(.double(Double(value))) }
-        mutating func encode(_ value: Int) throws { node.kind = .value(.int(value)) }
-        mutating func encode(_ value: Int8) throws { node.kind = .value(.int(Int(value))) }
-        mutating func encode(_ value: Int16) throws { node.kind = .value(.int(Int(value))) }
-        mutating func encode(_ value: Int32) throws { node.kind = .value(.int(Int(value))) }
-        mutating func encode(_ value: Int64) throws { node.kind = .value(.int(Int(value))) }
-        mutating func encode(_ value: UInt) throws { node.kind = .value(.int(Int(clamping: value))) }
-        mutating func encode(_ value: UInt8) throws { node.kind = .value(.int(Int(value))) }
-        mutating func encode(_ value: UInt16) throws { node.kind = .value(.int(Int(value))) }
-        mutating func encode(_ value: UInt32) throws { node.kind = .value(.int(Int(value))) }
-        mutating func encode(_ value: UInt64) throws { node.kind = .value(.int(Int(clamping: value))) }
-        mutating func encode<T: Encodable>(_ value: T) throws { node.kind = try JSONValueEncoder.child(value, path: codingPath).kind }
+        let writer: JSONStreamEncoder
+        let depth: Int
+        var codingPath: [CodingKey] { [] }
+        mutating func encodeNil() throws { writer.null() }
+        mutating func encode<T: Encodable>(_ value: T) throws { try writer.write(value, depth: depth) }
     }
 
     struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
-        let node: Node
-        let codingPath: [CodingKey]
+        let writer: JSONStreamEncoder
+        let depth: Int
+        var codingPath: [CodingKey] { [] }
 
-        func put(_ key: Key, _ child: Node) {
-            guard case var .object(o) = node.kind else { return }
-            node.kind = .value(.null)   // o is now the only reference: inserting does not copy
-            o[key.stringValue] = child
-            node.kind = .object(o)
-        }
-        func put(_ key: Key, _ value: JSON) {
-            let n = Node()
-            n.kind = .value(value)
-            put(key, n)
-        }
-
-        mutating func encodeNil(forKey key: Key) throws { put(key, .null) }
-        mutating func encode(_ value: Bool, forKey key: Key) throws { put(key, .bool(value)) }
-        mutating func encode(_ value: String, forKey key: Key) throws { put(key, .string(value)) }
-        mutating func encode(_ value: Double, forKey key: Key) throws { put(key, .double(value)) }
-        mutating func encode(_ value: Float, forKey key: Key) throws { put(key, .double(Double(value))) }
-        mutating func encode(_ value: Int, forKey key: Key) throws { put(key, .int(value)) }
-        mutating func encode(_ value: Int8, forKey key: Key) throws { put(key, .int(Int(value))) }
-        mutating func encode(_ value: Int16, forKey key: Key) throws { put(key, .int(Int(value))) }
-        mutating func encode(_ value: Int32, forKey key: Key) throws { put(key, .int(Int(value))) }
-        mutating func encode(_ value: Int64, forKey key: Key) throws { put(key, .int(Int(value))) }
-        mutating func encode(_ value: UInt, forKey key: Key) throws { put(key, .int(Int(clamping: value))) }
-        mutating func encode(_ value: UInt8, forKey key: Key) throws { put(key, .int(Int(value))) }
-        mutating func encode(_ value: UInt16, forKey key: Key) throws { put(key, .int(Int(value))) }
-        mutating func encode(_ value: UInt32, forKey key: Key) throws { put(key, .int(Int(value))) }
-        mutating func encode(_ value: UInt64, forKey key: Key) throws { put(key, .int(Int(clamping: value))) }
+        mutating func encodeNil(forKey key: Key) throws { writer.key(key, of: depth); writer.null() }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            put(key, try JSONValueEncoder.child(value, path: codingPath + [key]))
+            writer.key(key, of: depth)
+            try writer.write(value, depth: depth + 1)
         }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            let n = Node()
-            put(key, n)
-            return JSONValueEncoder(node: n, codingPath: codingPath + [key]).container(keyedBy: keyType)
+            writer.key(key, of: depth)
+            return Level(writer: writer, depth: depth + 1).container(keyedBy: keyType)
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
-            let n = Node()
-            put(key, n)
-            return JSONValueEncoder(node: n, codingPath: codingPath + [key]).unkeyedContainer()
+            writer.key(key, of: depth)
+            return Level(writer: writer, depth: depth + 1).unkeyedContainer()
         }
-        mutating func superEncoder() -> Encoder { JSONValueEncoder(node: node, codingPath: codingPath) }
+        mutating func superEncoder() -> Encoder {
+            writer.key(AnyKey("super"), of: depth)
+            return writer.superEncoder(depth: depth + 1)
+        }
         mutating func superEncoder(forKey key: Key) -> Encoder {
-            let n = Node()
-            put(key, n)
-            return JSONValueEncoder(node: n, codingPath: codingPath + [key])
+            writer.key(key, of: depth)
+            return writer.superEncoder(depth: depth + 1)
         }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
-        let node: Node
-        let codingPath: [CodingKey]
-        var count: Int { if case let .array(a) = node.kind { return a.count }; return 0 }
+        let writer: JSONStreamEncoder
+        let depth: Int
+        var codingPath: [CodingKey] { [] }
+        var count: Int { writer.count(of: depth) }
 
-        func append(_ child: Node) {
-            guard case var .array(a) = node.kind else { return }
-            node.kind = .value(.null)
-            a.append(child)
-            node.kind = .array(a)
+        mutating func encodeNil() throws { writer.nextMember(of: depth); writer.null() }
+        mutating func encode<T: Encodable>(_ value: T) throws {
+            writer.nextMember(of: depth)
+            try writer.write(value, depth: depth + 1)
         }
-        func append(_ value: JSON) {
-            let n = Node()
-            n.kind = .value(value)
-            append(n)
-        }
-        var path: [CodingKey] { codingPath + [AnyKey(index: count)] }
-
-        mutating func encodeNil() throws { append(.null) }
-        mutating func encode(_ value: Bool) throws { append(.bool(value)) }
-        mutating func encode(_ value: String) throws { append(.string(value)) }
-        mutating func encode(_ value: Double) throws { append(.double(value)) }
-        mutating func encode(_ value: Float) throws { append(.double(Double(value))) }
-        mutating func encode(_ value: Int) throws { append(.int(value)) }
-        mutating func encode(_ value: Int8) throws { append(.int(Int(value))) }
-        mutating func encode(_ value: Int16) throws { append(.int(Int(value))) }
-        mutating func encode(_ value: Int32) throws { append(.int(Int(value))) }
-        mutating func encode(_ value: Int64) throws { append(.int(Int(value))) }
-        mutating func encode(_ value: UInt) throws { append(.int(Int(clamping: value))) }
-        mutating func encode(_ value: UInt8) throws { append(.int(Int(value))) }
-        mutating func encode(_ value: UInt16) throws { append(.int(Int(value))) }
-        mutating func encode(_ value: UInt32) throws { append(.int(Int(value))) }
-        mutating func encode(_ value: UInt64) throws { append(.int(Int(clamping: value))) }
-        mutating func encode<T: Encodable>(_ value: T) throws { append(try JSONValueEncoder.child(value, path: path)) }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-            let n = Node()
-            let p = path
-            append(n)
-            return JSONValueEncoder(node: n, codingPath: p).container(keyedBy: keyType)
+            writer.nextMember(of: depth)
+            return Level(writer: writer, depth: depth + 1).container(keyedBy: keyType)
         }
         mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer {
-            let n = Node()
-            let p = path
-            append(n)
-            return JSONValueEncoder(node: n, codingPath: p).unkeyedContainer()
+            writer.nextMember(of: depth)
+            return Level(writer: writer, depth: depth + 1).unkeyedContainer()
         }
         mutating func superEncoder() -> Encoder {
-            let n = Node()
-            let p = path
-            append(n)
-            return JSONValueEncoder(node: n, codingPath: p)
+            writer.nextMember(of: depth)
+            return writer.superEncoder(depth: depth + 1)
         }
     }
 }

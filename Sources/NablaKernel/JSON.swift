@@ -65,7 +65,7 @@ extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressibl
     }
 }
 
-/// JSON is Codable with any coder (the kernel's own passes it through untouched).
+/// JSON is Codable with any coder (the kernel's own reads and writes it directly).
 extension JSON: Codable {
     public init(from decoder: Decoder) throws {
         if let d = decoder as? JSONValueDecoder { self = d.value; return }
@@ -86,7 +86,6 @@ extension JSON: Codable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        if let e = encoder as? JSONValueEncoder { e.node.kind = .value(self); return }
         switch self {
         case .null: var c = encoder.singleValueContainer(); try c.encodeNil()
         case let .bool(b): var c = encoder.singleValueContainer(); try c.encode(b)

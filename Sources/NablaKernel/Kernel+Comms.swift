@@ -16,7 +16,7 @@ extension Kernel {
                 log("\(type): content is not JSON; not sent")
                 return
             }
-            publishNow(type: type, content, parent: commParent, metadata: metadata, buffers: buffers)
+            publishNow(type: type, .json(content), parent: commParent, metadata: metadata, buffers: buffers)
         }
     }
 

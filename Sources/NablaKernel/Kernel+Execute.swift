@@ -82,7 +82,7 @@ extension Kernel {
     func inputReply(prompt: String, password: Bool, parent: Message) -> String? {
         streams.flush()
         var request = Message(identities: parent.identities, header: header(InputRequest.msgType), parentHeader: parent.header,
-                              content: json(InputRequest(prompt: prompt, password: password)))
+                              body: .encoded(encoded(InputRequest(prompt: prompt, password: password))))
         request.rawParent = parent.rawHeader
         guard let answer = transport.askInput(request) else { return nil }
         do { return try answer.decode(InputReply.self).value } catch {

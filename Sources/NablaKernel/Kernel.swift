@@ -55,7 +55,7 @@ public final class Kernel: @unchecked Sendable {
         DisplayLibrary.register(in: session.interpreter, comms: comms)
         installComms()
         streams.emit = { [unowned self] name, text, parent in
-            publishNow(type: StreamOutput.msgType, json(StreamOutput(name: name, text: text)), parent: parent)
+            publishNow(type: StreamOutput.msgType, .encoded(encoded(StreamOutput(name: name, text: text))), parent: parent)
         }
     }
 
@@ -158,11 +158,11 @@ public final class Kernel: @unchecked Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Content as JSON (our structs always encode; a failure is logged and sends `{}`).
-    func json(_ content: some Encodable) -> JSON {
-        do { return try JSONValueEncoder.encode(content) } catch {
+    /// Content as JSON bytes (our structs always encode; a failure is logged and sends `{}`).
+    func encoded(_ content: some Encodable) -> [UInt8] {
+        do { return try JSONStreamEncoder.encode(content) } catch {
             log("could not encode \(type(of: content)): \(error)")
-            return [:]
+            return Array("{}".utf8)
         }
     }
 
@@ -171,7 +171,7 @@ public final class Kernel: @unchecked Sendable {
     }
 
     func reply(_ request: Message, _ channel: Channel, type: String, _ content: some Encodable, metadata: JSON = [:]) {
-        var m = Message(identities: request.identities, header: header(type), parentHeader: request.header, metadata: metadata, content: json(content))
+        var m = Message(identities: request.identities, header: header(type), parentHeader: request.header, metadata: metadata, body: .encoded(encoded(content)))
         m.rawParent = request.rawHeader
         transport.send(m, on: channel)
     }
@@ -179,12 +179,12 @@ public final class Kernel: @unchecked Sendable {
     /// Publishes on iopub, after any buffered stream text so output keeps its order.
     func publish<C: MessageContent>(_ content: C, parent: Message?, metadata: JSON = [:], buffers: [Data] = []) {
         streams.flush()
-        publishNow(type: C.msgType, json(content), parent: parent, metadata: metadata, buffers: buffers)
+        publishNow(type: C.msgType, .encoded(encoded(content)), parent: parent, metadata: metadata, buffers: buffers)
     }
 
-    func publishNow(type: String, _ content: JSON, parent: Message?, metadata: JSON = [:], buffers: [Data] = []) {
+    func publishNow(type: String, _ content: Message.Body, parent: Message?, metadata: JSON = [:], buffers: [Data] = []) {
         var m = Message(identities: [Data(type.utf8)], header: header(type), parentHeader: parent?.header,
-                        metadata: metadata, content: content, buffers: buffers)
+                        metadata: metadata, body: content, buffers: buffers)
         m.rawParent = parent?.rawHeader
         transport.send(m, on: .iopub)
     }

@@ -99,13 +99,13 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
     /// A message goes straight out on a socket the calling thread owns; the session thread's
     /// iopub (and control) messages go over the link, and the I/O thread sends them in order.
     public func send(_ message: Message, on channel: Channel) {
-        let frames = wire.encode(message)
+        let frames = wire.frames(message)
         let me = pthread_self()
         if let session = sessionThread, pthread_equal(session, me) != 0 {
             if KernelServer.sessionOwns(channel) {
                 do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
             } else {
-                do { try sessionLink.send([Data(channel.rawValue.utf8)] + frames) } catch { log("send to the I/O thread failed: \(error)") }
+                do { try sessionLink.send(frames, tag: channel == .iopub ? KernelServer.iopubTag : KernelServer.controlTag) } catch { log("send to the I/O thread failed: \(error)") }
             }
         } else if let io = ioThread, pthread_equal(io, me) != 0, !KernelServer.sessionOwns(channel) {
             forwardFromSession()
@@ -114,6 +114,9 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
             log("dropped a \(message.msgType) for \(channel.rawValue) sent from a thread that does not own it")
         }
     }
+
+    /// Each channel's name, the first frame of what the session sends the I/O thread.
+    static let controlTag = Data(Channel.control.rawValue.utf8), iopubTag = Data(Channel.iopub.rawValue.utf8)
 
     func socket(_ channel: Channel) -> ZMQSocket {
         switch channel {
@@ -125,7 +128,7 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
     }
 
     /// Sends on control or iopub (I/O thread only).
-    func sendOut(_ frames: [Data], on channel: Channel) {
+    func sendOut(_ frames: WireFrames, on channel: Channel) {
         // A subscriber that joined since the last send gets its welcome before anything else.
         if channel == .iopub { welcomeSubscribers() }
         do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
@@ -276,8 +279,8 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
             // Straight onto the socket, ahead of what the session queued: a new subscriber's
             // first message is its welcome (it answers no request, so nothing has to precede it).
             let m = Message(identities: [Data(IOPubWelcome.msgType.utf8)], header: kernel.header(IOPubWelcome.msgType), parentHeader: nil,
-                            metadata: [:], content: kernel.json(IOPubWelcome(subscription: topic)), buffers: [])
-            do { try iopub.send(wire.encode(m)) } catch { log("send of iopub_welcome failed: \(error)") }
+                            body: .encoded(kernel.encoded(IOPubWelcome(subscription: topic))))
+            do { try iopub.send(wire.frames(m)) } catch { log("send of iopub_welcome failed: \(error)") }
         }
     }
 

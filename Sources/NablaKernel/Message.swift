@@ -2,15 +2,21 @@ import Crypto
 import Foundation
 
 /// One Jupyter message (protocol 5.5): routing identities, the header, the parent header (nil
-/// when the message answers none), metadata, content and binary buffers. The content is kept as
-/// JSON until its handler decodes it into the typed struct of its msg_type (`decode`).
+/// when the message answers none), metadata, content and binary buffers. A request's content is
+/// kept as JSON until its handler decodes it into the typed struct of its msg_type (`decode`);
+/// what the kernel sends is encoded to bytes once, from its typed struct.
 public struct Message: Sendable {
     public var identities: [Data] = []
     public var header: Header
     public var parentHeader: Header?
     public var metadata: JSON
-    public var content: JSON
     public var buffers: [Data] = []
+    var body: Body
+    /// The content as JSON (bytes the kernel encoded are parsed when this is read).
+    public var content: JSON {
+        get { body.json }
+        set { body = .json(newValue) }
+    }
     /// The header's bytes as the client sent them (set by `Wire.decode`).
     var rawHeader: Data?
     /// The parent header's bytes when they are a request's `rawHeader`: replies echo the
@@ -22,7 +28,25 @@ public struct Message: Sendable {
 
     public init(identities: [Data] = [], header: Header, parentHeader: Header? = nil, metadata: JSON = [:], content: JSON, buffers: [Data] = []) {
         self.identities = identities; self.header = header; self.parentHeader = parentHeader
-        self.metadata = metadata; self.content = content; self.buffers = buffers
+        self.metadata = metadata; self.body = .json(content); self.buffers = buffers
+    }
+
+    init(identities: [Data], header: Header, parentHeader: Header?, metadata: JSON = [:], body: Body, buffers: [Data] = []) {
+        self.identities = identities; self.header = header; self.parentHeader = parentHeader
+        self.metadata = metadata; self.body = body; self.buffers = buffers
+    }
+
+    /// Content read (JSON) or written (its bytes).
+    enum Body: Sendable {
+        case json(JSON)
+        case encoded([UInt8])
+
+        var json: JSON {
+            switch self {
+            case let .json(j): return j
+            case let .encoded(b): return JSONReader.object(Data(b)) ?? [:]
+            }
+        }
     }
 
     /// The content as its typed struct; throws `MessageError` naming the field that does not fit.
@@ -51,27 +75,45 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
 
 /// Frames ⇄ messages: `[ids…, "<IDS|MSG>", hmac, header, parent, metadata, content, buffers…]`,
 /// signed with HMAC-SHA256 over the four JSON frames. An empty key means no signing.
-/// Sendable by hand: swift-crypto's HMAC is a value (its digest contexts copied on write) but
-/// not marked so.
+/// Sendable by hand: swift-crypto's SHA256 is a value (its context copied on write) but not
+/// marked so.
 public struct Wire: @unchecked Sendable {
     public static let delimiter = Data("<IDS|MSG>".utf8)
-    /// HMAC-SHA256 with the key already absorbed, copied for each message: keying costs two
-    /// SHA-256 blocks and two allocations, a fifth of signing a message.
-    let keyed: HMAC<SHA256>?
+    /// HMAC-SHA256 (RFC 2104) as two SHA-256 states that have absorbed the padded key
+    /// (`key ⊕ ipad`, `key ⊕ opad`), copied for each message: keying is done once, and
+    /// `SHA256.update(bufferPointer:)` skips the generic DataProtocol path of swift-crypto's
+    /// HMAC (a third of signing a message).
+    let keyed: (inner: SHA256, outer: SHA256)?
 
     public init(key: String, scheme: String = "hmac-sha256") {
-        keyed = key.isEmpty ? nil : HMAC<SHA256>(key: SymmetricKey(data: Data(key.utf8)))
+        guard !key.isEmpty else { keyed = nil; return }
+        var block = Array(key.utf8)
+        if block.count > SHA256.blockByteCount { block = Array(SHA256.hash(data: block)) }
+        block += [UInt8](repeating: 0, count: SHA256.blockByteCount - block.count)
+        var inner = SHA256(), outer = SHA256()
+        inner.update(data: block.map { $0 ^ 0x36 })
+        outer.update(data: block.map { $0 ^ 0x5c })
+        keyed = (inner, outer)
     }
 
-    /// HMAC-SHA256 of the parts, nil when unsigned. The parts are joined first: one update
-    /// costs less than four (swift-crypto's update is generic over DataProtocol).
+    /// HMAC-SHA256 of the bytes, nil when unsigned.
+    func mac(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard var (inner, outer) = keyed else { return nil }
+        inner.update(bufferPointer: bytes)
+        return Wire.finish(inner, &outer)
+    }
+
+    /// HMAC-SHA256 of the parts one after another, nil when unsigned.
     func mac(_ parts: [Data]) -> [UInt8]? {
-        guard var h = keyed else { return nil }
-        var joined = [UInt8]()
-        joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for p in parts { p.withUnsafeBytes { joined.append(contentsOf: $0) } }   // a memcpy, not Data's iterator
-        joined.withUnsafeBytes { h.update(data: $0) }
-        return h.finalize().withUnsafeBytes { [UInt8]($0) }
+        guard var (inner, outer) = keyed else { return nil }
+        for p in parts { p.withUnsafeBytes { inner.update(bufferPointer: $0) } }
+        return Wire.finish(inner, &outer)
+    }
+
+    /// The outer hash over the inner one's digest: the MAC.
+    static func finish(_ inner: SHA256, _ outer: inout SHA256) -> [UInt8] {
+        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize().withUnsafeBytes { [UInt8]($0) }
     }
 
     /// Hex HMAC-SHA256 of the parts, or "" when unsigned.
@@ -145,23 +187,62 @@ public struct Wire: @unchecked Sendable {
         return m
     }
 
-    public func encode(_ m: Message) -> [Data] {
-        let parent = m.rawParent ?? m.parentHeader?.json ?? Data("{}".utf8)
-        let parts = [m.header.json, parent, JSONWriter.data(m.metadata), JSONWriter.data(m.content)]
-        return m.identities + [Wire.delimiter, Data(sign(parts).utf8)] + parts + m.buffers
+    /// The message's frames: its four JSON parts written one after another into one buffer,
+    /// which is signed in one pass and sent from in place.
+    public func frames(_ m: Message) -> WireFrames {
+        var body = [UInt8]()
+        body.reserveCapacity(512)
+        m.header.write(into: &body)
+        let headerEnd = body.count
+        if let raw = m.rawParent {
+            raw.withUnsafeBytes { body.append(contentsOf: $0) }
+        } else if let parent = m.parentHeader {
+            parent.write(into: &body)
+        } else {
+            body += [UInt8(ascii: "{"), UInt8(ascii: "}")]
+        }
+        let parentEnd = body.count
+        JSONWriter.write(m.metadata, into: &body)
+        let metadataEnd = body.count
+        switch m.body {
+        case let .encoded(bytes): body += bytes
+        case let .json(json): JSONWriter.write(json, into: &body)
+        }
+        let signature = body.withUnsafeBytes { mac($0) }.map { Wire.hex($0) } ?? ""
+        return WireFrames(identities: m.identities, signature: Data(signature.utf8), body: body,
+                          ends: (headerEnd, parentEnd, metadataEnd, body.count), buffers: m.buffers)
+    }
+
+    public func encode(_ m: Message) -> [Data] { frames(m).data }
+}
+
+/// One message's frames as `Wire.frames` writes them: the identities, the delimiter, the
+/// signature, the four JSON parts (slices of `body`) and the binary buffers.
+public struct WireFrames: Sendable {
+    public var identities: [Data]
+    public var signature: Data
+    public var body: [UInt8]
+    /// Where header, parent header, metadata and content end in `body`.
+    var ends: (Int, Int, Int, Int)
+    public var buffers: [Data]
+
+    /// The four JSON parts' ranges in `body`.
+    var parts: [Range<Int>] { [0..<ends.0, ends.0..<ends.1, ends.1..<ends.2, ends.2..<ends.3] }
+
+    /// Every frame as its own Data.
+    public var data: [Data] {
+        identities + [Wire.delimiter, signature] + parts.map { Data(body[$0]) } + buffers
     }
 }
 
 extension Header {
-    /// The header's JSON, written field by field: every message carries one, so this skips the
-    /// generic encoder (the same bytes: `HeaderTests` checks them against it).
-    var json: Data {
-        var out = [UInt8]()
-        out.reserveCapacity(224)
+    /// The header's JSON, written field by field (every message carries one).
+    func write(into out: inout [UInt8]) {
+        let start = out.count
         out.append(UInt8(ascii: "{"))
         func field(_ key: String, _ value: String?) {
             guard let value else { return }
-            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            if out.count > start + 1 { out.append(UInt8(ascii: ",")) }
             JSONWriter.string(key, into: &out)
             out.append(UInt8(ascii: ":"))
             JSONWriter.string(value, into: &out)
@@ -173,6 +254,5 @@ extension Header {
         field("date", date)
         field("version", version)
         out.append(UInt8(ascii: "}"))
-        return Data(out)
     }
 }

@@ -70,10 +70,26 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
     /// Sends frames as one multipart message.
     public func send(_ frames: [Data]) throws {
         for (i, f) in frames.enumerated() {
-            let flags: Int32 = i < frames.count - 1 ? ZMQ_SNDMORE : 0
-            let rc = f.withUnsafeBytes { p -> Int32 in zmq_send(handle, p.baseAddress, f.count, flags) }
-            guard rc >= 0 else { throw ZMQError.last("send") }
+            try f.withUnsafeBytes { try send($0, more: i < frames.count - 1) }
         }
+    }
+
+    /// Sends a message's frames, after `tag` when one is given (the link's channel name),
+    /// each JSON part straight from the buffer it was written in.
+    public func send(_ m: WireFrames, tag: Data? = nil) throws {
+        if let tag { try tag.withUnsafeBytes { try send($0, more: true) } }
+        for f in m.identities + [Wire.delimiter, m.signature] { try f.withUnsafeBytes { try send($0, more: true) } }
+        try m.body.withUnsafeBytes { body in
+            for (i, r) in m.parts.enumerated() {
+                try send(UnsafeRawBufferPointer(rebasing: body[r]), more: i < 3 || !m.buffers.isEmpty)
+            }
+        }
+        for (i, f) in m.buffers.enumerated() { try f.withUnsafeBytes { try send($0, more: i < m.buffers.count - 1) } }
+    }
+
+    /// Sends one frame (copied by libzmq).
+    func send(_ bytes: UnsafeRawBufferPointer, more: Bool) throws {
+        guard zmq_send(handle, bytes.baseAddress, bytes.count, more ? ZMQ_SNDMORE : 0) >= 0 else { throw ZMQError.last("send") }
     }
 
     /// Waits up to `timeout` ms (−1: forever) until one of `sockets` can be read; which can.

@@ -41,6 +41,10 @@ func request(_ type: String, _ content: JSON) -> Message {
         let sig = Wire(key: "key").sign([Data("The quick brown fox jumps over the lazy dog".utf8)])
         #expect(sig == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
         #expect(Wire(key: "").sign([Data("x".utf8)]) == "")
+        // Keys of a whole block and longer (hashed first, RFC 2104), against Python's hmac.
+        let fox = [Data("The quick brown fox jumps over the lazy dog".utf8)]
+        #expect(Wire(key: String(repeating: "k", count: 64)).sign(fox) == "bbbf90167fe46c7a3fa5b549325ad6428715eae339737730860fcea2c3f43d5c")
+        #expect(Wire(key: String(repeating: "k", count: 100)).sign(fox) == "d545ebc800857f4b734cbdc38712fe226d36a8ac3469cad63650e5bc872cd76d")
     }
 
     @Test func keyedStateIsNotSharedBetweenMessages() {
@@ -216,6 +220,49 @@ func request(_ type: String, _ content: JSON) -> Message {
         #expect(back == .object(expected))   // 2.0 stays a float, 1e300 exact
         #expect((try? JSONSerialization.jsonObject(with: JSONWriter.data(o))) != nil)   // Foundation agrees it is JSON
         #expect(JSONReader.object(JSONWriter.pretty(o)) == back)
+    }
+
+    /// Shapes Codable writes through the streaming encoder: nested keyed and unkeyed
+    /// containers, a struct that encodes nothing, nils left out, JSON members, a custom
+    /// `encode(to:)` that writes a nested container and then goes back to its outer one.
+    struct Inner: Codable { var x: Int; var y: [Double]; var z: String? }
+    struct Empty: Codable {}
+    struct Custom: Encodable {
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: AnyKey.self)
+            var nested = c.nestedUnkeyedContainer(forKey: AnyKey("list"))
+            try nested.encode(1)
+            var deeper = nested.nestedContainer(keyedBy: AnyKey.self)
+            try deeper.encode("v", forKey: AnyKey("k"))
+            try c.encode(true, forKey: AnyKey("after"))
+            var sup = c.superEncoder(forKey: AnyKey("sup")).singleValueContainer()
+            try sup.encode(Empty())
+            _ = c.superEncoder()   // nothing written: an empty object
+            var list = c.nestedUnkeyedContainer(forKey: AnyKey("list2"))
+            var element = list.superEncoder().container(keyedBy: AnyKey.self)
+            try element.encode(2, forKey: AnyKey("n"))
+        }
+    }
+    struct Outer: Encodable {
+        var inner: [Inner]
+        var empty = Empty()
+        var none: Int? = nil
+        var free: JSON = ["a": [1, nil]]
+        var map: [String: Inner] = [:]
+        var custom = Custom()
+        var nan = Double.nan
+    }
+
+    @Test func streamEncoderWritesNestedContainers() throws {
+        let value = Outer(inner: [Inner(x: 1, y: [0.5, 2], z: nil), Inner(x: -3, y: [], z: "q\"")], map: ["m": Inner(x: 0, y: [1e300], z: "é")])
+        let bytes = try JSONStreamEncoder.encode(value)
+        let back = try #require(JSONReader.object(Data(bytes)), "\(String(decoding: bytes, as: UTF8.self))")
+        #expect(back["inner"] == [["x": 1, "y": [0.5, 2.0]], ["x": -3, "y": [], "z": "q\""]])
+        #expect(back["empty"] == [:] && back["none"] == nil && back["free"] == ["a": [1, nil]] && back["nan"] == .null)
+        #expect(back["map"] == ["m": ["x": 0, "y": [1e300], "z": "é"]])
+        #expect(back["custom"] == ["list": [1, ["k": "v"]], "after": true, "sup": [:], "super": [:], "list2": [["n": 2]]])
+        // Members come out in the order they were encoded, as the structs declare them.
+        #expect(String(decoding: bytes, as: UTF8.self).hasPrefix(#"{"inner":[{"x":1,"y":[0.5,2.0]},"#))
     }
 }
 

@@ -155,7 +155,7 @@ nonisolated func kernelRequestMicroseconds() throws -> Double {
         let wire: Wire
         var bytes = 0
         init(_ wire: Wire) { self.wire = wire }
-        func send(_ message: Message, on channel: Channel) { bytes += wire.encode(message).reduce(0) { $0 + $1.count } }
+        func send(_ message: Message, on channel: Channel) { bytes += wire.frames(message).body.count }
         func askInput(_ request: Message) -> Message? { nil }
         func takeQueuedRequests() -> [Message] { [] }
     }
