@@ -10,9 +10,9 @@ let settings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 /// entries (written for the shared libraries) leave out.
 let staticSwift = ["-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
                    "-lFoundationEssentials", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-Xlinker", "--end-group"]
-/// The engine's and the interpreter's hot targets skip the runtime exclusivity checks in release
-/// builds (~12% of a scalar op and of a call loop); debug builds, which the tests use, keep them,
-/// so a violation still shows there.
+/// The engine's, the interpreter's and the kernel's hot targets skip the runtime exclusivity
+/// checks in release builds (~12% of a scalar op and of a call loop, ~7% of a kernel request);
+/// debug builds, which the tests use, keep them, so a violation still shows there.
 let releaseUnchecked: [SwiftSetting] = settings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "NablaAutograd", dependencies: ["NablaTensor"], swiftSettings: releaseUnchecked),
         .target(name: "NablaLanguage", dependencies: ["NablaAutograd", "CPNG", "CTurboJPEG"], swiftSettings: releaseUnchecked),
         .target(name: "NablaDisplay", dependencies: ["NablaLanguage"], swiftSettings: settings),
-        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: settings),
+        .target(name: "NablaKernel", dependencies: ["NablaDisplay", "CZeroMQ", "CSQLite", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: releaseUnchecked),
         // The Swift runtime and Foundation linked in statically: the dynamic linker has far fewer
         // symbols to bind at start-up (`nabla --help`: 51 → 36 M instructions) and fewer library
         // pages stay mapped (idle kernel RSS 32.9 → 27.0 MiB).

@@ -6,7 +6,7 @@ import Foundation
 /// when its value is done or when an outer container starts its next member, which is how
 /// Codable fills containers (one after another).
 final class JSONStreamEncoder {
-    private(set) var out: [UInt8] = []
+    fileprivate(set) var out: [UInt8] = []
     /// The closing bracket of each open container, innermost last, and its member count.
     private var open: [(close: UInt8, count: Int)] = []
     /// Where the value of a member handed to a super encoder starts, until the next member:
@@ -21,22 +21,24 @@ final class JSONStreamEncoder {
     }
 
     /// Writes a value whose container, if it opens one, is the `depth`-th open one. Strings,
-    /// numbers and `JSON` are written directly; anything else encodes itself through a `Level`.
+    /// numbers and `JSON` are written directly (found by their type, not by casting: a failed
+    /// cast costs a runtime type lookup); anything else encodes itself through a `Level`.
     func write<T: Encodable>(_ value: T, depth: Int) throws {
-        switch value {
-        case let v as JSON: JSONWriter.write(v, into: &out)
-        case let s as String: JSONWriter.string(s, into: &out)
-        case let b as Bool: JSONWriter.write(.bool(b), into: &out)
-        case let i as Int: JSONWriter.integer(i, into: &out)
-        case let d as Double: JSONWriter.number(d, into: &out)
-        case let o as [String: JSON]: JSONWriter.write(.object(o), into: &out)
-        default:
+        if T.self == String.self { JSONWriter.string(unsafeBitCast(value, to: String.self), into: &out) }
+        else if T.self == Int.self { JSONWriter.integer(unsafeBitCast(value, to: Int.self), into: &out) }
+        else if T.self == Bool.self { bool(unsafeBitCast(value, to: Bool.self)) }
+        else if T.self == Double.self { JSONWriter.number(unsafeBitCast(value, to: Double.self), into: &out) }
+        else if T.self == JSON.self { JSONWriter.write(unsafeBitCast(value, to: JSON.self), into: &out) }
+        else if T.self == [String: JSON].self { JSONWriter.write(.object(unsafeBitCast(value, to: [String: JSON].self)), into: &out) }
+        else {
             let mark = out.count
             try value.encode(to: Level(writer: self, depth: depth))
             close(to: depth)
             if out.count == mark { out += [UInt8(ascii: "{"), UInt8(ascii: "}")] }   // encoded nothing: an empty object, as JSONEncoder writes
         }
     }
+
+    func bool(_ b: Bool) { out += b ? [116, 114, 117, 101] : [102, 97, 108, 115, 101] }
 
     /// Closes the containers opened deeper than `depth`.
     func close(to depth: Int) {
@@ -104,6 +106,10 @@ final class JSONStreamEncoder {
         let depth: Int
         var codingPath: [CodingKey] { [] }
         mutating func encodeNil() throws { writer.null() }
+        mutating func encode(_ value: String) throws { JSONWriter.string(value, into: &writer.out) }
+        mutating func encode(_ value: Int) throws { JSONWriter.integer(value, into: &writer.out) }
+        mutating func encode(_ value: Bool) throws { writer.bool(value) }
+        mutating func encode(_ value: Double) throws { JSONWriter.number(value, into: &writer.out) }
         mutating func encode<T: Encodable>(_ value: T) throws { try writer.write(value, depth: depth) }
     }
 
@@ -113,6 +119,10 @@ final class JSONStreamEncoder {
         var codingPath: [CodingKey] { [] }
 
         mutating func encodeNil(forKey key: Key) throws { writer.key(key, of: depth); writer.null() }
+        mutating func encode(_ value: String, forKey key: Key) throws { writer.key(key, of: depth); JSONWriter.string(value, into: &writer.out) }
+        mutating func encode(_ value: Int, forKey key: Key) throws { writer.key(key, of: depth); JSONWriter.integer(value, into: &writer.out) }
+        mutating func encode(_ value: Bool, forKey key: Key) throws { writer.key(key, of: depth); writer.bool(value) }
+        mutating func encode(_ value: Double, forKey key: Key) throws { writer.key(key, of: depth); JSONWriter.number(value, into: &writer.out) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
             writer.key(key, of: depth)
             try writer.write(value, depth: depth + 1)
@@ -142,6 +152,10 @@ final class JSONStreamEncoder {
         var count: Int { writer.count(of: depth) }
 
         mutating func encodeNil() throws { writer.nextMember(of: depth); writer.null() }
+        mutating func encode(_ value: String) throws { writer.nextMember(of: depth); JSONWriter.string(value, into: &writer.out) }
+        mutating func encode(_ value: Int) throws { writer.nextMember(of: depth); JSONWriter.integer(value, into: &writer.out) }
+        mutating func encode(_ value: Bool) throws { writer.nextMember(of: depth); writer.bool(value) }
+        mutating func encode(_ value: Double) throws { writer.nextMember(of: depth); JSONWriter.number(value, into: &writer.out) }
         mutating func encode<T: Encodable>(_ value: T) throws {
             writer.nextMember(of: depth)
             try writer.write(value, depth: depth + 1)

@@ -87,11 +87,11 @@ struct JSONReader {
         }
     }
 
-    mutating func literal(_ word: String, _ v: JSON) throws -> JSON {
-        let w = Array(word.utf8)
-        guard bytes.count - i >= w.count else { throw JSONReaderError.truncated }
-        for k in 0..<w.count where bytes[i + k] != w[k] { throw fail(word) }
-        i += w.count
+    mutating func literal(_ word: StaticString, _ v: JSON) throws -> JSON {
+        let n = word.utf8CodeUnitCount
+        guard bytes.count - i >= n else { throw JSONReaderError.truncated }
+        for k in 0..<n where bytes[i + k] != word.utf8Start[k] { throw fail("\(word)") }
+        i += n
         return v
     }
 

@@ -183,7 +183,7 @@ public final class Kernel: @unchecked Sendable {
     }
 
     func publishNow(type: String, _ content: Message.Body, parent: Message?, metadata: JSON = [:], buffers: [Data] = []) {
-        var m = Message(identities: [Data(type.utf8)], header: header(type), parentHeader: parent?.header,
+        var m = Message(identities: [Data(utf8Of: type)], header: header(type), parentHeader: parent?.header,
                         metadata: metadata, body: content, buffers: buffers)
         m.rawParent = parent?.rawHeader
         transport.send(m, on: .iopub)

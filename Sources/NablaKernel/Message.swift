@@ -180,7 +180,8 @@ public struct Wire: @unchecked Sendable {
             throw WireError.badHeader(e.description)
         }
         // A parent header that is empty or unusable is no parent: the message is still served.
-        let parent = try? JSONValueDecoder.decode(Header.self, from: try object(rest[2], "parent_header"))
+        let parentJSON = try object(rest[2], "parent_header")
+        let parent = parentJSON == [:] ? nil : try? JSONValueDecoder.decode(Header.self, from: parentJSON)
         var m = Message(identities: Array(frames[..<d]), header: header, parentHeader: parent,
                         metadata: try object(rest[3], "metadata"), content: try object(rest[4], "content"), buffers: Array(rest[5...]))
         m.rawHeader = rest[1]
@@ -209,7 +210,7 @@ public struct Wire: @unchecked Sendable {
         case let .json(json): JSONWriter.write(json, into: &body)
         }
         let signature = body.withUnsafeBytes { mac($0) }.map { Wire.hex($0) } ?? ""
-        return WireFrames(identities: m.identities, signature: Data(signature.utf8), body: body,
+        return WireFrames(identities: m.identities, signature: Data(utf8Of: signature), body: body,
                           ends: (headerEnd, parentEnd, metadataEnd, body.count), buffers: m.buffers)
     }
 
@@ -232,6 +233,15 @@ public struct WireFrames: Sendable {
     /// Every frame as its own Data.
     public var data: [Data] {
         identities + [Wire.delimiter, signature] + parts.map { Data(body[$0]) } + buffers
+    }
+}
+
+extension Data {
+    /// A string's UTF-8 bytes, copied whole (`Data(s.utf8)` goes through the generic
+    /// sequence initializer byte by byte).
+    init(utf8Of string: String) {
+        var s = string
+        self = s.withUTF8 { Data(buffer: $0) }
     }
 }
 
