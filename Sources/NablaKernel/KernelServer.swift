@@ -1,6 +1,7 @@
 import CZeroMQ
 import Foundation
 import NablaTensor
+import Synchronization
 
 /// Serves a Kernel over libzmq with xeus-zmq's split thread model, no locks around sockets:
 /// - the session thread owns shell and stdin: it polls shell, runs each request and answers on
@@ -160,15 +161,17 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
 
     // MARK: The session thread
 
-    /// The session thread's loop: one shell request at a time; stdin messages arriving while
-    /// no input() waits are stray and dropped.
+    /// The session thread's loop: one shell request at a time, in the order they came; stdin
+    /// messages arriving while no input() waits are stray and dropped.
     func sessionLoop() {
-        let sockets = [shell, stdin]
+        var poller = SocketPoller([shell, stdin])
         while running.get() {
-            let ready = ZMQSocket.poll(sockets, timeout: 100)
+            let ready = poller.wait(timeout: 100)
             if ready[1] { dropStrayInput() }
-            guard ready[0], let frames = try? shell.receiveNow(), let msg = decode(frames, "shell") else { continue }
-            kernel.handle(msg, on: .shell)
+            guard ready[0] else { continue }
+            while running.get(), let frames = try? shell.receiveNow() {
+                if let msg = decode(frames, "shell") { kernel.handle(msg, on: .shell) }
+            }
         }
     }
 
@@ -238,21 +241,33 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
     /// thread is done, then sends what it left.
     func ioLoop(until sessionDone: ManagedAtomicFlag) {
         let parent = getppid()
-        let sockets = [control, iopub, ioLink]
+        var poller = SocketPoller([control, iopub, ioLink])
+        var lastCheck = KernelServer.seconds()
         while !sessionDone.get() {
-            // An orphaned kernel (its frontend died without shutting it down) exits.
-            if running.get() && parent > 1 && getppid() != parent {
-                log("parent process \(parent) is gone; exiting")
-                running.set(false)
-                kernel.session.interrupt()
-            }
-            let ready = ZMQSocket.poll(sockets, timeout: 25)
-            if ready[1] { welcomeSubscribers() }
+            let ready = poller.wait(timeout: 25)
             if ready[2] { forwardFromSession() }
+            if ready[1] { welcomeSubscribers() }
             if ready[0] { serveControl() }
             kernel.flushStreamsIfDue()
+            // An orphaned kernel (its frontend died without shutting it down) exits.
+            let now = KernelServer.seconds()
+            if now - lastCheck >= 0.1 {
+                lastCheck = now
+                if running.get() && parent > 1 && getppid() != parent {
+                    log("parent process \(parent) is gone; exiting")
+                    running.set(false)
+                    kernel.session.interrupt()
+                }
+            }
         }
         forwardFromSession()
+    }
+
+    /// A coarse monotonic clock (no system call) for checks made every so often.
+    static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     /// Control requests are answered here, on the I/O thread, even while a cell runs.
@@ -311,9 +326,8 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
 }
 
 /// A Bool shared between threads.
-final class ManagedAtomicFlag: @unchecked Sendable {   // value guarded by lock
-    private let lock = NSLock()
-    private var value = false
-    func get() -> Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set(_ v: Bool) { lock.lock(); value = v; lock.unlock() }
+final class ManagedAtomicFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func get() -> Bool { value.load(ordering: .acquiring) }
+    func set(_ v: Bool) { value.store(v, ordering: .releasing) }
 }
