@@ -1,14 +1,16 @@
 // libFuzzer target for the kernel: any bytes, as the JSON frames of a message, must end as a
 // reply or a refusal, never a crash. The first byte picks the msg_type, the rest is split at
 // 0x1E bytes into content, metadata and parent header (no signing: the key is empty); the
-// same parts are also tried as the header itself, and the content as every typed request.
+// same parts are also tried as the header itself, and the content as every typed request;
+// every reply is encoded.
 // Build and run with scripts/fuzz RUNS kernel (it passes -sanitize=fuzzer). Cells are not
 // executed: the language has a fuzz target of its own.
 import Foundation
 import NablaKernel
 
+/// Drops what the kernel sends, after encoding it (so every reply goes through the encoder).
 final class NullTransport: KernelTransport {
-    func send(_ message: Message, on channel: Channel) {}
+    func send(_ message: Message, on channel: Channel) { _ = wire.frames(message) }
     func askInput(_ request: Message) -> Message? { nil }
     func takeQueuedRequests() -> [Message] { [] }
 }
