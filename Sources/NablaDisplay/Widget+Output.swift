@@ -111,6 +111,6 @@ extension Widget: ContextManager {
         c.flush()
         if let o = c.outer.popLast() { interpreter.sink = o }
         guard let error else { return false }
-        return error.kind != .interrupted && error.kind != .keyboardInterrupt
+        return error.kind != .keyboardInterrupt
     }
 }

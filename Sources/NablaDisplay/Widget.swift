@@ -293,7 +293,7 @@ public final class Widget: NablaObject, MutableAttributes, RichObject {
             do {
                 try set(k, value(fromJSON: j, trait: t), interpreter: registry.interpreter)
                 echo[k] = json(state[k] ?? .none)
-            } catch let e as NablaError where e.kind == .interrupted {
+            } catch let e as NablaError where e.kind == .keyboardInterrupt {
                 throw e
             } catch let e as NablaError {
                 if e.kind != .type && e.kind != .value { throw e }

@@ -137,7 +137,9 @@ final class KernelSink: OutputSink {
             throw NablaError(.value, "input() is not available: this frontend does not accept input")
         }
         guard let v = kernel.inputReply(prompt: prompt, password: password, parent: parent) else {
-            throw NablaError(.interrupted, "input() was cancelled")
+            // Interrupted while it waits: a KeyboardInterrupt, as ipykernel raises, the request used up.
+            kernel.session.interpreter.token.reset()
+            throw NablaError(.keyboardInterrupt, "Interrupted by user")
         }
         return v
     }

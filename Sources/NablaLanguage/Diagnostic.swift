@@ -28,7 +28,6 @@ public enum ErrorKind: String, Sendable, CaseIterable {
     case assertion = "AssertionError"
     case recursion = "RecursionError"
     case memory = "MemoryError"
-    case interrupted = "Interrupted"
     case key = "KeyError"
     case zeroDivision = "ZeroDivisionError"
     case notImplemented = "NotImplementedError"
@@ -45,6 +44,7 @@ public enum ErrorKind: String, Sendable, CaseIterable {
     case exception = "Exception"
     case arithmetic = "ArithmeticError"
     case lookup = "LookupError"
+    /// Also what the frontend's interrupt raises (`Interpreter.interrupted`).
     case keyboardInterrupt = "KeyboardInterrupt"
 }
 

@@ -78,7 +78,7 @@ extension Interpreter {
             }
         } catch var e as NablaError {
             // Record the DSL call on the way out, outermost first.
-            if e.kind != .interrupted && e.stack.count < 200 { e.stack.insert(Frame(function: fn.name, span: span), at: 0) }
+            if e.stack.count < 200 { e.stack.insert(Frame(function: fn.name, span: span), at: 0) }
             throw e
         }
     }
@@ -88,7 +88,7 @@ extension Interpreter {
         let runner = GeneratorRunner { [self] yieldTo in
             scope.yieldTo = yieldTo
             do { _ = try exec(body, scope) } catch var e as NablaError {
-                if e.kind != .interrupted && e.stack.count < 200 { e.stack.insert(Frame(function: fn.name, span: span), at: 0) }
+                if e.stack.count < 200 { e.stack.insert(Frame(function: fn.name, span: span), at: 0) }
                 throw e
             }
         }
@@ -231,7 +231,6 @@ extension Interpreter {
         all["IOError"] = os
         _ = make("FileNotFoundError", .fileNotFound, os)
         _ = make("FileExistsError", .fileExists, os)
-        _ = make("Interrupted", .interrupted, baseEx)
         return all
     }
 

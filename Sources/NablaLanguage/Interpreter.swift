@@ -112,7 +112,15 @@ public final class Interpreter {
     func isNone(_ v: Value) -> Bool { if case .none = v { return true }; return false }
 
     @inline(__always) func checkInterrupt(_ span: Span) throws {
-        if token.isCancelled { throw NablaError(.interrupted, "the cell was interrupted", at: span) }
+        if token.isCancelled { throw interrupted(at: span) }
+    }
+
+    /// The frontend's interrupt, raised as Python raises it: a KeyboardInterrupt where the code
+    /// is now, which `except KeyboardInterrupt` (or `BaseException`, or a bare `except`) may
+    /// catch, and `finally` blocks see. Raising it uses the request up, so a handler runs on.
+    func interrupted(at span: Span) -> NablaError {
+        token.reset()
+        return NablaError(.keyboardInterrupt, "", at: span)
     }
 
     func exec(_ body: [Stmt], _ scope: Scope) throws -> Flow {
@@ -279,7 +287,7 @@ public final class Interpreter {
         do {
             let f = try exec(body, scope)
             if let orelse, case .normal = f { outcome = .success(try exec(orelse, scope)) } else { outcome = .success(f) }
-        } catch let e as NablaError where e.kind != .interrupted && !handlers.isEmpty {
+        } catch let e as NablaError where !handlers.isEmpty {
             outcome = .failure(e)
             let exc = exceptionValue(e)
             for h in handlers {
@@ -654,7 +662,10 @@ public final class Interpreter {
 
     /// Runs engine code, turning TensorError into a NablaError at `span`.
     func wrap<T>(_ span: Span, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TensorError { throw Interpreter.convert(e, span) }
+        do { return try body() } catch let e as TensorError {
+            if case .interrupted = e { throw interrupted(at: span) }
+            throw Interpreter.convert(e, span)
+        }
     }
 
     static func convert(_ e: TensorError, _ span: Span) -> NablaError {
@@ -664,7 +675,7 @@ public final class Interpreter {
         case .axis, .index: kind = .index
         case .tooLarge: kind = .memory
         case .argument: kind = .value
-        case .interrupted: return NablaError(.interrupted, "the cell was interrupted", at: span)
+        case .interrupted: return NablaError(.keyboardInterrupt, "", at: span)
         }
         return NablaError(kind, e.description, at: span)
     }

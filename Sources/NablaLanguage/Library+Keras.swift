@@ -187,7 +187,7 @@ final class LambdaCallback: Callback {
     /// Runs a student function; an interrupt inside it is fit's interrupt (weights kept).
     func invoke(_ f: Value?, _ args: [Value]) throws {
         guard let f else { return }
-        do { _ = try interpreter.call(f, args, [], span: span) } catch let e as NablaError where e.kind == .interrupted { throw TensorError.interrupted }
+        do { _ = try interpreter.call(f, args, [], span: span) } catch let e as NablaError where e.kind == .keyboardInterrupt { throw TensorError.interrupted }
     }
     func onTrainBegin(_ model: Sequential) throws { try invoke(onTrainBegin, [.none]) }
     func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Sequential) throws {

@@ -68,8 +68,8 @@ public final class Session: @unchecked Sendable {   // its interpreter runs only
         return failure
     }
 
-    /// Stops the running cell (from any thread): it ends with an Interrupted error at the next
-    /// loop iteration, call, or chunk of a long engine operation.
+    /// Stops the running cell (from any thread): a KeyboardInterrupt is raised at the next loop
+    /// iteration, call, or chunk of a long engine operation.
     public func interrupt() { interpreter.token.cancel() }
 
     /// Runs `body` on the session's thread (for work that touches the interpreter's state).

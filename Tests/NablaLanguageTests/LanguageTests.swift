@@ -178,7 +178,7 @@ func numbers(_ v: Value) -> [Double] {
         let started = Date()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { s.interrupt() }
         let e = error(s, "while True:\n    x = x + 1")
-        #expect(e?.kind == .interrupted)
+        #expect(e?.kind == .keyboardInterrupt && e?.description == "KeyboardInterrupt")
         #expect(Date().timeIntervalSince(started) < 5)
         let x = numbers(s.interpreter.variable("x") ?? .none)
         #expect(x.count == 1 && x[0] > 0)
@@ -189,7 +189,39 @@ func numbers(_ v: Value) -> [Double] {
         let s = Session()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { s.interrupt() }
         let e = error(s, "x = randn(64, 3, 64, 64)\nk = randn(8, 3, 5, 5)\nfor i in range(100000):\n    y = conv2d(x, k)")
-        #expect(e?.kind == .interrupted)
+        #expect(e?.kind == .keyboardInterrupt)
+    }
+
+    /// As in Python: the interrupt is a KeyboardInterrupt raised where the code is, which
+    /// `except KeyboardInterrupt` catches (and the code after it runs), `except Exception` does
+    /// not, and `finally` sees; inside a function it carries the call in its traceback.
+    @Test func interruptIsACatchableKeyboardInterrupt() throws {
+        let s = Session()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { s.interrupt() }
+        _ = run(s, """
+        log = []
+        def train():
+            n = 0
+            while True:
+                n += 1
+        try:
+            try:
+                train()
+            except Exception:
+                log.append('Exception')
+            finally:
+                log.append('finally')
+        except KeyboardInterrupt as e:
+            log.append(type(e).__name__)
+        after = sum(range(10))
+        """)
+        guard case let .string(log) = try value(s, "'|'.join(log)") else { Issue.record("log is not a string"); return }
+        #expect(log == "finally|KeyboardInterrupt")
+        #expect(numbers(try value(s, "after")) == [45])   // the handler used the interrupt up
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { s.interrupt() }
+        let e = error(s, "def spin():\n    while True:\n        pass\nspin()")
+        #expect(e?.kind == .keyboardInterrupt && e?.stack.first?.function == "spin")
+        #expect(error(s, "raise KeyboardInterrupt")?.kind == .keyboardInterrupt)   // the same class as the interrupt's
     }
 }
 

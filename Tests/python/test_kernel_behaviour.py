@@ -34,7 +34,7 @@ def interrupt_and_check(km, kc, how):
     reply = kc.get_shell_msg(timeout=10)
     assert reply["parent_header"]["msg_id"] == msg_id
     assert reply["content"]["status"] == "error"
-    assert reply["content"]["ename"] == "Interrupted"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
     # The variables survive and the kernel answers.
     r, out = run(kc, "x > 0")
     assert result_text(out) == ["True"], (r["content"], out)
