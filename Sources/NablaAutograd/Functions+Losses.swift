@@ -84,19 +84,22 @@ extension F {
         }
         let (rows, width) = (per.count, s.shape[s.rank - 1])
         return Variable.make(.softmaxCrossEntropy(reduction), value, [scores, Variable(t)]) { g in
-            let ds = [Double](unsafeUninitializedCapacity: s.count) { out, done in
-                for i in 0..<rows {
-                    // dL/d per_i.
-                    let w = reduction == .none ? g.data[i] : reduction == .mean ? g.data[0] / Double(rows) : g.data[0]
-                    var total = 0.0
-                    for k in 0..<width { total += t.data[i * width + k] }
-                    for k in 0..<width {
-                        let j = i * width + k
-                        out.initializeElement(at: j, to: w * (Foundation.exp(ls.data[j]) * total - t.data[j]))
+            // Through buffer pointers: `Tensor.data` per element retained and released its array.
+            let ds = g.withUnsafeElements { gp in t.withUnsafeElements { tp in ls.withUnsafeElements { lp in
+                [Double](unsafeUninitializedCapacity: rows * width) { out, done in
+                    for i in 0..<rows {
+                        // dL/d per_i.
+                        let w = reduction == .none ? gp[i] : reduction == .mean ? gp[0] / Double(rows) : gp[0]
+                        var total = 0.0
+                        for k in 0..<width { total += tp[i * width + k] }
+                        for k in 0..<width {
+                            let j = i * width + k
+                            out.initializeElement(at: j, to: w * (Foundation.exp(lp[j]) * total - tp[j]))
+                        }
                     }
+                    done = rows * width
                 }
-                done = rows * width
-            }
+            } } }
             return [try Tensor(shape: s.shape, data: ds), nil]
         }
     }
