@@ -71,18 +71,16 @@ extension Tensor {
         return Tensor(unchecked: [m, n], data: c)
     }
 
-    /// self ← self + alpha · other (an optimizer step); shapes must match. Written into a new
-    /// buffer in one pass: the old weights are nearly always still held (by the step's trace
-    /// for `explain`, or by a graph), so updating in place would first copy them.
+    /// self ← self + alpha · other (an optimizer step), in place; shapes must match. The
+    /// optimizers' traces keep only the old elements `explain` shows, so the storage is this
+    /// tensor's alone unless a graph still holds the old value (then copy-on-write copies it).
+    /// In place, the MLP benchmark's step fell by ~60 µs against a new 800 KB buffer per step.
     public mutating func addScaled(_ other: Tensor, _ alpha: Double) throws {
         guard other.shape == shape else { throw TensorError.broadcast(op: "axpy", lhs: shape, rhs: other.shape) }
         let n = count
-        data = data.withUnsafeBufferPointer { y in
-            other.data.withUnsafeBufferPointer { x in
-                [Double](unsafeUninitializedCapacity: n) { out, done in
-                    for i in 0..<n { out.initializeElement(at: i, to: y[i] + alpha * x[i]) }
-                    done = n
-                }
+        other.withUnsafeElements { x in
+            data.withUnsafeMutableBufferPointer { y in
+                for i in 0..<n { y[i] = y[i] + alpha * x[i] }
             }
         }
     }

@@ -338,6 +338,29 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
         #expect(approx(w.value, expected, tol: 1e-14))
     }
 
+    /// A param larger than `explain` writes out: the trace keeps the old value's shown elements
+    /// (0, 1, 2 and the last), the update writes in place, and a copy taken before it is untouched.
+    @Test func largeParamUpdateShowsTheOldValues() throws {
+        let start = (0..<12).map { Double($0) / 4 - 1 }, g = (0..<12).map { Double(($0 * 7) % 5) - 2 }
+        let makers: [([Variable]) -> Optimizer] = [{ SGD($0, lr: 0.1) }, { Momentum($0, lr: 0.1) }, { Adam($0, lr: 0.1) }, { RMSprop($0, lr: 0.1) }]
+        for make in makers {
+            let w = Variable.param(Tensor(start))
+            let opt = make([w])
+            let saved = w.value
+            w.grad = Tensor(g); try opt.step()
+            #expect(saved.data == start)
+            #expect(w.value.data != start)
+            // The weight line's substituted step: `w_k − …` for the shown k, the old w_k first.
+            let steps = opt.lastUpdate().last?.steps ?? []
+            let olds = steps.lazy.compactMap { step -> [Double]? in
+                guard case let .vector(items) = step else { return nil }
+                let w = items.compactMap { item -> Double? in if case let .sub(.number(x), _) = item { return x }; return nil }
+                return w.count == 4 ? w : nil
+            }.first
+            #expect(olds == [start[0], start[1], start[2], start[11]], "\(type(of: opt))")
+        }
+    }
+
     @Test func dropoutIsSeededAndInverted() throws {
         RandomSource.seed(3)
         let a = try F.dropout(Variable(try Tensor.ones([1000])), p: 0.5).value
