@@ -74,9 +74,37 @@ extension F {
 
     /// log_softmax of a tensor of rank ≥ 1: (x − max) − ln Σ e^(x − max) along `axis`.
     static func logSoftmaxValue(_ v: Tensor, axis: Int) throws -> Tensor {
-        _ = try Tensor.normalizeAxis(axis, rank: v.rank, op: "log_softmax")
+        let ax = try Tensor.normalizeAxis(axis, rank: v.rank, op: "log_softmax")
+        if ax == v.rank - 1, let width = v.shape.last, width > 0 { return try logSoftmaxRows(v, width: width) }
         let shifted = try v - v.max(axis: axis, keepdims: true)
         return try shifted - shifted.exp().sum(axis: axis, keepdims: true).log()
+    }
+
+    /// log_softmax along the last axis (rows of class scores), one row at a time: the general
+    /// path's max, shift, exp, sum, log and subtraction in the same order (the same bits),
+    /// without its five intermediate tensors.
+    static func logSoftmaxRows(_ v: Tensor, width: Int) throws -> Tensor {
+        let n = v.count
+        let out = v.withUnsafeElements { p in
+            [Double](unsafeUninitializedCapacity: n) { o, done in
+                var row = 0
+                while row < n {
+                    var m = -Double.infinity
+                    for k in row..<(row + width) { let x = p[k]; m = m.isNaN || x.isNaN ? .nan : Swift.max(m, x) }
+                    var total = 0.0
+                    for k in row..<(row + width) {
+                        let shifted = p[k] - m
+                        o.initializeElement(at: k, to: shifted)
+                        total += Foundation.exp(shifted)
+                    }
+                    let lse = Foundation.log(total)
+                    for k in row..<(row + width) { o[k] -= lse }
+                    row += width
+                }
+                done = n
+            }
+        }
+        return try Tensor(shape: v.shape, data: out)
     }
 
     /// maxout(z₁, …, z_k) = elementwise max of the pieces (each a linear unit wᵢᵀx + bᵢ).

@@ -75,28 +75,39 @@ extension F {
         let t = try targetDistribution(s, target.value, op: "softmax_cross_entropy")
         guard s.rank >= 1 else { throw TensorError.shape(op: "softmax_cross_entropy", message: "scores need a class axis, got a scalar") }
         let ls = try logSoftmaxValue(s, axis: -1)
-        let per = try -(t * ls).sum(axis: -1)
+        let width = s.shape[s.rank - 1], rows = s.count / width   // width > 0: log_softmax threw otherwise
+        // per_i = −Σ_k t_ik · ls_ik, summed in order from 0 as `-(t * ls).sum(axis: -1)` would.
+        let perData = t.withUnsafeElements { tp in ls.withUnsafeElements { lp in
+            (0..<rows).map { i in
+                var acc = 0.0
+                for j in (i * width)..<(i * width + width) { acc += tp[j] * lp[j] }
+                return -acc
+            }
+        } }
+        let per = try Tensor(shape: Array(s.shape.dropLast()), data: perData)
         let value: Tensor
         switch reduction {
         case .mean: value = try per.mean()
         case .sum: value = try per.sum()
         case .none: value = per
         }
-        let (rows, width) = (per.count, s.shape[s.rank - 1])
         return Variable.make(.softmaxCrossEntropy(reduction), value, [scores, Variable(t)]) { g in
-            let ds = [Double](unsafeUninitializedCapacity: s.count) { out, done in
-                for i in 0..<rows {
-                    // dL/d per_i.
-                    let w = reduction == .none ? g.data[i] : reduction == .mean ? g.data[0] / Double(rows) : g.data[0]
-                    var total = 0.0
-                    for k in 0..<width { total += t.data[i * width + k] }
-                    for k in 0..<width {
-                        let j = i * width + k
-                        out.initializeElement(at: j, to: w * (Foundation.exp(ls.data[j]) * total - t.data[j]))
+            // Through buffer pointers: `Tensor.data` per element retained and released its array.
+            let ds = g.withUnsafeElements { gp in t.withUnsafeElements { tp in ls.withUnsafeElements { lp in
+                [Double](unsafeUninitializedCapacity: rows * width) { out, done in
+                    for i in 0..<rows {
+                        // dL/d per_i.
+                        let w = reduction == .none ? gp[i] : reduction == .mean ? gp[0] / Double(rows) : gp[0]
+                        var total = 0.0
+                        for k in 0..<width { total += tp[i * width + k] }
+                        for k in 0..<width {
+                            let j = i * width + k
+                            out.initializeElement(at: j, to: w * (Foundation.exp(lp[j]) * total - tp[j]))
+                        }
                     }
+                    done = rows * width
                 }
-                done = rows * width
-            }
+            } } }
             return [try Tensor(shape: s.shape, data: ds), nil]
         }
     }

@@ -178,8 +178,14 @@ public enum Derive {
 
     /// Terms 0..<n, or the first three, an ellipsis and the last when there are more than `maxTerms`.
     public static func terms(_ n: Int, _ f: (Int) -> Math) -> [Math] {
-        if n <= maxTerms { return (0..<n).map(f) }
-        return [f(0), f(1), f(2), .ellipsis, f(n - 1)]
+        let shown = shownIndices(n)
+        if n <= maxTerms { return shown.map(f) }
+        return shown.dropLast().map(f) + [.ellipsis, f(n - 1)]
+    }
+
+    /// The indices `terms` writes out of n: all up to `maxTerms`, else the first three and the last.
+    public static func shownIndices(_ n: Int) -> [Int] {
+        n <= maxTerms ? Array(0..<n) : [0, 1, 2, n - 1]
     }
 
     /// Row numbers to show: all up to `show`, else the first `show − 1` and nil for "…".

@@ -14,6 +14,7 @@ public protocol Optimizer: AnyObject {
 
 /// The values one update of one param used and made, kept (copy-on-write, so no copying) for
 /// `explain`: "w", "g" and the optimizer's state before ("v", "m") and after ("v'", "m'", "w'").
+/// The inputs ("w", "g", "v", "m") are `UpdateRule.kept`, their shown elements; the results whole.
 typealias Trace = [String: Tensor]
 
 /// The update rules as the notes write them, with a param's numbers put in element by element.
@@ -27,11 +28,27 @@ enum UpdateRule {
         if out.count == 1 {
             substituted = f(trace.mapValues { $0.data.first ?? 0 })
         } else {
-            substituted = .vector(Derive.terms(out.count) { k in f(trace.mapValues { $0.count == out.count ? $0.data[k] : ($0.data.first ?? 0) }) })
+            substituted = .vector(Derive.terms(out.count) { k in f(trace.mapValues { element($0, k, of: out.count) }) })
         }
         var d = Derive.derivation(lhs, formula: formula, substituted: substituted, result: out)
         d.assigns = true
         return d
+    }
+
+    /// What a trace keeps of an update's input (the old value, the gradient, the old state):
+    /// the elements `line` writes out (`Derive.shownIndices`), copied. The whole old value held
+    /// would make the in-place update copy it; a whole gradient or state, keep its memory.
+    static func kept(_ t: Tensor) -> Tensor {
+        t.withUnsafeElements { p in Tensor(Derive.shownIndices(t.count).map { p[$0] }) }
+    }
+
+    /// Element k of an n-element result as a trace entry gives it: a whole tensor's k-th, a
+    /// `kept` excerpt's matching element, a constant's (η, t) only one.
+    static func element(_ t: Tensor, _ k: Int, of n: Int) -> Double {
+        if t.count == n { return t[flat: k] }
+        let shown = Derive.shownIndices(n)
+        if t.count == shown.count, let i = shown.firstIndex(of: k) { return t[flat: i] }
+        return t.data.first ?? 0
     }
 
     /// A param's name for the heading of its block.
@@ -54,9 +71,9 @@ public final class SGD: Optimizer {
         traces = [:]
         for (k, p) in params.enumerated() {
             guard let g = p.grad else { continue }
-            let w = p.value
+            let w = UpdateRule.kept(p.value)
             try p.update { w in try w.addScaled(g, -lr) }
-            traces[k] = ["w": w, "g": g, "w'": p.value, "η": Tensor(lr)]
+            traces[k] = ["w": w, "g": UpdateRule.kept(g), "w'": p.value, "η": Tensor(lr)]
         }
     }
 
@@ -89,9 +106,9 @@ public final class Momentum: Optimizer {
             let before = try velocity[i] ?? Tensor.zeros(g.shape)
             let v = try velocity[i].map { try $0 * momentum + g } ?? g
             velocity[i] = v
-            let w = p.value
+            let w = UpdateRule.kept(p.value)
             try p.update { w in try w.addScaled(v, -lr) }
-            traces[i] = ["w": w, "g": g, "v": before, "v'": v, "w'": p.value, "η": Tensor(lr), "μ": Tensor(momentum)]
+            traces[i] = ["w": w, "g": UpdateRule.kept(g), "v": UpdateRule.kept(before), "v'": v, "w'": p.value, "η": Tensor(lr), "μ": Tensor(momentum)]
         }
     }
 
@@ -132,10 +149,10 @@ public final class Adam: Optimizer {
             let vi = try Tensor.zip(v0, g, op: "adam") { v, g in v * b2 + (g * g) * (1 - b2) }
             m[i] = mi; v[i] = vi
             let stepT = try Tensor.zip(mi, vi, op: "adam") { a, b in lr * (a / c1) / ((b / c2).squareRoot() + eps) }
-            let w = p.value
+            let w = UpdateRule.kept(p.value)
             try p.update { w in try w.addScaled(stepT, -1) }
             // m̂ and v̂ are made only when `explain` asks (lastUpdate), from m', v' and t.
-            traces[i] = ["w": w, "g": g, "m": m0, "v": v0, "m'": mi, "v'": vi, "w'": p.value,
+            traces[i] = ["w": w, "g": UpdateRule.kept(g), "m": UpdateRule.kept(m0), "v": UpdateRule.kept(v0), "m'": mi, "v'": vi, "w'": p.value,
                          "η": Tensor(lr), "β₁": Tensor(beta1), "β₂": Tensor(beta2), "ε": Tensor(eps), "t": Tensor(Double(t))]
         }
     }

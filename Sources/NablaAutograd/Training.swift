@@ -198,9 +198,9 @@ public final class RMSprop: Optimizer {
             v[i] = vi
             let (lr, eps) = (lr, eps)
             let stepT = try Tensor.zip(g, vi, op: "rmsprop") { g, v in lr * g / (v.squareRoot() + eps) }
-            let w = p.value
+            let w = UpdateRule.kept(p.value)
             try p.update { w in try w.addScaled(stepT, -1) }
-            traces[i] = ["w": w, "g": g, "v": v0, "v'": vi, "w'": p.value, "η": Tensor(lr), "ρ": Tensor(rho), "ε": Tensor(eps)]
+            traces[i] = ["w": w, "g": UpdateRule.kept(g), "v": UpdateRule.kept(v0), "v'": vi, "w'": p.value, "η": Tensor(lr), "ρ": Tensor(rho), "ε": Tensor(eps)]
         }
     }
 
@@ -448,18 +448,22 @@ extension Sequential {
                     try Cancellation.check()
                     let idx = order[(b * batchSize)..<Swift.min((b + 1) * batchSize, n)]
                     let xb = try Sequential.rows(xt, idx), yb = try Sequential.rows(yt, idx)
-                    let p = try GradMode.with(.normal) { try call(Variable(xb), training: true) }
-                    let loss = try GradMode.with(.normal) { try c.loss(p, yb) }
-                    let grads = try Autograd.grad(loss, wrt: params)
+                    /// The batch's output, loss and gradients; its graph, which holds the weights'
+                    /// values, is released on return, so the step below updates them in place.
+                    func forwardBackward() throws -> (output: Tensor, loss: Double, grads: [Tensor]) {
+                        let p = try GradMode.with(.normal) { try call(Variable(xb), training: true) }
+                        let loss = try GradMode.with(.normal) { try c.loss(p, yb) }
+                        return (p.value, loss.value.data[0], try Autograd.grad(loss, wrt: params))
+                    }
+                    let (output, lv, grads) = try forwardBackward()
                     for (w, g) in zip(params, grads) { w.grad = g }
                     try opt.step()
                     Autograd.zeroGrad(params)
-                    let lv = loss.value.data[0]
                     guard lv.isFinite else {
                         throw TensorError.argument(op: "fit", message: "the loss became \(Tensor.formatNumber(lv)) at epoch \(epoch + 1), batch \(b + 1); try a smaller learning rate (the weights were put back)")
                     }
                     total += lv * Double(idx.count); seen += idx.count
-                    for (k, m) in metrics.enumerated() { sums[k] += try m.total(p.value, yb) }
+                    for (k, m) in metrics.enumerated() { sums[k] += try m.total(output, yb) }
                     progress?(FitProgress(epoch: epoch, epochs: epochs, batch: b + 1, batches: batches, seconds: Date().timeIntervalSince(start), logs: logs(), epochDone: false))
                 }
                 var entry = logs()

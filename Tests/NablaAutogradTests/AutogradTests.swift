@@ -216,6 +216,48 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
     }
 }
 
+/// The fused row loops give the bits the composed tensor ops give.
+@Suite struct FusedRows {
+    /// Bitwise equality, NaN equal to NaN.
+    func same(_ a: Tensor, _ b: Tensor) -> Bool {
+        a.shape == b.shape && zip(a.data, b.data).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+    }
+
+    /// Rows of random scores, one with ±inf, one with a NaN, one of equal values, one with −0.
+    func scores() throws -> Tensor {
+        var rng = Xoshiro256(seed: 7)
+        var d = try Tensor.randn([6, 5], using: &rng).data.map { $0 * 30 }
+        d[5] = .infinity; d[7] = -.infinity; d[11] = .nan
+        for k in 15..<20 { d[k] = 2.5 }
+        d[20] = -0.0; d[21] = 0.0
+        return try Tensor(shape: [6, 5], data: d)
+    }
+
+    @Test func logSoftmaxRowsMatchTheComposedOps() throws {
+        let x = try scores()
+        let shifted = try x - x.max(axis: 1, keepdims: true)
+        let composed = try shifted - shifted.exp().sum(axis: 1, keepdims: true).log()
+        #expect(same(try F.logSoftmax(Variable(x)).value, composed))
+        #expect(same(try F.logSoftmax(Variable(x), axis: 1).value, composed))
+        // Rank 1 and rank 3 take the same row path.
+        let row = try x.reshaped([30]), s1 = try row - row.max(axis: 0, keepdims: true)
+        #expect(same(try F.logSoftmax(Variable(row)).value, try s1 - s1.exp().sum(axis: 0, keepdims: true).log()))
+        let x3 = try x.reshaped([2, 3, 5]), s3 = try x3 - x3.max(axis: 2, keepdims: true)
+        #expect(same(try F.logSoftmax(Variable(x3)).value, try s3 - s3.exp().sum(axis: 2, keepdims: true).log()))
+    }
+
+    @Test func softmaxCrossEntropyMatchesTheComposedOps() throws {
+        let x = try scores()
+        let labels = try Tensor(shape: [6], data: [0, 4, 2, 1, 3, 0])
+        let shifted = try x - x.max(axis: 1, keepdims: true)
+        let ls = try shifted - shifted.exp().sum(axis: 1, keepdims: true).log()
+        let per = try -(Tensor.onehot(labels, classes: 5) * ls).sum(axis: -1)
+        #expect(same(try F.softmaxCrossEntropy(Variable(x), Variable(labels), reduction: .none).value, per))
+        #expect(same(try F.softmaxCrossEntropy(Variable(x), Variable(labels)).value, try per.mean()))
+        #expect(same(try F.softmaxCrossEntropy(Variable(x), Variable(labels), reduction: .sum).value, try per.sum()))
+    }
+}
+
 @Suite struct Misuse {
     @Test func shapeErrorsNameBothShapes() {
         let e = TensorError.matmul(lhs: [3], rhs: [2], inner: 3, other: 2)
@@ -294,6 +336,29 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
             }
         }
         #expect(approx(w.value, expected, tol: 1e-14))
+    }
+
+    /// A param larger than `explain` writes out: the trace keeps the old value's shown elements
+    /// (0, 1, 2 and the last), the update writes in place, and a copy taken before it is untouched.
+    @Test func largeParamUpdateShowsTheOldValues() throws {
+        let start = (0..<12).map { Double($0) / 4 - 1 }, g = (0..<12).map { Double(($0 * 7) % 5) - 2 }
+        let makers: [([Variable]) -> Optimizer] = [{ SGD($0, lr: 0.1) }, { Momentum($0, lr: 0.1) }, { Adam($0, lr: 0.1) }, { RMSprop($0, lr: 0.1) }]
+        for make in makers {
+            let w = Variable.param(Tensor(start))
+            let opt = make([w])
+            let saved = w.value
+            w.grad = Tensor(g); try opt.step()
+            #expect(saved.data == start)
+            #expect(w.value.data != start)
+            // The weight line's substituted step: `w_k − …` for the shown k, the old w_k first.
+            let steps = opt.lastUpdate().last?.steps ?? []
+            let olds = steps.lazy.compactMap { step -> [Double]? in
+                guard case let .vector(items) = step else { return nil }
+                let w = items.compactMap { item -> Double? in if case let .sub(.number(x), _) = item { return x }; return nil }
+                return w.count == 4 ? w : nil
+            }.first
+            #expect(olds == [start[0], start[1], start[2], start[11]], "\(type(of: opt))")
+        }
     }
 
     @Test func dropoutIsSeededAndInverted() throws {
