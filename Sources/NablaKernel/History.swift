@@ -47,7 +47,7 @@ final class History: @unchecked Sendable {   // used only on the thread that run
         do {
             try? FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
             let db = try SQLiteDatabase(path: path.path)
-            try db.run("PRAGMA journal_mode=WAL")
+            try db.enableWAL()
             try db.run("PRAGMA synchronous=NORMAL")
             sessionNumber = try db.transaction {
                 try db.run("""

@@ -33,6 +33,31 @@ import Testing
         #expect(w.lines.isEmpty)
     }
 
+    /// A kernel starting while another connection writes to a new file (rollback journal,
+    /// RESERVED lock) keeps its history in it: SQLite refuses the switch to WAL at once, without
+    /// its busy handler, and that refusal is waited out. (Three kernels starting together on a
+    /// new file lost one kernel's history about one time in ten.)
+    @Test func openingWhileAnotherConnectionWritesANewFile() throws {
+        let dir = try tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("h.sqlite")
+        final class Writer: @unchecked Sendable {   // used by one thread at a time: here, then by the timer
+            let db: SQLiteDatabase
+            init(_ db: SQLiteDatabase) { self.db = db }
+        }
+        let writer = Writer(try SQLiteDatabase(path: file.path))
+        try writer.db.run("BEGIN IMMEDIATE")
+        try writer.db.run("CREATE TABLE other (x)")
+        let committed = DispatchSemaphore(value: 0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { _ = try? writer.db.run("COMMIT"); committed.signal() }
+        let w = Warnings()
+        let h = History(file: file, warn: w.add)
+        #expect(h.persistent)
+        committed.wait()
+        h.append(line: 1, input: "x = 1")
+        #expect(w.lines.isEmpty, "\(w.lines)")
+        #expect(try writer.db.run("SELECT source FROM history").map { $0.first as? String } == ["x = 1"])
+    }
+
     @Test func searchGlobsAndUnique() throws {
         let dir = try tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
         let h = History(file: dir.appendingPathComponent("h.sqlite"))
