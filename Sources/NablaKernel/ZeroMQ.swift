@@ -101,14 +101,6 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
         return fd
     }
 
-    /// Waits up to `timeout` ms (−1: forever) until one of `sockets` can be read; which can.
-    public static func poll(_ sockets: [ZMQSocket], timeout: Int) -> [Bool] {
-        var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
-        let rc = zmq_poll(&items, Int32(items.count), timeout)
-        guard rc > 0 else { return sockets.map { _ in false } }
-        return items.map { ($0.revents & Int16(ZMQ_POLLIN)) != 0 }
-    }
-
     /// Waits up to `timeout` ms (−1: forever) until a message can be read.
     public func poll(timeout: Int) -> Bool {
         var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
