@@ -118,7 +118,8 @@ public final class Interpreter {
     /// The frontend's interrupt, raised as Python raises it: a KeyboardInterrupt where the code
     /// is now, which `except KeyboardInterrupt` (or `BaseException`, or a bare `except`) may
     /// catch, and `finally` blocks see. Raising it uses the request up, so a handler runs on.
-    func interrupted(at span: Span) -> NablaError {
+    /// Out of line: every loop iteration and call checks for it, and the check stays small.
+    @inline(never) func interrupted(at span: Span) -> NablaError {
         token.reset()
         return NablaError(.keyboardInterrupt, "", at: span)
     }
