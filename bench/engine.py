@@ -153,13 +153,37 @@ def program_figures(reps=3):
     return out
 
 
-def nabla_figures():
+def nabla_figures(*names):
+    """NablaBench's figures (the named ones, or all)."""
     exe = ROOT / ".build" / "release" / "NablaBench"
-    return json.loads(subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout)
+    return json.loads(subprocess.run([str(exe), *names], check=True, capture_output=True, text=True).stdout)
+
+
+# Figures set against a peer: measured in interleaved rounds (Nabla, numpy, PyTorch, again…) and
+# each taken as its median, so a slow spell of the shared machine falls on both sides of a ratio
+# instead of on one (one run of the sequence saw Nabla's MLP step at 1.0 and 1.4 ms minutes apart).
+RATIO_FIGURES = ("matmul_gflops", "exp_1e6_ms", "mlp_step_ms", "cnn_step_ms", "scalar_op_us")
+ROUNDS = int(os.environ.get("NABLA_BENCH_ROUNDS", "5"))
+
+
+def interleaved(first_nabla):
+    """Per-figure medians over ROUNDS rounds of Nabla, numpy and PyTorch (the first Nabla round given)."""
+    runs = {"nabla": [first_nabla], "numpy": [], "torch": []}
+    for r in range(ROUNDS):
+        if r > 0:
+            runs["nabla"].append(nabla_figures(*RATIO_FIGURES))
+        runs["numpy"].append(numpy_figures())
+        runs["torch"].append(torch_figures())
+    def medians(dicts):
+        keys = set().union(*dicts)
+        return {k: statistics.median(d[k] for d in dicts if k in d) for k in keys}
+    return {who: medians(dicts) for who, dicts in runs.items()}
 
 
 def main():
-    nabla, numpy_, torch_, micro, cpy = nabla_figures(), numpy_figures(), torch_figures(), micrograd_figures(), cpython_figures()
+    rounds = interleaved(nabla_figures())
+    nabla, numpy_, torch_ = rounds["nabla"], rounds["numpy"], rounds["torch"]
+    micro, cpy = micrograd_figures(), cpython_figures()
 
     def row(figure, key, peer, values, unit, target=None, higher=False, missing_reason=None, note=None):
         n = nabla.get(key)
