@@ -78,7 +78,9 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
     /// each JSON part straight from the buffer it was written in.
     public func send(_ m: WireFrames, tag: Data? = nil) throws {
         if let tag { try tag.withUnsafeBytes { try send($0, more: true) } }
-        for f in m.identities + [Wire.delimiter, m.signature] { try f.withUnsafeBytes { try send($0, more: true) } }
+        for f in m.identities { try f.withUnsafeBytes { try send($0, more: true) } }
+        try Wire.delimiter.withUnsafeBytes { try send($0, more: true) }
+        try m.signature.withUnsafeBytes { try send($0, more: true) }
         try m.body.withUnsafeBytes { body in
             for (i, r) in m.parts.enumerated() {
                 try send(UnsafeRawBufferPointer(rebasing: body[r]), more: i < 3 || !m.buffers.isEmpty)
