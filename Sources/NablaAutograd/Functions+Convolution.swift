@@ -23,10 +23,11 @@ extension F {
 
     /// 2-d cross-correlation (what deep learning calls convolution):
     /// out[n, f, i, j] = Σ_{c,u,v} x[n, c, i·s + u, j·s + v] · k[f, c, u, v] (+ b[f]),
-    /// computed as im2col followed by one GEMM, the bias added as the result is laid out.
+    /// computed image by image as im2col followed by one GEMM written straight into the
+    /// output (started from the bias), the images split over the cores (`Parallel`).
     /// Shapes: x (N, C, H, W), k (F, C, KH, KW), out (N, F, OH, OW) with
     /// OH = (H + 2p − KH) / s + 1. Also x (H, W) with k (KH, KW). Backward is two GEMMs
-    /// and col2im (the one for x only when x needs a gradient).
+    /// and col2im per image (the one for x only when x needs a gradient).
     public static func conv2d(_ x: Variable, _ k: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0) throws -> Variable {
         if x.value.rank == 2 && k.value.rank == 2 {
             let (h, w) = (x.value.shape[0], x.value.shape[1]), (kh, kw) = (k.value.shape[0], k.value.shape[1])
@@ -49,63 +50,99 @@ extension F {
         let (n, c, h, w) = (xv.shape[0], xv.shape[1], xv.shape[2], xv.shape[3])
         let (kh, kw, s) = (kv.shape[2], kv.shape[3], stride)
         let oh = try windows(h, kh, s, op: "conv2d"), ow = try windows(w, kw, s, op: "conv2d")
-        let rows = c * kh * kw, plane = oh * ow, cols = n * plane
-        _ = try Tensor.checkedCount([rows, cols], op: "conv2d")
+        let g = Im2Col(n: n, c: c, h: h, w: w, kh: kh, kw: kw, stride: s, oh: oh, ow: ow)
+        _ = try Tensor.checkedCount([n, g.rows, g.plane], op: "conv2d")
         _ = try Tensor.checkedCount([n, f, oh, ow], op: "conv2d")
-        let geometry = Im2Col(n: n, c: c, h: h, w: w, kh: kh, kw: kw, stride: s, oh: oh, ow: ow)
+        try Cancellation.check()
 
-        let colT = try Tensor(shape: [rows, cols], data: try geometry.columns(xv.data))
-        let k2 = try kv.reshaped([f, rows])
-        let yFirst = try Tensor.gemm(k2, colT, transA: false, transB: false)   // (F, N·OH·OW)
-        let y = try Tensor(shape: [n, f, oh, ow], data: swapLeadingAxes(yFirst.data, f, n, plane, adding: bv?.data))
-        let inputs = [x, k] + (bias.map { [$0] } ?? [])
-        return Variable.make(.conv2d(stride: s, padding: padding), y, inputs) { [needX = x.requiresGrad, hasBias = bias != nil] g in
-            let g2 = try Tensor(shape: [f, cols], data: swapLeadingAxes(g.data, n, f, plane, adding: nil))
-            let dk = try Tensor.gemm(g2, colT, transA: false, transB: true).reshaped(kv.shape)
-            var grads: [Tensor?] = [nil, dk]
-            if needX {
-                let dcols = try Tensor.gemm(k2, g2, transA: true, transB: false)  // (C·KH·KW, N·OH·OW)
-                grads[0] = try Tensor(shape: xv.shape, data: geometry.image(dcols.data)).unpadded(padding)
+        // cols: image b's (C·KH·KW) × (OH·OW) column matrix at b·rows·plane, kept for backward.
+        let kernels = try kv.reshaped([f, g.rows])
+        var cols = [Double](), out = [Double]()
+        try withBuffers(xv, kernels, bv) { x0, k0, b0 in
+            cols = g.newBuffer(count: n * g.rows * g.plane) { c0 in
+                out = g.newBuffer(count: n * f * g.plane) { y0 in
+                    Parallel.chunks(n, minimum: 2) { images in
+                        for b in images {
+                            let col = c0 + b * g.rows * g.plane, y = y0 + b * f * g.plane
+                            for i in 0..<f { (y + i * g.plane).initialize(repeating: b0?[i] ?? 0, count: g.plane) }
+                            guard let x0, let k0 else { continue }   // empty: the output is the bias
+                            g.columns(of: x0 + b * c * h * w, into: col)
+                            Tensor.gemm(k0, col, into: y, m: f, n: g.plane, k: g.rows, transA: false, transB: false)
+                        }
+                    }
+                }
             }
-            if hasBias { grads.append(try Tensor(shape: [f], data: rowSums(g2.data, rows: f, length: cols))) }
+        }
+        let y = try Tensor(shape: [n, f, oh, ow], data: out)
+        let colT = try Tensor(shape: [n, g.rows, g.plane], data: cols)
+        let inputs = [x, k] + (bias.map { [$0] } ?? [])
+        return Variable.make(.conv2d(stride: s, padding: padding), y, inputs) { [needX = x.requiresGrad, hasBias = bias != nil] gy in
+            try Cancellation.check()
+            // dk and db sum over the images: each of a fixed number of groups sums its own, then
+            // the groups are added in order, so the bits do not depend on the thread count.
+            let groups = Swift.min(n, 4), (fr, ff) = (f * g.rows, hasBias ? f : 0)
+            var partial = [Double](repeating: 0, count: groups * (fr + ff))
+            var dx = [Double](repeating: 0, count: needX ? n * c * h * w : 0)
+            try withBuffers(gy, kernels, colT) { g0, k0, col0 in
+                guard let g0, let k0, let col0 else { return }
+                partial.withUnsafeMutableBufferPointer { pp in
+                    dx.withUnsafeMutableBufferPointer { pdx in
+                        guard let p0 = pp.baseAddress else { return }
+                        let dx0 = needX ? pdx.baseAddress : nil   // an empty array may still have an address
+                        Parallel.run(parts: groups) { group in
+                            let dk = p0 + group * (fr + ff), db = dk + fr
+                            // This group's dcols for one image at a time, col2im'ed into dx while in cache.
+                            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: needX ? g.rows * g.plane : 0)
+                            defer { scratch.deallocate() }
+                            for b in (n * group / groups)..<(n * (group + 1) / groups) {
+                                let gb = g0 + b * f * g.plane, col = col0 + b * g.rows * g.plane
+                                Tensor.gemm(gb, col, into: dk, m: f, n: g.rows, k: g.plane, transA: false, transB: true)
+                                for i in 0..<ff { db[i] += sum(gb + i * g.plane, g.plane) }
+                                if let dx0 {
+                                    scratch.initialize(repeating: 0, count: g.rows * g.plane)
+                                    Tensor.gemm(k0, gb, into: scratch, m: g.rows, n: g.plane, k: f, transA: true, transB: false)
+                                    g.image(from: scratch, into: dx0 + b * c * h * w)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var dk = Array(partial[0..<fr]), db = Array(partial[fr..<(fr + ff)])
+            for group in 1..<Swift.max(groups, 1) {
+                let at = group * (fr + ff)
+                for i in 0..<fr { dk[i] += partial[at + i] }
+                for i in 0..<ff { db[i] += partial[at + fr + i] }
+            }
+            var grads: [Tensor?] = [nil, try Tensor(shape: kv.shape, data: dk)]
+            if needX { grads[0] = try Tensor(shape: xv.shape, data: dx).unpadded(padding) }
+            if hasBias { grads.append(try Tensor(shape: [f], data: db)) }
             return grads
         }
     }
 
-    /// (A, B, P) → (B, A, P) for row-major data: A·B copies of P contiguous elements, each
-    /// shifted by `adding[a]` when given (a bias per A index).
-    static func swapLeadingAxes(_ src: [Double], _ a: Int, _ b: Int, _ p: Int, adding: [Double]?) -> [Double] {
-        [Double](unsafeUninitializedCapacity: src.count) { out, count in
-            src.withUnsafeBufferPointer { inp in
-                guard let i0 = inp.baseAddress, let o0 = out.baseAddress else { return }
-                for i in 0..<a {
-                    let shift = adding?[i] ?? 0
-                    for j in 0..<b {
-                        let (d, s) = (o0 + (j * a + i) * p, i0 + (i * b + j) * p)
-                        if adding == nil { d.initialize(from: s, count: p) } else { for t in 0..<p { (d + t).initialize(to: s[t] + shift) } }
-                    }
-                }
+    /// Runs `body` with base pointers to three tensors' elements (nil for an absent one, maybe for an empty one).
+    static func withBuffers<R>(_ a: Tensor, _ b: Tensor, _ c: Tensor?,
+                               _ body: (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafePointer<Double>?) throws -> R) throws -> R {
+        try a.data.withUnsafeBufferPointer { pa in
+            try b.data.withUnsafeBufferPointer { pb in
+                guard let c else { return try body(pa.baseAddress, pb.baseAddress, nil) }
+                return try c.data.withUnsafeBufferPointer { pc in try body(pa.baseAddress, pb.baseAddress, pc.baseAddress) }
             }
-            count = src.count
         }
     }
 
-    /// The sum of each of `rows` contiguous runs of `length` (four running sums, so the adds
-    /// do not wait on each other).
-    static func rowSums(_ data: [Double], rows: Int, length: Int) -> [Double] {
-        data.withUnsafeBufferPointer { p in
-            (0..<rows).map { r in
-                var s = (0.0, 0.0, 0.0, 0.0)
-                let row = r * length, quads = length / 4
-                for q in 0..<quads {
-                    let at = row + 4 * q
-                    s.0 += p[at]; s.1 += p[at + 1]; s.2 += p[at + 2]; s.3 += p[at + 3]
-                }
-                var total = (s.0 + s.1) + (s.2 + s.3)
-                for t in (4 * quads)..<length { total += p[row + t] }
-                return total
-            }
+    /// The sum of `count` contiguous values (four running sums, so the adds do not wait on each other).
+    static func sum(_ p: UnsafePointer<Double>, _ count: Int) -> Double {
+        var s = (0.0, 0.0, 0.0, 0.0)
+        let quads = count / 4
+        for q in 0..<quads {
+            let at = 4 * q
+            s.0 += p[at]; s.1 += p[at + 1]; s.2 += p[at + 2]; s.3 += p[at + 3]
         }
+        var total = (s.0 + s.1) + (s.2 + s.3)
+        for t in (4 * quads)..<count { total += p[t] }
+        return total
     }
 
     /// The sum of each column of a rows × length row-major matrix, row after row (the
@@ -121,64 +158,53 @@ extension F {
         return out
     }
 
-    /// Where each column entry of im2col comes from: cols[(c, u, v), (n, i, j)] = x[n, c, i·s + u, j·s + v].
-    /// Both directions copy whole output rows (a memcpy at stride 1, a strided run otherwise).
+    /// Where each column entry of im2col comes from: cols[(c, u, v), (i, j)] = x[c, i·s + u, j·s + v]
+    /// for one image. Both directions copy whole output rows (a memcpy at stride 1, a strided run otherwise).
     struct Im2Col {
         let n, c, h, w, kh, kw, stride, oh, ow: Int
+        var rows: Int { c * kh * kw }
+        var plane: Int { oh * ow }
 
-        /// The (C·KH·KW) × (N·OH·OW) column matrix of an image batch.
-        func columns(_ x: [Double]) throws -> [Double] {
-            let rows = c * kh * kw, cols = n * oh * ow, s = stride
-            var failure: Error?
-            let out = [Double](unsafeUninitializedCapacity: rows * cols) { buf, count in
-                count = rows * cols
-                x.withUnsafeBufferPointer { px in
-                    guard let x0 = px.baseAddress, let c0 = buf.baseAddress else { return }
-                    for b in 0..<n {
-                        do { try Cancellation.check() } catch { failure = error; buf.initialize(repeating: 0); return }
-                        for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
-                            let r = (ch * kh + u) * kw + v
-                            var dst = c0 + r * cols + b * oh * ow
-                            var src = x0 + ((b * c + ch) * h + u) * w + v
-                            for _ in 0..<oh {
-                                if s == 1 {
-                                    dst.initialize(from: src, count: ow)
-                                } else {
-                                    for j in 0..<ow { (dst + j).initialize(to: src[j * s]) }
-                                }
-                                dst += ow; src += s * w
-                            }
-                        } } }
-                    }
-                }
+        /// A new array of `count` elements that `fill` initializes through its base pointer.
+        func newBuffer(count: Int, _ fill: (UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+            [Double](unsafeUninitializedCapacity: count) { buf, initialized in
+                if let p = buf.baseAddress { fill(p) }
+                initialized = count
             }
-            if let failure { throw failure }
-            return out
         }
 
-        /// col2im: the image-shaped sum of a column matrix's entries at their sources.
-        func image(_ cols: [Double]) -> [Double] {
-            var dx = [Double](repeating: 0, count: n * c * h * w)
-            let ncols = n * oh * ow, s = stride
-            cols.withUnsafeBufferPointer { pc in
-                dx.withUnsafeMutableBufferPointer { pd in
-                    guard let c0 = pc.baseAddress, let d0 = pd.baseAddress else { return }
-                    for b in 0..<n { for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
-                        let r = (ch * kh + u) * kw + v
-                        var src = c0 + r * ncols + b * oh * ow
-                        var dst = d0 + ((b * c + ch) * h + u) * w + v
-                        for _ in 0..<oh {
-                            if s == 1 {
-                                for j in 0..<ow { dst[j] += src[j] }
-                            } else {
-                                for j in 0..<ow { dst[j * s] += src[j] }
-                            }
-                            src += ow; dst += s * w
-                        }
-                    } } } }
+        /// One image's (C·KH·KW) × (OH·OW) column matrix.
+        func columns(of x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+            let s = stride
+            for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
+                var dst = out + ((ch * kh + u) * kw + v) * plane
+                var src = x + (ch * h + u) * w + v
+                for _ in 0..<oh {
+                    if s == 1 {
+                        dst.initialize(from: src, count: ow)
+                    } else {
+                        for j in 0..<ow { (dst + j).initialize(to: src[j * s]) }
+                    }
+                    dst += ow; src += s * w
                 }
-            }
-            return dx
+            } } }
+        }
+
+        /// col2im for one image: adds each column entry into the (zero-started) image at its source.
+        func image(from cols: UnsafePointer<Double>, into dx: UnsafeMutablePointer<Double>) {
+            let s = stride
+            for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
+                var src = cols + ((ch * kh + u) * kw + v) * plane
+                var dst = dx + (ch * h + u) * w + v
+                for _ in 0..<oh {
+                    if s == 1 {
+                        for j in 0..<ow { dst[j] += src[j] }
+                    } else {
+                        for j in 0..<ow { dst[j * s] += src[j] }
+                    }
+                    src += ow; dst += s * w
+                }
+            } } }
         }
     }
 

@@ -156,9 +156,13 @@ public enum BLAS {
         return n
     }
 
-    /// Sets OpenBLAS's thread count.
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Sets the threads the engine's GEMMs and large loops use (`Parallel`); OpenBLAS itself
+    /// runs single-threaded inside each part.
+    public static func setThreads(_ n: Int) {
+        openblas_set_num_threads(1)
+        Parallel.setWidth(n)
+    }
+    public static var threads: Int { Parallel.width }
 
     /// One line for `nabla --version` and the kernel banner.
     public static var summary: String {

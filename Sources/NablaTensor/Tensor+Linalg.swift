@@ -31,7 +31,7 @@ extension Tensor {
                         guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else { return }
                         for i in 0..<nb {
                             try Cancellation.check()
-                            rawGemm(a0 + i * m * k, b0 + i * k * n, c0 + i * m * n, m: m, n: n, k: k, transA: false, transB: false)
+                            gemm(a0 + i * m * k, b0 + i * k * n, into: c0 + i * m * n, m: m, n: n, k: k, transA: false, transB: false)
                         }
                     }
                 }
@@ -63,7 +63,7 @@ extension Tensor {
                 b.data.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
                         guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else { return }
-                        rawGemm(a0, b0, c0, m: m, n: n, k: k, transA: transA, transB: transB)
+                        gemm(a0, b0, into: c0, m: m, n: n, k: k, transA: transA, transB: transB)
                     }
                 }
             }
@@ -105,9 +105,10 @@ extension Tensor {
     }
 
     /// C(m×n) += op(A)·op(B) for row-major buffers (callers pass C zero-filled for a plain
-    /// product); a 1-column or 1-row case uses dgemv.
-    static func rawGemm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                        m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
+    /// product); a 1-column or 1-row case uses dgemv. A large product is split over the cores
+    /// (`Parallel`) by C's longer side, each part one single-threaded OpenBLAS call.
+    public static func gemm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
+                            m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
         guard m > 0, n > 0, k > 0 else { return }
         let lda = transA ? m : k, ldb = transB ? k : n
         if n == 1 {
@@ -119,8 +120,28 @@ extension Tensor {
             cblas_dgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
                         1, b, Int32(ldb), a, Int32(transA ? lda : 1), 1, c, 1)
         } else {
-            cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 1, c, Int32(n))
+            let parts = m * n * k >= parallelGemmWork ? Swift.min(Parallel.width, Swift.max(m, n) / 8) : 1
+            Parallel.run(parts: Swift.max(parts, 1)) { p in
+                // Part p's share of C's longer side, cut at multiples of 8 (the kernels' unroll).
+                let side = Swift.max(m, n), lo = side * p / parts / 8 * 8, hi = p == parts - 1 ? side : side * (p + 1) / parts / 8 * 8
+                guard hi > lo else { return }
+                if n >= m {
+                    dgemm(m, hi - lo, k, a, lda, b + (transB ? lo * ldb : lo), ldb, c + lo, n, transA, transB)
+                } else {
+                    dgemm(hi - lo, n, k, a + (transA ? lo : lo * lda), lda, b, ldb, c + lo * n, n, transA, transB)
+                }
+            }
         }
+    }
+
+    /// m·n·k from which a GEMM is split over the cores (OpenBLAS's own threshold for threads).
+    static let parallelGemmWork = 1 << 18
+
+    /// C(m×n, row stride ldc) += op(A)·op(B), one OpenBLAS call.
+    @inline(__always) private static func dgemm(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>, _ lda: Int,
+                                                _ b: UnsafePointer<Double>, _ ldb: Int, _ c: UnsafeMutablePointer<Double>, _ ldc: Int,
+                                                _ transA: Bool, _ transB: Bool) {
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 1, c, Int32(ldc))
     }
 }

@@ -371,3 +371,34 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
         #expect(try F.dropout(Variable(1), p: 0.5, train: false).value.data == [1])
     }
 }
+
+/// conv2d splits its images over the pool: one thread or two give the same bits, forward and
+/// backward, and the split version still passes the gradient check.
+@Suite(.serialized) struct ConvolutionAcrossThreads {
+    func run(width: Int) throws -> [Tensor] {
+        let saved = Parallel.width
+        Parallel.setWidth(width)
+        defer { Parallel.setWidth(saved) }
+        let x = Variable.param(sample([7, 3, 9, 8], seed: 70)), k = Variable.param(sample([5, 3, 3, 2], seed: 71))
+        let b = Variable.param(sample([5], seed: 72))
+        let y = try F.conv2d(x, k, bias: b, stride: 1, padding: 1)
+        try Autograd.backward((y * Variable(sample(y.value.shape, seed: 73))).sum())
+        return [y.value, x.grad, k.grad, b.grad].compactMap { $0 }
+    }
+
+    @Test func sameBitsOnOneAndTwoThreads() throws {
+        let one = try run(width: 1), two = try run(width: 2)
+        #expect(one.count == 4)
+        #expect(one == two)
+    }
+
+    @Test func gradientCheckWithTwoThreads() throws {
+        let saved = Parallel.width
+        Parallel.setWidth(2)
+        defer { Parallel.setWidth(saved) }
+        let r = try GradCheck.check([sample([5, 2, 6, 5], seed: 74), sample([3, 2, 3, 3], seed: 75), sample([3], seed: 76)], eps: 1e-6, atol: 1e-5, rtol: 1e-3) { v in
+            try (F.conv2d(v[0], v[1], bias: v[2], stride: 2, padding: 1) * Variable(sample([5, 3, 3, 3], seed: 77))).sum()
+        }
+        #expect(r.passed, "max abs error \(r.maxAbsError)")
+    }
+}
