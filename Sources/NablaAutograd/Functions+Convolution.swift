@@ -99,8 +99,7 @@ extension F {
                                 Tensor.gemm(gb, col, into: dk, m: f, n: g.rows, k: g.plane, transA: false, transB: true)
                                 for i in 0..<ff { db[i] += sum(gb + i * g.plane, g.plane) }
                                 if let dx0 {
-                                    scratch.initialize(repeating: 0, count: g.rows * g.plane)
-                                    Tensor.gemm(k0, gb, into: scratch, m: g.rows, n: g.plane, k: f, transA: true, transB: false)
+                                    Tensor.gemm(k0, gb, into: scratch, m: g.rows, n: g.plane, k: f, transA: true, transB: false, overwrite: true)
                                     g.image(from: scratch, into: dx0 + b * c * h * w)
                                 }
                             }

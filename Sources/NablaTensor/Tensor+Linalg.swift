@@ -55,16 +55,13 @@ extension Tensor {
         guard k == k2 else { throw TensorError.matmul(lhs: a.shape, rhs: b.shape, inner: k, other: k2) }
         try checkBLASSize(m, n, k)
         let count = try checkedCount([m, n], op: "matmul")
-        // Zero-filled here and added into (β = 1): OpenBLAS 0.3.21's own β = 0 pass over C is
-        // slower than a memset (dW1 of the MLP benchmark, 784×128: 504 → 468 µs), same bits.
-        var c = [Double](repeating: 0, count: count)
-        if m > 0 && n > 0 && k > 0 {
-            a.data.withUnsafeBufferPointer { pa in
-                b.data.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else { return }
-                        gemm(a0, b0, into: c0, m: m, n: n, k: k, transA: transA, transB: transB)
-                    }
+        let c = a.data.withUnsafeBufferPointer { pa in
+            b.data.withUnsafeBufferPointer { pb in
+                [Double](unsafeUninitializedCapacity: count) { pc, done in
+                    done = count
+                    guard let c0 = pc.baseAddress else { return }
+                    guard let a0 = pa.baseAddress, let b0 = pb.baseAddress else { c0.initialize(repeating: 0, count: count); return }
+                    gemm(a0, b0, into: c0, m: m, n: n, k: k, transA: transA, transB: transB, overwrite: true)
                 }
             }
         }
@@ -77,10 +74,12 @@ extension Tensor {
     /// In place, the MLP benchmark's step fell by ~60 µs against a new 800 KB buffer per step.
     public mutating func addScaled(_ other: Tensor, _ alpha: Double) throws {
         guard other.shape == shape else { throw TensorError.broadcast(op: "axpy", lhs: shape, rhs: other.shape) }
-        let n = count
         other.withUnsafeElements { x in
             data.withUnsafeMutableBufferPointer { y in
-                for i in 0..<n { y[i] = y[i] + alpha * x[i] }
+                guard let x0 = x.baseAddress, let y0 = y.baseAddress else { return }
+                Parallel.chunks(y.count, minimum: Parallel.elementwiseMinimum) { r in
+                    for i in r { y0[i] = y0[i] + alpha * x0[i] }
+                }
             }
         }
     }
@@ -104,32 +103,42 @@ extension Tensor {
         }
     }
 
-    /// C(m×n) += op(A)·op(B) for row-major buffers (callers pass C zero-filled for a plain
-    /// product); a 1-column or 1-row case uses dgemv. A large product is split over the cores
-    /// (`Parallel`) by C's longer side, each part one single-threaded OpenBLAS call.
+    /// C(m×n) += op(A)·op(B) for row-major buffers, or C = op(A)·op(B) with `overwrite` (C's
+    /// old contents, initialized or not, are not read); a 1-column or 1-row case uses dgemv. A
+    /// large product is split over the cores (`Parallel`) by C's longer side, each part one
+    /// single-threaded OpenBLAS call.
     public static func gemm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
-                            m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
-        guard m > 0, n > 0, k > 0 else { return }
+                            m: Int, n: Int, k: Int, transA: Bool, transB: Bool, overwrite: Bool = false) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else { if overwrite { c.initialize(repeating: 0, count: m * n) }; return }
         let lda = transA ? m : k, ldb = transB ? k : n
-        if n == 1 {
-            // c = op(A) · b, with b a k-vector (a column of B, stride ldb when B is not transposed).
-            cblas_dgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(transA ? k : m), Int32(transA ? m : k),
-                        1, a, Int32(lda), b, Int32(transB ? 1 : ldb), 1, c, 1)
-        } else if m == 1 {
-            // c = a · op(B) = op(B)ᵀ · a, with a a k-vector.
-            cblas_dgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
-                        1, b, Int32(ldb), a, Int32(transA ? lda : 1), 1, c, 1)
-        } else {
-            let parts = m * n * k >= parallelGemmWork ? Swift.min(Parallel.width, Swift.max(m, n) / 8) : 1
-            Parallel.run(parts: Swift.max(parts, 1)) { p in
-                // Part p's share of C's longer side, cut at multiples of 8 (the kernels' unroll).
-                let side = Swift.max(m, n), lo = side * p / parts / 8 * 8, hi = p == parts - 1 ? side : side * (p + 1) / parts / 8 * 8
-                guard hi > lo else { return }
-                if n >= m {
-                    dgemm(m, hi - lo, k, a, lda, b + (transB ? lo * ldb : lo), ldb, c + lo, n, transA, transB)
-                } else {
-                    dgemm(hi - lo, n, k, a + (transA ? lo : lo * lda), lda, b, ldb, c + lo * n, n, transA, transB)
-                }
+        if n == 1 || m == 1 {
+            if overwrite { c.initialize(repeating: 0, count: m * n) }
+            if n == 1 {
+                // c = op(A) · b, with b a k-vector (a column of B, stride ldb when B is not transposed).
+                cblas_dgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(transA ? k : m), Int32(transA ? m : k),
+                            1, a, Int32(lda), b, Int32(transB ? 1 : ldb), 1, c, 1)
+            } else {
+                // c = a · op(B) = op(B)ᵀ · a, with a a k-vector.
+                cblas_dgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
+                            1, b, Int32(ldb), a, Int32(transA ? lda : 1), 1, c, 1)
+            }
+            return
+        }
+        let parts = m * n * k >= parallelGemmWork ? Swift.max(1, Swift.min(Parallel.width, Swift.max(m, n) / 8)) : 1
+        Parallel.run(parts: parts) { p in
+            // Part p's share of C's longer side, cut at multiples of 8 (the kernels' unroll).
+            let side = Swift.max(m, n), lo = side * p / parts / 8 * 8, hi = p == parts - 1 ? side : side * (p + 1) / parts / 8 * 8
+            guard hi > lo else { return }
+            // Each part zero-fills its own block of C, then dgemm adds into it (β = 1): OpenBLAS
+            // 0.3.21's own β = 0 pass over C is slower than a memset (dW1 of the MLP
+            // benchmark, 784×128: 504 → 468 µs), with the same bits.
+            if n >= m {
+                if overwrite { for i in 0..<m { (c + i * n + lo).initialize(repeating: 0, count: hi - lo) } }
+                dgemm(m, hi - lo, k, a, lda, b + (transB ? lo * ldb : lo), ldb, c + lo, n, transA, transB)
+            } else {
+                if overwrite { (c + lo * n).initialize(repeating: 0, count: (hi - lo) * n) }
+                dgemm(hi - lo, n, k, a + (transA ? lo : lo * lda), lda, b, ldb, c + lo * n, n, transA, transB)
             }
         }
     }

@@ -71,4 +71,23 @@ import Testing
             }
         }
     }
+
+    /// An empty inner dimension gives zeros (the result buffer starts uninitialized), and
+    /// `overwrite` ignores what C held.
+    @Test func emptyInnerDimensionAndOverwrite() throws {
+        for width in [1, 2] {
+            try with(width: width) {
+                let z = try Tensor.gemm(try Tensor.zeros([300, 0]), try Tensor.zeros([0, 400]), transA: false, transB: false)
+                #expect(z.shape == [300, 400] && z.data.allSatisfy { $0 == 0 })
+                var rng = Xoshiro256(seed: 3)
+                let a = try Tensor.randn([300, 50], using: &rng), b = try Tensor.randn([50, 400], using: &rng)
+                let fresh = try Tensor.gemm(a, b, transA: false, transB: false)
+                var c = [Double](repeating: .nan, count: 300 * 400)
+                a.data.withUnsafeBufferPointer { pa in b.data.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                    Tensor.gemm(pa.baseAddress!, pb.baseAddress!, into: pc.baseAddress!, m: 300, n: 400, k: 50, transA: false, transB: false, overwrite: true)
+                } } }
+                #expect(c == fresh.data)
+            }
+        }
+    }
 }
