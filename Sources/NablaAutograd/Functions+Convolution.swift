@@ -424,9 +424,8 @@ extension F {
                             try Cancellation.check()
                             for i in 0..<oh {
                                 let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
-                                for j in 0..<ow {
-                                    let (best, at) = Self.windowMax(x0, row + 2 * j, w)
-                                    o0[o + j] = best; s0[o + j] = at
+                                if Self.rowMax(x0 + row, w, row, o0 + o, s0 + o, ow) {
+                                    for j in 0..<ow { (o0[o + j], s0[o + j]) = Self.windowMax(x0, row + 2 * j, w) }
                                 }
                             }
                         }
@@ -437,6 +436,28 @@ extension F {
             return Variable.make(.maxpool(size: 2, stride: 2), y, [x]) { g in
                 [try Tensor(shape: v.shape, data: gradient(g.data, source))]
             }
+        }
+
+        /// The maxima of the windows along one pair of rows (the top one at x, flat index `row`)
+        /// and their flat indices, by `>` alone: right unless a window holds a NaN after its
+        /// first element, so it reports any NaN (a NaN sum; inf − inf too) and the caller redoes
+        /// the row with `windowMax`. No branches and wrapping index arithmetic (every index is
+        /// below the input's checked count), so the compiler vectorizes it, two windows a step.
+        @inline(__always) static func rowMax(_ x: UnsafePointer<Double>, _ w: Int, _ row: Int,
+                                             _ out: UnsafeMutablePointer<Double>, _ source: UnsafeMutablePointer<Int>, _ ow: Int) -> Bool {
+            let below = x + w
+            var nan = 0
+            for j in 0..<ow {
+                let (a, b, c, d) = (x[2 &* j], x[2 &* j &+ 1], below[2 &* j], below[2 &* j &+ 1])
+                let t = row &+ 2 &* j
+                var best = a, at = t
+                if b > best { best = b; at = t &+ 1 }
+                if c > best { best = c; at = t &+ w }
+                if d > best { best = d; at = t &+ w &+ 1 }
+                nan |= (a + b + c + d).isNaN ? 1 : 0
+                out[j] = best; source[j] = at
+            }
+            return nan != 0
         }
 
         /// The max of the window whose top-left element is x[i] (row length w), and its index.
@@ -475,13 +496,16 @@ extension F {
                         for p in 0..<planes {
                             for i in 0..<oh {
                                 let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
+                                let (top, below, gs, at) = (d0 + row, d0 + row + w, g0 + o, s0 + o)
+                                // Branch-free with wrapping index arithmetic (indices are below the
+                                // checked count), so the compiler vectorizes it.
                                 for j in 0..<ow {
                                     // 0 + g, as the general loop's scatter into zeros (−0 becomes +0).
-                                    let at = s0[o + j], gv = 0 + g0[o + j], t = row + 2 * j
-                                    (d0 + t).initialize(to: Self.keep(gv, at == t))
-                                    (d0 + t + 1).initialize(to: Self.keep(gv, at == t + 1))
-                                    (d0 + t + w).initialize(to: Self.keep(gv, at == t + w))
-                                    (d0 + t + w + 1).initialize(to: Self.keep(gv, at == t + w + 1))
+                                    let k = at[j] &- (row &+ 2 &* j), gv = 0 + gs[j]
+                                    (top + 2 &* j).initialize(to: Self.keep(gv, k == 0))
+                                    (top + (2 &* j &+ 1)).initialize(to: Self.keep(gv, k == 1))
+                                    (below + 2 &* j).initialize(to: Self.keep(gv, k == w))
+                                    (below + (2 &* j &+ 1)).initialize(to: Self.keep(gv, k == w &+ 1))
                                 }
                                 for t in (2 * ow)..<w { (d0 + row + t).initialize(to: 0); (d0 + row + w + t).initialize(to: 0) }
                             }

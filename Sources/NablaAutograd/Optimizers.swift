@@ -140,22 +140,46 @@ public final class Adam: Optimizer {
     public func step() throws {
         t += 1
         let c1 = 1 - Foundation.pow(beta1, Double(t)), c2 = 1 - Foundation.pow(beta2, Double(t))
+        let (b1, b2, lr, eps) = (beta1, beta2, lr, eps)
         for (i, p) in params.enumerated() {
             guard let g = p.grad else { continue }
-            let (m0, v0) = (try m[i] ?? Tensor.zeros(g.shape), try v[i] ?? Tensor.zeros(g.shape))
-            // The moments, each in one pass over g (the rule's expressions, so the same rounding).
-            let (b1, b2, lr, eps) = (beta1, beta2, lr, eps)
-            let mi = try Tensor.zip(m0, g, op: "adam") { m, g in m * b1 + g * (1 - b1) }
-            let vi = try Tensor.zip(v0, g, op: "adam") { v, g in v * b2 + (g * g) * (1 - b2) }
+            guard g.shape == p.shape, m[i].map({ $0.shape == g.shape }) ?? true, v[i].map({ $0.shape == g.shape }) ?? true else {
+                throw TensorError.broadcast(op: "adam", lhs: p.shape, rhs: g.shape)
+            }
+            // The state out of the arrays and the last trace dropped, so that m, v and w are each
+            // held once and written in place (a second holder would make them copy).
+            traces[i] = nil
+            var (mi, vi) = (try m[i] ?? Tensor.zeros(g.shape), try v[i] ?? Tensor.zeros(g.shape))
+            m[i] = nil; v[i] = nil
+            let (w0, g0, m0, v0) = (UpdateRule.kept(p.value), UpdateRule.kept(g), UpdateRule.kept(mi), UpdateRule.kept(vi))
+            // One pass: the moments and the step with the rule's expressions in its order (so
+            // the same rounding as written out), in registers, then w − step.
+            try p.update { w in
+                w.withUnsafeMutableElements { pw in
+                    mi.withUnsafeMutableElements { pm in
+                        vi.withUnsafeMutableElements { pv in
+                            g.withUnsafeElements { pg in
+                                for k in 0..<pg.count {
+                                    let gk = pg[k]
+                                    let mk = pm[k] * b1 + gk * (1 - b1), vk = pv[k] * b2 + (gk * gk) * (1 - b2)
+                                    pm[k] = mk; pv[k] = vk
+                                    pw[k] = pw[k] - lr * (mk / c1) / (squareRoot(vk / c2) + eps)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             m[i] = mi; v[i] = vi
-            let stepT = try Tensor.zip(mi, vi, op: "adam") { a, b in lr * (a / c1) / ((b / c2).squareRoot() + eps) }
-            let w = UpdateRule.kept(p.value)
-            try p.update { w in try w.addScaled(stepT, -1) }
             // m̂ and v̂ are made only when `explain` asks (lastUpdate), from m', v' and t.
-            traces[i] = ["w": w, "g": UpdateRule.kept(g), "m": UpdateRule.kept(m0), "v": UpdateRule.kept(v0), "m'": mi, "v'": vi, "w'": p.value,
+            traces[i] = ["w": w0, "g": g0, "m": m0, "v": v0, "m'": mi, "v'": vi, "w'": p.value,
                          "η": Tensor(lr), "β₁": Tensor(beta1), "β₂": Tensor(beta2), "ε": Tensor(eps), "t": Tensor(Double(t))]
         }
     }
+
+    /// √x, its NaN for x < 0 written out (the one x86's square root gives): then the compiler
+    /// knows libm's errno-setting sqrt is not needed, and vectorizes the loop (sqrtpd, divpd).
+    @inline(__always) func squareRoot(_ x: Double) -> Double { (x < 0 ? -Double.nan : x).squareRoot() }
 
     /// A trace with the bias-corrected moments m̂ = m'/(1 − β₁ᵗ) and v̂ = v'/(1 − β₂ᵗ) added.
     func corrected(_ trace: Trace) -> Trace {

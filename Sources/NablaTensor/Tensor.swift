@@ -105,6 +105,12 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
+    /// Calls `body` with the row-major elements to write in place (copied first only when
+    /// another tensor shares the storage), as an optimizer's state and param updates need.
+    public mutating func withUnsafeMutableElements<R>(_ body: (UnsafeMutableBufferPointer<Double>) throws -> R) rethrows -> R {
+        try data.withUnsafeMutableBufferPointer { try body($0) }
+    }
+
     /// Element `i` of the row-major data (for engine code that has checked `i < count`).
     public subscript(flat i: Int) -> Double {
         get {

@@ -338,6 +338,37 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
         #expect(approx(w.value, expected, tol: 1e-14))
     }
 
+    /// Adam's in-place pass gives the rule's numbers to the bit, written out element by element
+    /// in its order of operations, over several steps: on a vector long enough for the
+    /// vectorized loop and its tail, with zeros, −0, overflowing and underflowing squares, ±inf
+    /// and NaN in the gradients, and on a scalar param beside it (whose state is its own).
+    @Test func adamInPlaceMatchesTheRuleBitForBit() throws {
+        let n = 37
+        let start = (0..<n).map { Double($0 % 7) * 1e-3 - 2e-3 }   // small against η: w − step keeps its low bits
+        let (w, s) = (Variable.param(Tensor(start)), Variable.param(Tensor(2.5)))
+        let (lr, b1, b2, eps) = (0.3, 0.8, 0.99, 1e-8)
+        let opt = Adam([w, s], lr: lr, beta1: b1, beta2: b2, eps: eps)
+        var expected = start + [2.5], m = [Double](repeating: 0, count: n + 1), v = m
+        for step in 1...4 {
+            var g = (0..<n + 1).map { k in 4 * sin(Double(k * 5 + step * 3)) }   // full-precision values
+            if step == 2 { g[0] = 0; g[1] = -0.0; g[2] = 1e300; g[3] = 1e-300; g[n] = -1e-170 }
+            if step == 3 { g[4] = .nan; g[5] = .infinity; g[6] = -.infinity }
+            w.grad = Tensor(Array(g[..<n])); s.grad = Tensor(g[n])
+            try opt.step()
+            let c1 = 1 - pow(b1, Double(step)), c2 = 1 - pow(b2, Double(step))
+            for k in 0...n {
+                m[k] = m[k] * b1 + g[k] * (1 - b1)
+                v[k] = v[k] * b2 + (g[k] * g[k]) * (1 - b2)
+                expected[k] = expected[k] - lr * (m[k] / c1) / ((v[k] / c2).squareRoot() + eps)
+            }
+            let got = w.value.data + s.value.data
+            #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "step \(step)")
+            let state = { (t: [Tensor?]) in t.flatMap { $0?.data ?? [] }.map(\.bitPattern) }
+            #expect(state(opt.m) == m.map(\.bitPattern) && state(opt.v) == v.map(\.bitPattern), "step \(step)")
+        }
+        #expect(expected.contains { $0.isNaN } && expected.contains { $0.isFinite })
+    }
+
     /// A param larger than `explain` writes out: the trace keeps the old value's shown elements
     /// (0, 1, 2 and the last), the update writes in place, and a copy taken before it is untouched.
     @Test func largeParamUpdateShowsTheOldValues() throws {
