@@ -61,14 +61,13 @@ extension F {
         try withBuffers(xv, kernels, bv) { x0, k0, b0 in
             cols = g.newBuffer(count: n * g.rows * g.plane) { c0 in
                 out = g.newBuffer(count: n * f * g.plane) { y0 in
-                    Parallel.chunks(n, minimum: 2) { images in
-                        for b in images {
-                            let col = c0 + b * g.rows * g.plane, y = y0 + b * f * g.plane
-                            for i in 0..<f { (y + i * g.plane).initialize(repeating: b0?[i] ?? 0, count: g.plane) }
-                            guard let x0, let k0 else { continue }   // empty: the output is the bias
-                            g.columns(of: x0 + b * c * h * w, into: col)
-                            Tensor.gemm(k0, col, into: y, m: f, n: g.plane, k: g.rows, transA: false, transB: false)
-                        }
+                    // One image per part: the threads finish within an image of each other.
+                    Parallel.run(parts: n) { b in
+                        let col = c0 + b * g.rows * g.plane, y = y0 + b * f * g.plane
+                        for i in 0..<f { (y + i * g.plane).initialize(repeating: b0?[i] ?? 0, count: g.plane) }
+                        guard let x0, let k0 else { return }   // empty: the output is the bias
+                        g.columns(of: x0 + b * c * h * w, into: col)
+                        Tensor.gemm(k0, col, into: y, m: f, n: g.plane, k: g.rows, transA: false, transB: false)
                     }
                 }
             }
@@ -80,7 +79,7 @@ extension F {
             try Cancellation.check()
             // dk and db sum over the images: each of a fixed number of groups sums its own, then
             // the groups are added in order, so the bits do not depend on the thread count.
-            let groups = Swift.min(n, 4), (fr, ff) = (f * g.rows, hasBias ? f : 0)
+            let groups = Swift.min(n, 8), (fr, ff) = (f * g.rows, hasBias ? f : 0)
             var partial = [Double](repeating: 0, count: groups * (fr + ff))
             var dx = [Double](repeating: 0, count: needX ? n * c * h * w : 0)
             try withBuffers(gy, kernels, colT) { g0, k0, col0 in
@@ -420,12 +419,14 @@ extension F {
                 try out.withUnsafeMutableBufferPointer { po in
                     try source.withUnsafeMutableBufferPointer { ps in
                         guard let x0 = px.baseAddress, let o0 = po.baseAddress, let s0 = ps.baseAddress else { return }
-                        for p in 0..<planes {
-                            try Cancellation.check()
-                            for i in 0..<oh {
-                                let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
-                                if Self.rowMax(x0 + row, w, row, o0 + o, s0 + o, ow) {
-                                    for j in 0..<ow { (o0[o + j], s0[o + j]) = Self.windowMax(x0, row + 2 * j, w) }
+                        try Cancellation.check()
+                        Parallel.chunks(planes, minimum: Parallel.elementwiseMinimum / Swift.max(h * w, 1) + 1) { range in
+                            for p in range {
+                                for i in 0..<oh {
+                                    let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
+                                    if Self.rowMax(x0 + row, w, row, o0 + o, s0 + o, ow) {
+                                        for j in 0..<ow { (o0[o + j], s0[o + j]) = Self.windowMax(x0, row + 2 * j, w) }
+                                    }
                                 }
                             }
                         }
@@ -493,7 +494,7 @@ extension F {
                 g.withUnsafeBufferPointer { pg in
                     source.withUnsafeBufferPointer { ps in
                         guard let d0 = buf.baseAddress, let g0 = pg.baseAddress, let s0 = ps.baseAddress else { return }
-                        for p in 0..<planes {
+                        Parallel.chunks(planes, minimum: Parallel.elementwiseMinimum / Swift.max(h * w, 1) + 1) { range in for p in range {
                             for i in 0..<oh {
                                 let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
                                 let (top, below, gs, at) = (d0 + row, d0 + row + w, g0 + o, s0 + o)
@@ -510,7 +511,7 @@ extension F {
                                 for t in (2 * ow)..<w { (d0 + row + t).initialize(to: 0); (d0 + row + w + t).initialize(to: 0) }
                             }
                             if 2 * oh < h { (d0 + (p * h + h - 1) * w).initialize(repeating: 0, count: w) }
-                        }
+                        } }
                     }
                 }
                 done = count

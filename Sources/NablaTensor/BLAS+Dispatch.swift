@@ -157,9 +157,12 @@ public enum BLAS {
     }
 
     /// Sets the threads the engine's GEMMs and large loops use (`Parallel`); OpenBLAS itself
-    /// runs single-threaded inside each part.
+    /// runs single-threaded inside each part, and its own workers are stopped: started when
+    /// the library loads, they spun (`sched_yield`) for a tenth of a second on the core
+    /// Nabla's worker needs.
     public static func setThreads(_ n: Int) {
         openblas_set_num_threads(1)
+        blas_thread_shutdown_()
         Parallel.setWidth(n)
     }
     public static var threads: Int { Parallel.width }

@@ -102,7 +102,7 @@ public enum Parallel {
             var spins = 0
             while active.load(ordering: .acquiring) > 0 {
                 spins += 1
-                if spins > 1_000 { sched_yield() }
+                if spins > 100_000 { sched_yield() }   // about 0.1 ms: the worker is not coming back soon
             }
         }
 

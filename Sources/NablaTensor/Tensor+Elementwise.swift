@@ -4,25 +4,40 @@ import Foundation
 extension Tensor {
     /// Applies `f` to every element.
     /// Writes straight into a new buffer: copying `data` first would pass over memory twice.
-    @inlinable public func map(_ f: (Double) -> Double) -> Tensor {
+    @inlinable public func map(_ f: (Double) -> Double) -> Tensor { map(concurrent: false, f) }
+
+    /// `map` for an `f` without state that costs a library call an element (exp, log, sin…):
+    /// a large tensor is split over the cores (`Parallel`). Each part calls `f` through a
+    /// pointer, which the serial loop avoids, so cheap arithmetic stays with `map`.
+    @inlinable public func concurrentMap(_ f: (Double) -> Double) -> Tensor { map(concurrent: true, f) }
+
+    @inlinable func map(concurrent: Bool, _ f: (Double) -> Double) -> Tensor {
         switch layout {
         case .scalar(let x): return Tensor(f(x))
-        case .array(let shape, let elements): return Tensor(unchecked: shape, data: Tensor.map(elements, f))
+        case .array(let shape, let elements): return Tensor(unchecked: shape, data: Tensor.map(elements, concurrent: concurrent, f))
         }
     }
 
     /// `f` of each element, into a new array. The loop walks two pointers to an end, so what
     /// it keeps across the call to `f` fits in callee-saved registers (nothing reloaded per element).
-    @inlinable static func map(_ elements: [Double], _ f: (Double) -> Double) -> [Double] {
+    @inlinable static func map(_ elements: [Double], concurrent: Bool, _ f: (Double) -> Double) -> [Double] {
         let n = elements.count
         return elements.withUnsafeBufferPointer { p in
             [Double](unsafeUninitializedCapacity: n) { o, done in
-                guard var src = p.baseAddress, var dst = o.baseAddress else { done = 0; return }
-                let end = src + n
-                while src < end {
-                    dst.initialize(to: f(src.pointee))
-                    src += 1
-                    dst += 1
+                guard let p0 = p.baseAddress, let o0 = o.baseAddress else { done = 0; return }
+                @inline(__always) func apply(_ lo: Int, _ hi: Int) {
+                    var src = p0 + lo, dst = o0 + lo
+                    let end = p0 + hi
+                    while src < end {
+                        dst.initialize(to: f(src.pointee))
+                        src += 1
+                        dst += 1
+                    }
+                }
+                if concurrent && n >= Parallel.elementwiseMinimum {
+                    Parallel.chunks(n, minimum: Parallel.elementwiseMinimum) { r in apply(r.lowerBound, r.upperBound) }
+                } else {
+                    apply(0, n)
                 }
                 done = n
             }
@@ -147,21 +162,21 @@ extension Tensor {
 
     // MARK: Unary math
 
-    public func exp() -> Tensor { map(Foundation.exp) }
-    public func log() -> Tensor { map(Foundation.log) }
-    public func log2() -> Tensor { map(Foundation.log2) }
-    public func log10() -> Tensor { map(Foundation.log10) }
+    public func exp() -> Tensor { concurrentMap(Foundation.exp) }
+    public func log() -> Tensor { concurrentMap(Foundation.log) }
+    public func log2() -> Tensor { concurrentMap(Foundation.log2) }
+    public func log10() -> Tensor { concurrentMap(Foundation.log10) }
     public func sqrt() -> Tensor { map(Foundation.sqrt) }
     public func abs() -> Tensor { map(Swift.abs) }
     /// -1, 0 or 1 (0 at 0, NaN stays NaN).
     public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) } }
-    public func tanh() -> Tensor { map(Foundation.tanh) }
-    public func sin() -> Tensor { map(Foundation.sin) }
-    public func cos() -> Tensor { map(Foundation.cos) }
+    public func tanh() -> Tensor { concurrentMap(Foundation.tanh) }
+    public func sin() -> Tensor { concurrentMap(Foundation.sin) }
+    public func cos() -> Tensor { concurrentMap(Foundation.cos) }
     /// Elements limited to `[lo, hi]`.
     public func clip(_ lo: Double, _ hi: Double) -> Tensor { map { Swift.min(Swift.max($0, lo), hi) } }
     /// `1 / (1 + e^-x)`, computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
-        map { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : { let e = Foundation.exp(x); return e / (1 + e) }() }
+        concurrentMap { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : { let e = Foundation.exp(x); return e / (1 + e) }() }
     }
 }

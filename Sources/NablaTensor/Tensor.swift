@@ -59,6 +59,13 @@ public struct Tensor: Sendable, Equatable {
         self.init(unchecked: shape, data: data)
     }
 
+    /// A tensor of `model`'s shape with new elements, one for each of `model`'s (an
+    /// element-wise result built outside NablaTensor).
+    public init(shapeOf model: Tensor, data: [Double]) {
+        precondition(data.count == model.count, "Tensor(shapeOf:data:) needs one element for each of the model's")
+        self.init(unchecked: model.shape, data: data)
+    }
+
     /// Internal initializer for callers that already guarantee `data.count == product(shape)`.
     @usableFromInline init(unchecked shape: [Int], data: [Double]) {
         layout = shape.isEmpty ? .scalar(data.first ?? 0) : .array(shape: shape, elements: data)

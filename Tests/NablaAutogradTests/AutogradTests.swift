@@ -423,6 +423,26 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
         #expect(one == two)
     }
 
+    /// ReLU and 2×2 max pooling split large tensors over the cores: the same values and
+    /// gradients as on one thread, and ReLU as its definition (x > 0 keeps x and g).
+    @Test func reluAndPoolingOnOneAndTwoThreads() throws {
+        func run(width: Int) throws -> [Tensor] {
+            let saved = Parallel.width
+            Parallel.setWidth(width)
+            defer { Parallel.setWidth(saved) }
+            let x = Variable.param(sample([3, 8, 42, 40], seed: 78))
+            let y = try F.maxpool(F.relu(x), size: 2)
+            try Autograd.backward((y * Variable(sample(y.value.shape, seed: 79))).sum())
+            let e = x.value.exp()   // a library call an element: split too
+            return [y.value, try #require(x.grad), e]
+        }
+        let one = try run(width: 1), two = try run(width: 2)
+        #expect(one == two)
+        let x = sample([3, 8, 42, 40], seed: 78)
+        #expect(F.relu(Variable(x)).value.data == x.data.map { $0 > 0 ? $0 : 0 })
+        #expect(two[2].data == x.data.map { Foundation.exp($0) })
+    }
+
     @Test func gradientCheckWithTwoThreads() throws {
         let saved = Parallel.width
         Parallel.setWidth(2)
