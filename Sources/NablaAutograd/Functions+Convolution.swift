@@ -93,7 +93,11 @@ extension F {
                             // This group's dcols for one image at a time, col2im'ed into dx while in cache.
                             let scratch = UnsafeMutablePointer<Double>.allocate(capacity: needX ? g.rows * g.plane : 0)
                             defer { scratch.deallocate() }
-                            for b in (n * group / groups)..<(n * (group + 1) / groups) {
+                            // The first n % groups groups take one image more: parts are taken in
+                            // order, so the last ones taken are the short ones.
+                            let (base, extra) = (n / groups, n % groups)
+                            let first = group * base + Swift.min(group, extra)
+                            for b in first..<(first + base + (group < extra ? 1 : 0)) {
                                 let gb = g0 + b * f * g.plane, col = col0 + b * g.rows * g.plane
                                 Tensor.gemm(gb, col, into: dk, m: f, n: g.rows, k: g.plane, transA: false, transB: true)
                                 for i in 0..<ff { db[i] += sum(gb + i * g.plane, g.plane) }
