@@ -258,11 +258,11 @@ extension F {
         let oh, ow: Int
         var width: Int { kh * kw * c }
 
-        /// Visits each (patch row, u, v-run) with the patch and image offsets of a run of
-        /// `len` elements (nil image offset: outside the image, zeros).
-        func forEachRun(_ body: (_ patch: Int, _ image: Int?, _ len: Int) -> Void) {
+        /// Visits each (patch row, u, v-run) of the images in `images` with the patch and image
+        /// offsets of a run of `len` elements (nil image offset: outside the image, zeros).
+        func forEachRun(_ images: Range<Int>, _ body: (_ patch: Int, _ image: Int?, _ len: Int) -> Void) {
             let run = kw * c
-            for b in 0..<n { for i in 0..<oh { for j in 0..<ow {
+            for b in images { for i in 0..<oh { for j in 0..<ow {
                 let row = ((b * oh + i) * ow + j) * width
                 let c0 = j * stride - pads.left
                 for u in 0..<kh {
@@ -285,8 +285,11 @@ extension F {
             return [Double](unsafeUninitializedCapacity: count) { buf, done in
                 x.withUnsafeBufferPointer { px in
                     guard let x0 = px.baseAddress, let p0 = buf.baseAddress else { return }
-                    forEachRun { at, src, len in
-                        if let src { (p0 + at).initialize(from: x0 + src, count: len) } else { (p0 + at).initialize(repeating: 0, count: len) }
+                    // Image by image over the cores: each image's patch rows are its own.
+                    Parallel.chunks(n, minimum: count >= Parallel.elementwiseMinimum ? 2 : .max) { images in
+                        forEachRun(images) { at, src, len in
+                            if let src { (p0 + at).initialize(from: x0 + src, count: len) } else { (p0 + at).initialize(repeating: 0, count: len) }
+                        }
                     }
                 }
                 done = count
@@ -299,10 +302,13 @@ extension F {
             dp.withUnsafeBufferPointer { pp in
                 dx.withUnsafeMutableBufferPointer { pd in
                     guard let p0 = pp.baseAddress, let d0 = pd.baseAddress else { return }
-                    forEachRun { at, dst, len in
-                        guard let dst else { return }
-                        let (s, d) = (p0 + at, d0 + dst)
-                        for t in 0..<len { d[t] += s[t] }
+                    // Image by image over the cores: an image's runs add only into that image.
+                    Parallel.chunks(n, minimum: dp.count >= Parallel.elementwiseMinimum ? 2 : .max) { images in
+                        forEachRun(images) { at, dst, len in
+                            guard let dst else { return }
+                            let (s, d) = (p0 + at, d0 + dst)
+                            for t in 0..<len { d[t] += s[t] }
+                        }
                     }
                 }
             }
@@ -565,8 +571,9 @@ extension F {
                 try out.withUnsafeMutableBufferPointer { po in
                     try source.withUnsafeMutableBufferPointer { ps in
                         guard let x0 = px.baseAddress, let o0 = po.baseAddress else { return }
-                        for b in 0..<n {
-                            try Cancellation.check()
+                        try Cancellation.check()
+                        // Image by image over the cores: an image's windows are its own.
+                        Parallel.chunks(n, minimum: v.count >= Parallel.elementwiseMinimum ? 2 : .max) { images in for b in images {
                             for i in 0..<oh { for j in 0..<ow {
                                 // Every window holds a real element (the pads are narrower than it).
                                 let (rows, cols) = span(i, j)
@@ -586,7 +593,7 @@ extension F {
                                     }
                                 }
                             } }
-                        }
+                        } }
                     }
                 }
             }
@@ -596,18 +603,24 @@ extension F {
                 dx.withUnsafeMutableBufferPointer { pd in
                     g.data.withUnsafeBufferPointer { pg in
                         guard let d0 = pd.baseAddress, let g0 = pg.baseAddress else { return }
+                        let perImage = oh * ow * c
                         if max {
-                            source.withUnsafeBufferPointer { ps in for o in 0..<m { d0[ps[o]] += g0[o] } }
+                            // An image's windows send their gradient into that image only.
+                            source.withUnsafeBufferPointer { ps in
+                                Parallel.chunks(n, minimum: v.count >= Parallel.elementwiseMinimum ? 2 : .max) { images in
+                                    for o in (images.lowerBound * perImage)..<(images.upperBound * perImage) { d0[ps[o]] += g0[o] }
+                                }
+                            }
                             return
                         }
-                        for b in 0..<n { for i in 0..<oh { for j in 0..<ow {
+                        Parallel.chunks(n, minimum: v.count >= Parallel.elementwiseMinimum ? 2 : .max) { images in for b in images { for i in 0..<oh { for j in 0..<ow {
                             let (rows, cols) = span(i, j)
                             let o = ((b * oh + i) * ow + j) * c, count = Double(rows.count * cols.count)
                             for ch in 0..<c {
                                 let share = g0[o + ch] / count
                                 for r in rows { let row = (b * h + r) * w; for col in cols { d0[(row + col) * c + ch] += share } }
                             }
-                        } } }
+                        } } } }
                     }
                 }
                 return [try Tensor(shape: v.shape, data: dx)]

@@ -443,6 +443,30 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
         #expect(two[2].data == x.data.map { Foundation.exp($0) })
     }
 
+    /// Keras' channels-last convolution and pooling build and scatter their patches image by
+    /// image over the cores: the same values and gradients as on one thread, to rounding (its
+    /// one GEMM is split over the cores, and OpenBLAS may sum a part's edge tiles in another order).
+    @Test func channelsLastOnOneAndTwoThreads() throws {
+        func run(width: Int) throws -> [Tensor] {
+            let saved = Parallel.width
+            Parallel.setWidth(width)
+            defer { Parallel.setWidth(saved) }
+            let x = Variable.param(sample([4, 32, 32, 12], seed: 80)), k = Variable.param(sample([3, 3, 12, 12], seed: 81))   // y: 49,152 elements, over the split threshold
+            let same = Pads(top: 1, bottom: 1, left: 1, right: 1)
+            let y = try F.conv2dChannelsLast(x, k, bias: nil, stride: 1, pads: same)
+            let mx = try F.pool2dChannelsLast(y, size: 2, stride: 2, pads: Pads(), max: true)
+            let av = try F.pool2dChannelsLast(y, size: 3, stride: 2, pads: same, max: false)
+            try Autograd.backward(try (mx * Variable(sample(mx.value.shape, seed: 82))).sum() + (av * Variable(sample(av.value.shape, seed: 83))).sum())
+            return [y.value, mx.value, av.value, try #require(x.grad), try #require(k.grad)]
+        }
+        let one = try run(width: 1), two = try run(width: 2)
+        #expect(one.map(\.shape) == two.map(\.shape))
+        for (a, b) in zip(one, two) {
+            let worst = zip(a.data, b.data).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($0)) }.max() ?? 0
+            #expect(worst < 1e-12, "\(a.shape): \(worst)")
+        }
+    }
+
     @Test func gradientCheckWithTwoThreads() throws {
         let saved = Parallel.width
         Parallel.setWidth(2)
