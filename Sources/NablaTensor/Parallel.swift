@@ -108,14 +108,15 @@ public enum Parallel {
 
         private func spawn(index: Int) -> Worker {
             let worker = Worker()
-            let thread = Thread { [self] in self.serve(worker) }
+            let thread = Thread { [self] in self.serve(worker, index: index) }
             thread.name = "nabla-worker-\(index)"
             thread.start()
             return worker
         }
 
-        /// A worker's loop: wait for a new generation, help with its job if it is still on.
-        private func serve(_ me: Worker) {
+        /// A worker's loop: wait for a new generation, help with its job if it is still on (and
+        /// the width, which may have shrunk since the worker started, still counts it in).
+        private func serve(_ me: Worker, index: Int) {
             var seen = 0
             while true {
                 var idle = ContinuousClock.now
@@ -137,8 +138,10 @@ public enum Parallel {
                 seen = generation.load(ordering: .acquiring)
                 let joined: Bool
                 do {
+                    let inWidth = index < width.load(ordering: .relaxed)
                     let current = job.withLock { job -> Job? in
-                        if job != nil { active.add(1, ordering: .relaxed) }
+                        guard inWidth, job != nil else { return nil }
+                        active.add(1, ordering: .relaxed)
                         return job
                     }
                     joined = current != nil

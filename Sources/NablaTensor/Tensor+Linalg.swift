@@ -128,7 +128,7 @@ extension Tensor {
         // Cut along C's longer side, along its rows when square: parts side by side in every
         // row of C share cache lines at their edges (a 1024² product by columns ran at 30.7
         // GFLOPS, by rows at 35.2, OpenBLAS's own two threads' rate).
-        let work = m * n * k >= parallelGemmWork
+        let work = Double(m) * Double(n) * Double(k) >= Double(parallelGemmWork)   // in Double: no overflow trap
         let byRows = m >= n
         let side = byRows ? m : n
         let parts = work ? Swift.max(1, Swift.min(Parallel.width, side / 8)) : 1

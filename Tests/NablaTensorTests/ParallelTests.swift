@@ -26,6 +26,23 @@ import Testing
         }
     }
 
+    /// A job uses at most `width` threads, also after the width shrank below the workers started.
+    @Test func aShrunkWidthIsHonoured() {
+        func threads(width: Int) -> Int {
+            let seen = Mutex(Set<UInt>())
+            with(width: width) {
+                Parallel.run(parts: 24) { _ in
+                    usleep(500)
+                    seen.withLock { _ = $0.insert(UInt(pthread_self())) }
+                }
+            }
+            return seen.withLock { $0.count }
+        }
+        #expect(threads(width: 3) <= 3)
+        #expect(threads(width: 2) <= 2)
+        #expect(threads(width: 1) == 1)
+    }
+
     @Test func chunksCoverTheRangeOnce() {
         with(width: 2) {
             for count in [0, 1, 2, 7, 100] {
