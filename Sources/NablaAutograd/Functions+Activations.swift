@@ -16,11 +16,7 @@ extension F {
     public static func relu(_ x: Variable) -> Variable {
         let v = x.value
         // Backward in one pass: g where x > 0, else 0 (PyTorch's threshold_backward; no mask tensor).
-        // Both passes compile to vector loops as written (maxpd; cmpltpd + andpd, ~2.3 and ~3.8
-        // instructions an element in callgrind); large tensors are split over the cores.
-        guard v.count >= Parallel.elementwiseMinimum else {
-            return Variable.make(.relu, v.map { $0 > 0 ? $0 : 0 }, [x]) { g in [try Tensor.zip(g, v, op: "relu") { $1 > 0 ? $0 : 0 }] }
-        }
+        // Both passes are vector loops; large tensors are split over the cores.
         let y = v.withUnsafeElements { p in
             [Double](unsafeUninitializedCapacity: p.count) { o, done in
                 done = p.count
