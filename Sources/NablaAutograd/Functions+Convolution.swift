@@ -79,7 +79,7 @@ extension F {
             try Cancellation.check()
             // dk and db sum over the images: each of a fixed number of groups sums its own, then
             // the groups are added in order, so the bits do not depend on the thread count.
-            let groups = Swift.min(n, 8), (fr, ff) = (f * g.rows, hasBias ? f : 0)
+            let groups = Swift.max(1, Swift.min(n, 8)), (fr, ff) = (f * g.rows, hasBias ? f : 0)
             var partial = [Double](repeating: 0, count: groups * (fr + ff))
             var dx = [Double](repeating: 0, count: needX ? n * c * h * w : 0)
             try withBuffers(gy, kernels, colT) { g0, k0, col0 in

@@ -467,6 +467,17 @@ func approx(_ a: Tensor, _ b: [Double], tol: Double = 1e-4) -> Bool {
         }
     }
 
+    /// An empty batch: the kernel's and the bias's gradients are zeros of their shapes (the
+    /// group sums must not assume an image).
+    @Test func emptyBatchBackward() throws {
+        let k = Variable.param(sample([2, 3, 3, 3], seed: 84)), b = Variable.param(try Tensor.zeros([2]))
+        let y = try F.conv2d(Variable(try Tensor.zeros([0, 3, 5, 5])), k, bias: b)
+        #expect(y.value.shape == [0, 2, 3, 3])
+        try Autograd.backward(y.sum())
+        #expect(k.grad?.shape == [2, 3, 3, 3] && k.grad?.data.allSatisfy { $0 == 0 } == true)
+        #expect(b.grad?.shape == [2] && b.grad?.data.allSatisfy { $0 == 0 } == true)
+    }
+
     @Test func gradientCheckWithTwoThreads() throws {
         let saved = Parallel.width
         Parallel.setWidth(2)
