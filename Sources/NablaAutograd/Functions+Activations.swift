@@ -21,7 +21,7 @@ extension F {
             [Double](unsafeUninitializedCapacity: p.count) { o, done in
                 done = p.count
                 guard let p0 = p.baseAddress, let o0 = o.baseAddress else { return }
-                Parallel.chunks(p.count, minimum: Parallel.elementwiseMinimum) { r in reluForward(p0, o0, r) }
+                Parallel.chunks(p.count, elements: p.count) { r in reluForward(p0, o0, r) }
             }
         }
         return Variable.make(.relu, Tensor(shapeOf: v, data: y), [x]) { g in
@@ -31,7 +31,7 @@ extension F {
                     [Double](unsafeUninitializedCapacity: pv.count) { o, done in
                         done = pv.count
                         guard let g0 = pg.baseAddress, let v0 = pv.baseAddress, let o0 = o.baseAddress else { return }
-                        Parallel.chunks(pv.count, minimum: Parallel.elementwiseMinimum) { r in reluBackward(g0, v0, o0, r) }
+                        Parallel.chunks(pv.count, elements: pv.count) { r in reluBackward(g0, v0, o0, r) }
                     }
                 }
             }

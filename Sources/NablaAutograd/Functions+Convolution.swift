@@ -50,7 +50,7 @@ extension F {
         let (n, c, h, w) = (xv.shape[0], xv.shape[1], xv.shape[2], xv.shape[3])
         let (kh, kw, s) = (kv.shape[2], kv.shape[3], stride)
         let oh = try windows(h, kh, s, op: "conv2d"), ow = try windows(w, kw, s, op: "conv2d")
-        let g = Im2Col(n: n, c: c, h: h, w: w, kh: kh, kw: kw, stride: s, oh: oh, ow: ow)
+        let g = Im2Col(c: c, h: h, w: w, kh: kh, kw: kw, stride: s, oh: oh, ow: ow)
         _ = try Tensor.checkedCount([n, g.rows, g.plane], op: "conv2d")
         _ = try Tensor.checkedCount([n, f, oh, ow], op: "conv2d")
         try Cancellation.check()
@@ -163,7 +163,7 @@ extension F {
     /// Where each column entry of im2col comes from: cols[(c, u, v), (i, j)] = x[c, i·s + u, j·s + v]
     /// for one image. Both directions copy whole output rows (a memcpy at stride 1, a strided run otherwise).
     struct Im2Col {
-        let n, c, h, w, kh, kw, stride, oh, ow: Int
+        let c, h, w, kh, kw, stride, oh, ow: Int
         var rows: Int { c * kh * kw }
         var plane: Int { oh * ow }
 
@@ -175,38 +175,32 @@ extension F {
             }
         }
 
+        /// Visits one image's column-matrix rows: for each (channel, u, v) and output row i, the
+        /// offset of the row's OW entries in the column matrix and of its first source in the
+        /// image (the others follow at `stride`).
+        @inline(__always) func forEachRow(_ body: (_ column: Int, _ image: Int) -> Void) {
+            for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
+                var column = ((ch * kh + u) * kw + v) * plane, image = (ch * h + u) * w + v
+                for _ in 0..<oh { body(column, image); column += ow; image += stride * w }
+            } } }
+        }
+
         /// One image's (C·KH·KW) × (OH·OW) column matrix.
         func columns(of x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
             let s = stride
-            for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
-                var dst = out + ((ch * kh + u) * kw + v) * plane
-                var src = x + (ch * h + u) * w + v
-                for _ in 0..<oh {
-                    if s == 1 {
-                        dst.initialize(from: src, count: ow)
-                    } else {
-                        for j in 0..<ow { (dst + j).initialize(to: src[j * s]) }
-                    }
-                    dst += ow; src += s * w
-                }
-            } } }
+            forEachRow { column, image in
+                let (dst, src) = (out + column, x + image)
+                if s == 1 { dst.initialize(from: src, count: ow) } else { for j in 0..<ow { (dst + j).initialize(to: src[j * s]) } }
+            }
         }
 
         /// col2im for one image: adds each column entry into the (zero-started) image at its source.
         func image(from cols: UnsafePointer<Double>, into dx: UnsafeMutablePointer<Double>) {
             let s = stride
-            for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
-                var src = cols + ((ch * kh + u) * kw + v) * plane
-                var dst = dx + (ch * h + u) * w + v
-                for _ in 0..<oh {
-                    if s == 1 {
-                        for j in 0..<ow { dst[j] += src[j] }
-                    } else {
-                        for j in 0..<ow { dst[j * s] += src[j] }
-                    }
-                    src += ow; dst += s * w
-                }
-            } } }
+            forEachRow { column, image in
+                let (src, dst) = (cols + column, dx + image)
+                if s == 1 { for j in 0..<ow { dst[j] += src[j] } } else { for j in 0..<ow { dst[j * s] += src[j] } }
+            }
         }
     }
 
@@ -286,7 +280,7 @@ extension F {
                 x.withUnsafeBufferPointer { px in
                     guard let x0 = px.baseAddress, let p0 = buf.baseAddress else { return }
                     // Image by image over the cores: each image's patch rows are its own.
-                    Parallel.chunks(n, minimum: count >= Parallel.elementwiseMinimum ? 2 : .max) { images in
+                    Parallel.chunks(n, elements: count) { images in
                         forEachRun(images) { at, src, len in
                             if let src { (p0 + at).initialize(from: x0 + src, count: len) } else { (p0 + at).initialize(repeating: 0, count: len) }
                         }
@@ -303,7 +297,7 @@ extension F {
                 dx.withUnsafeMutableBufferPointer { pd in
                     guard let p0 = pp.baseAddress, let d0 = pd.baseAddress else { return }
                     // Image by image over the cores: an image's runs add only into that image.
-                    Parallel.chunks(n, minimum: dp.count >= Parallel.elementwiseMinimum ? 2 : .max) { images in
+                    Parallel.chunks(n, elements: dp.count) { images in
                         forEachRun(images) { at, dst, len in
                             guard let dst else { return }
                             let (s, d) = (p0 + at, d0 + dst)
@@ -430,7 +424,7 @@ extension F {
                     try source.withUnsafeMutableBufferPointer { ps in
                         guard let x0 = px.baseAddress, let o0 = po.baseAddress, let s0 = ps.baseAddress else { return }
                         try Cancellation.check()
-                        Parallel.chunks(planes, minimum: Parallel.elementwiseMinimum / Swift.max(h * w, 1) + 1) { range in
+                        Parallel.chunks(planes, elements: planes * h * w) { range in
                             for p in range {
                                 for i in 0..<oh {
                                     let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
@@ -504,7 +498,7 @@ extension F {
                 g.withUnsafeBufferPointer { pg in
                     source.withUnsafeBufferPointer { ps in
                         guard let d0 = buf.baseAddress, let g0 = pg.baseAddress, let s0 = ps.baseAddress else { return }
-                        Parallel.chunks(planes, minimum: Parallel.elementwiseMinimum / Swift.max(h * w, 1) + 1) { range in for p in range {
+                        Parallel.chunks(planes, elements: planes * h * w) { range in for p in range {
                             for i in 0..<oh {
                                 let row = (p * h + 2 * i) * w, o = (p * oh + i) * ow
                                 let (top, below, gs, at) = (d0 + row, d0 + row + w, g0 + o, s0 + o)
@@ -573,7 +567,7 @@ extension F {
                         guard let x0 = px.baseAddress, let o0 = po.baseAddress else { return }
                         try Cancellation.check()
                         // Image by image over the cores: an image's windows are its own.
-                        Parallel.chunks(n, minimum: v.count >= Parallel.elementwiseMinimum ? 2 : .max) { images in for b in images {
+                        Parallel.chunks(n, elements: v.count) { images in for b in images {
                             for i in 0..<oh { for j in 0..<ow {
                                 // Every window holds a real element (the pads are narrower than it).
                                 let (rows, cols) = span(i, j)
@@ -607,13 +601,13 @@ extension F {
                         if max {
                             // An image's windows send their gradient into that image only.
                             source.withUnsafeBufferPointer { ps in
-                                Parallel.chunks(n, minimum: v.count >= Parallel.elementwiseMinimum ? 2 : .max) { images in
+                                Parallel.chunks(n, elements: v.count) { images in
                                     for o in (images.lowerBound * perImage)..<(images.upperBound * perImage) { d0[ps[o]] += g0[o] }
                                 }
                             }
                             return
                         }
-                        Parallel.chunks(n, minimum: v.count >= Parallel.elementwiseMinimum ? 2 : .max) { images in for b in images { for i in 0..<oh { for j in 0..<ow {
+                        Parallel.chunks(n, elements: v.count) { images in for b in images { for i in 0..<oh { for j in 0..<ow {
                             let (rows, cols) = span(i, j)
                             let o = ((b * oh + i) * ow + j) * c, count = Double(rows.count * cols.count)
                             for ch in 0..<c {

@@ -17,7 +17,7 @@ public enum Parallel {
 
     /// Elements from which an element-wise pass is split over the cores: below it, waking a
     /// worker costs about what the second core would save.
-    public static let elementwiseMinimum = 32_768
+    static let elementwiseMinimum = 32_768
 
     /// Runs `body(part)` for every part in `0..<parts`, each exactly once, on the caller and
     /// the workers, and returns when all have finished. Nested jobs, and jobs started while
@@ -39,10 +39,11 @@ public enum Parallel {
         }
     }
 
-    /// Splits `0..<count` into contiguous ranges, two per thread (none when `count` is below
-    /// `minimum`, where a job costs more than it saves), and runs `body` on each.
-    public static func chunks(_ count: Int, minimum: Int, _ body: (Range<Int>) -> Void) {
-        let parts = count >= Swift.max(minimum, 2) ? Swift.min(2 * width, count) : 1
+    /// Splits `0..<count`, items holding `elements` elements together, into contiguous ranges,
+    /// two per thread, and runs `body` on each; below `elementwiseMinimum` elements, where a job
+    /// costs more than it saves, `body` gets the whole range on the caller.
+    public static func chunks(_ count: Int, elements: Int, _ body: (Range<Int>) -> Void) {
+        let parts = elements >= elementwiseMinimum ? Swift.min(2 * width, count) : 1
         guard parts > 1 else { if count > 0 { body(0..<count) }; return }
         run(parts: parts) { p in body((count * p / parts)..<(count * (p + 1) / parts)) }
     }

@@ -34,8 +34,8 @@ extension Tensor {
                         dst += 1
                     }
                 }
-                if concurrent && n >= Parallel.elementwiseMinimum {
-                    Parallel.chunks(n, minimum: Parallel.elementwiseMinimum) { r in apply(r.lowerBound, r.upperBound) }
+                if concurrent {
+                    Parallel.chunks(n, elements: n) { r in apply(r.lowerBound, r.upperBound) }
                 } else {
                     apply(0, n)
                 }

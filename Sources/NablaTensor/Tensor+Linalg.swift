@@ -77,7 +77,7 @@ extension Tensor {
         other.withUnsafeElements { x in
             data.withUnsafeMutableBufferPointer { y in
                 guard let x0 = x.baseAddress, let y0 = y.baseAddress else { return }
-                Parallel.chunks(y.count, minimum: Parallel.elementwiseMinimum) { r in
+                Parallel.chunks(y.count, elements: y.count) { r in
                     for i in r { y0[i] = y0[i] + alpha * x0[i] }
                 }
             }

@@ -47,7 +47,7 @@ import Testing
         with(width: 2) {
             for count in [0, 1, 2, 7, 100] {
                 let hits = Mutex([Int](repeating: 0, count: count))
-                Parallel.chunks(count, minimum: 2) { r in hits.withLock { for i in r { $0[i] += 1 } } }
+                Parallel.chunks(count, elements: Parallel.elementwiseMinimum) { r in hits.withLock { for i in r { $0[i] += 1 } } }
                 #expect(hits.withLock { $0.allSatisfy { $0 == 1 } })
             }
         }
