@@ -23,6 +23,12 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
     /// The I/O and session threads, to route `send` (set when they start).
     nonisolated(unsafe) var ioThread: pthread_t?   // written once, before the threads start
     nonisolated(unsafe) var sessionThread: pthread_t?   // likewise
+    /// iopub messages sent before any client subscribed (I/O thread only): a frontend may show
+    /// its prompt before its subscription reaches the kernel, and a cell run in that moment
+    /// would lose its output and its idle status (jupyter console then waits forever). They go
+    /// out after the first subscriber's welcome; past `maxHeldBytes`, the oldest are dropped.
+    nonisolated(unsafe) var iopubHeld: [[Data]] = [], iopubHeldBytes = 0, iopubSubscribed = false
+    static let maxHeldBytes = 64 << 20
     public private(set) lazy var kernel = Kernel(transport: self, historyFile: historyFile, log: log)
     let historyFile: URL?
     let running = ManagedAtomicFlag()
@@ -131,8 +137,20 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
     /// Sends on control or iopub (I/O thread only).
     func sendOut(_ frames: WireFrames, on channel: Channel) {
         // A subscriber that joined since the last send gets its welcome before anything else.
-        if channel == .iopub { welcomeSubscribers() }
+        if channel == .iopub {
+            welcomeSubscribers()
+            if !iopubSubscribed { hold(frames.data); return }
+        }
         do { try socket(channel).send(frames) } catch { log("send on \(channel.rawValue) failed: \(error)") }
+    }
+
+    /// Keeps an iopub message until a client subscribes (I/O thread only).
+    func hold(_ frames: [Data]) {
+        iopubHeld.append(frames)
+        iopubHeldBytes += frames.reduce(0) { $0 + $1.count }
+        while iopubHeldBytes > KernelServer.maxHeldBytes, !iopubHeld.isEmpty {
+            iopubHeldBytes -= iopubHeld.removeFirst().reduce(0) { $0 + $1.count }
+        }
     }
 
     /// Sends out everything the session thread has queued on the link (I/O thread only): the
@@ -146,7 +164,10 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
                     try ioLink.moveRest(to: nil)
                     continue
                 }
-                if channel == .iopub { welcomeSubscribers() }
+                if channel == .iopub {
+                    welcomeSubscribers()
+                    if !iopubSubscribed { hold(try ioLink.receiveRest()); continue }
+                }
                 try ioLink.moveRest(to: socket(channel))
             }
         } catch { log("forwarding from the session failed: \(error)") }
@@ -296,6 +317,14 @@ public final class KernelServer: KernelTransport, @unchecked Sendable {   // eac
             let m = Message(identities: [Data(IOPubWelcome.msgType.utf8)], header: kernel.header(IOPubWelcome.msgType), parentHeader: nil,
                             body: .encoded(kernel.encoded(IOPubWelcome(subscription: topic))))
             do { try iopub.send(wire.frames(m)) } catch { log("send of iopub_welcome failed: \(error)") }
+            if !iopubSubscribed {
+                iopubSubscribed = true
+                for frames in iopubHeld {
+                    do { try iopub.send(frames) } catch { log("send of a held iopub message failed: \(error)") }
+                }
+                iopubHeld = []
+                iopubHeldBytes = 0
+            }
         }
     }
 

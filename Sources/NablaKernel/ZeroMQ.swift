@@ -118,22 +118,8 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
 
     /// Receives one multipart message if one is waiting (never blocks), else nil.
     public func receiveNow() throws -> [Data]? {
-        var frames = [Data]()
-        while true {
-            var msg = zmq_msg_t()
-            zmq_msg_init(&msg)
-            defer { zmq_msg_close(&msg) }
-            guard zmq_msg_recv(&msg, handle, frames.isEmpty ? ZMQ_DONTWAIT : 0) >= 0 else {
-                let e = zmq_errno()
-                if e == EINTR { continue }
-                if e == EAGAIN && frames.isEmpty { return nil }
-                throw ZMQError.last("recv")
-            }
-            let size = zmq_msg_size(&msg)
-            frames.append(size > 0 ? Data(bytes: zmq_msg_data(&msg), count: size) : Data())
-            if zmq_msg_more(&msg) == 0 { break }
-        }
-        return frames
+        guard let (first, more) = try receiveFirstNow() else { return nil }
+        return more ? [first] + (try receiveRest()) : [first]
     }
 
     /// Receives the first frame of a waiting message (never blocks), else nil; `more` says
@@ -150,6 +136,22 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
         }
         let size = zmq_msg_size(&msg)
         return (size > 0 ? Data(bytes: zmq_msg_data(&msg), count: size) : Data(), zmq_msg_more(&msg) != 0)
+    }
+
+    /// Receives the remaining frames of the message whose first frame was read.
+    public func receiveRest() throws -> [Data] {
+        var frames = [Data]()
+        while true {
+            var msg = zmq_msg_t()
+            zmq_msg_init(&msg)
+            defer { zmq_msg_close(&msg) }
+            while zmq_msg_recv(&msg, handle, 0) < 0 {
+                guard zmq_errno() == EINTR else { throw ZMQError.last("recv") }
+            }
+            let size = zmq_msg_size(&msg)
+            frames.append(size > 0 ? Data(bytes: zmq_msg_data(&msg), count: size) : Data())
+            if zmq_msg_more(&msg) == 0 { return frames }
+        }
     }
 
     /// Moves the remaining frames of the message being received onto `target` (nil: drops

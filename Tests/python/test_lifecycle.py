@@ -256,6 +256,46 @@ def test_dead_client_does_not_stall_the_kernel(tmp_path):
         k.stop()
 
 
+def test_output_before_the_first_subscription_is_kept(tmp_path):
+    """A frontend can run a cell before its iopub subscription reaches the kernel (jupyter
+    console shows its prompt once kernel_info is answered on shell). What the cell published
+    reaches the first subscriber, after its welcome: the console waits for that idle status."""
+    from jupyter_client.session import Session
+    cf = connection_file(tmp_path)
+    info = json.load(open(cf))
+    proc = subprocess.Popen([binary(), "kernel", "-f", cf], env=dict(os.environ, NABLA_HISTORY_FILE=""),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ctx = zmq.Context()
+    try:
+        s = Session(key=info["key"].encode())
+        shell = ctx.socket(zmq.DEALER)
+        shell.linger = 0
+        shell.connect(f"tcp://127.0.0.1:{info['shell_port']}")
+        msg = s.send(shell, "execute_request", {"code": "print('early')", "silent": False, "store_history": True,
+                                               "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+        assert shell.poll(30000), "no execute_reply"
+        assert s.recv(shell)[1]["msg_type"] == "execute_reply"
+        iopub = ctx.socket(zmq.SUB)
+        iopub.linger = 0
+        iopub.setsockopt(zmq.SUBSCRIBE, b"")
+        iopub.connect(f"tcp://127.0.0.1:{info['iopub_port']}")
+        first, seen = None, []
+        while iopub.poll(5000):
+            m = s.recv(iopub)[1]
+            first = first or m["msg_type"]
+            if m["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                c = m["content"]
+                seen.append((m["msg_type"], c.get("execution_state") or c.get("text") or c.get("code")))
+                if seen[-1] == ("status", "idle"):
+                    break
+        assert first == "iopub_welcome"
+        assert seen == [("status", "busy"), ("execute_input", "print('early')"), ("stream", "early\n"), ("status", "idle")]
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        ctx.destroy(linger=0)
+
+
 def test_curve_encryption(tmp_path):
     server_public, server_secret = zmq.curve_keypair()
     client_public, client_secret = zmq.curve_keypair()
