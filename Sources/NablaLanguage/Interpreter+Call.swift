@@ -105,6 +105,10 @@ extension Interpreter {
         case let .range(r):
             var k = 0
             return { guard k < r.count else { return nil }; defer { k += 1 }; return .int(r.element(k)) }
+        case let .tensor(t) where t.value.rank > 0:
+            // Rows are made as they are asked for: `enumerate(X)` holds one view at a time, not all of them.
+            var k = 0
+            return { [self] in guard k < t.value.shape[0] else { return nil }; defer { k += 1 }; return try row(k, of: t, span: span) }
         case .instance:
             if let f = try? findMethod(v, "__iter__") {
                 let it = try call(f, [], [], span: span)

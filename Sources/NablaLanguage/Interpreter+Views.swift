@@ -2,9 +2,10 @@ import NablaAutograd
 import NablaTensor
 
 /// numpy's views: basic slicing (`X[0]`, `a[1:3]`, `X[:, 0]`) and iterating over rows give
-/// arrays that share their elements with the original. Nabla's tensors own their elements, so
-/// the interpreter remembers which tensors are views of which, and an in-place change to
-/// either side (`b[0] = 100`, `row /= row.sum()`, `a += 1`) is written through to the other.
+/// arrays that share their elements with the original. Nabla's tensors are values (a view
+/// reads its array's storage until it is written, then copies), so the interpreter remembers
+/// which tensors are views of which, and an in-place change to either side (`b[0] = 100`,
+/// `row /= row.sum()`, `a += 1`) is written through to the other.
 final class ViewLink {
     weak var view: Variable?
     let base: Variable
@@ -50,10 +51,30 @@ extension Interpreter {
         viewTable.pruneAt = max(4096, viewTable.byView.count * 2)
     }
 
-    /// After `t` changed in place: the array it is a view of, and the views of it, follow.
-    func changedInPlace(_ t: Variable) {
+    /// Changes `t` in place, as numpy's in-place operations do. Views share their array's
+    /// storage, so first the live views of `t` take elements of their own (else the write would
+    /// copy all of `t` while they look on); after the change they read `t` again, and the array
+    /// `t` is a view of takes its elements.
+    func changeInPlace(_ t: Variable, _ change: (inout Tensor) throws -> Void) throws {
         var visited = Set<ObjectIdentifier>()
+        detachViews(of: t, &visited, depth: 0)
+        try t.update(change)
+        visited = []
         propagate(t, &visited, depth: 0)
+    }
+
+    /// Gives each live view of `t` (and theirs) that shares `t`'s storage a copy of its elements.
+    private func detachViews(of t: Variable, _ visited: inout Set<ObjectIdentifier>, depth: Int) {
+        let id = ObjectIdentifier(t)
+        guard depth < 64, visited.insert(id).inserted, let links = viewTable.byBase[id] else { return }
+        // Views that are gone leave their links behind: drop them here, where every write passes.
+        let live = links.filter { $0.view != nil }
+        if live.count < links.count { viewTable.byBase[id] = live.isEmpty ? nil : live }
+        for link in live {
+            guard let v = link.view else { continue }
+            detachViews(of: v, &visited, depth: depth + 1)
+            if v.value.sharesStorage(with: t.value) { try? v.update { $0 = $0.copy() } }
+        }
     }
 
     private func propagate(_ t: Variable, _ visited: inout Set<ObjectIdentifier>, depth: Int) {
@@ -71,6 +92,8 @@ extension Interpreter {
         // Up: the array t is a view of takes t's elements.
         if let link = viewTable.byView[ObjectIdentifier(t)], link.view === t, !visited.contains(ObjectIdentifier(link.base)) {
             let plan = link.plan
+            var detached = visited
+            detachViews(of: link.base, &detached, depth: depth + 1)
             if (try? link.base.update({ try plan.assign(&$0, t.value) })) != nil {
                 propagate(link.base, &visited, depth: depth + 1)
             }

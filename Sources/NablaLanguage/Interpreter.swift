@@ -326,9 +326,7 @@ public final class Interpreter {
         case let .tensor(t):
             guard t.value.rank > 0 else { throw NablaError(.type, "iteration over a 0-d tensor", at: span) }
             for i in 0..<t.value.shape[0] {
-                let row = try wrap(span) { try t.indexed([.at(i)]) }
-                registerView(row, of: t, plan: IndexPlan(reshape: nil, original: t.value.shape, entries: [.at(i)]))
-                if !(try body(.tensor(row))) { return }
+                if !(try body(try row(i, of: t, span: span))) { return }
             }
         case let .iterator(it) where it.isView:
             for x in it.items { if !(try body(x)) { return } }
@@ -343,6 +341,13 @@ public final class Interpreter {
         }
     }
 
+    /// Row `i` of an array being iterated over: a view of it, as numpy's rows are.
+    func row(_ i: Int, of t: Variable, span: Span) throws -> Value {
+        let row = try wrap(span) { try t.indexed([.at(i)]) }
+        registerView(row, of: t, plan: IndexPlan(reshape: nil, original: t.value.shape, entries: [.at(i)]))
+        return .tensor(row)
+    }
+
     /// The elements of an iterable value.
     public func elements(_ v: Value, span: Span) throws -> [Value] {
         switch v {
@@ -354,11 +359,7 @@ public final class Interpreter {
         case let .string(s): return s.map { .string(String($0)) }
         case let .tensor(t):
             guard t.value.rank > 0 else { throw NablaError(.type, "iteration over a 0-d tensor", at: span) }
-            return try (0..<t.value.shape[0]).map { i in
-                let row = try wrap(span) { try t.indexed([.at(i)]) }
-                registerView(row, of: t, plan: IndexPlan(reshape: nil, original: t.value.shape, entries: [.at(i)]))
-                return .tensor(row)
-            }
+            return try (0..<t.value.shape[0]).map { try row($0, of: t, span: span) }
         case let .mask(m):
             guard m.rank > 0 else { throw NablaError(.type, "iteration over a 0-d tensor", at: span) }
             return try (0..<m.shape[0]).map { i in let r = try wrap(span) { try m[[.at(i)]] }; return r.rank == 0 ? .bool(r.data[0] != 0) : .mask(r) }
@@ -538,8 +539,7 @@ public final class Interpreter {
             let newValue = try toVariable(v, span: span, what: "the assigned value")
             if t.isLeaf {
                 // Arrays change in place, keeping identity (and param-ness): every alias sees it.
-                try wrap(span) { try t.update { try idx.assign(&$0, newValue.value) } }
-                changedInPlace(t)
+                try wrap(span) { try changeInPlace(t) { try idx.assign(&$0, newValue.value) } }
             } else {
                 guard let baseExpr, case let .name(n) = baseExpr.kind else {
                     throw NablaError(.type, "cannot assign into a computed (tracked) tensor here; bind it to a name first", at: span)
@@ -633,8 +633,7 @@ public final class Interpreter {
             if isParam || !r.requiresGrad {
                 let result = try GradMode.with(.off) { try binary(op, .tensor(Variable(t.value)), .tensor(r), span: span) }
                 if case let .tensor(nv) = result, nv.value.shape == t.value.shape {
-                    try wrap(target.span) { try t.update { $0 = nv.value } }
-                    changedInPlace(t)
+                    try wrap(target.span) { try changeInPlace(t) { $0 = nv.value } }
                     try store(current)
                     return
                 }

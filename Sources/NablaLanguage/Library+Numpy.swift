@@ -567,8 +567,7 @@ extension Library {
                 case let .tensor(t):
                     guard t.value.rank > 0 else { throw NablaError(.value, "shuffle() needs an array with at least one axis") }
                     let shuffled = try t.value[[.list(shuffleOrder(t.value.shape[0]))]]
-                    try t.update { $0 = shuffled }
-                    a.interpreter.changedInPlace(t)
+                    try a.interpreter.changeInPlace(t) { $0 = shuffled }
                 default: throw NablaError(.type, "shuffle() needs a list or an array")
                 }
                 return .none
@@ -849,7 +848,7 @@ extension Library {
         }
         out["copy"] = Builtin("copy", [.any("self")], doc: "A copy that does not share its elements.") { a in
             if case let .mask(m) = a.value("self") ?? .none { return .mask(m) }
-            return .tensor(Variable(try a.tensor("self").value))
+            return .tensor(Variable(try a.tensor("self").value.copy()))
         }
         out["astype"] = Builtin("astype", [.tensor("self"), .any("dtype")], doc: "A copy converted to dtype (int truncates toward zero; bool gives a mask).") { a in
             convert(Variable(try a.tensor("self").value), dtype: dtypeKind(a.value("dtype")))
@@ -861,8 +860,7 @@ extension Library {
         out["fill"] = Builtin("fill", [.any("self"), .number("value")], doc: "Sets every element to value, in place.") { a in
             guard case let .tensor(t) = a.value("self") ?? .none, t.isLeaf else { throw NablaError(.type, "fill() needs an array") }
             let v = try a.double("value")
-            try t.update { $0 = $0.map { _ in v } }
-            a.interpreter.changedInPlace(t)
+            try a.interpreter.changeInPlace(t) { $0 = $0.map { _ in v } }
             return .none
         }
         out["item"] = Builtin("item", [.any("self")], doc: "The single element as a Python number.") { a in

@@ -15,10 +15,10 @@ extension Tensor {
         return out
     }
 
-    /// Strides for reading this tensor as if it had `target` shape (0 on stretched axes).
-    /// `target` must be a broadcast of `shape`.
-    func broadcastStrides(to target: [Int]) -> [Int] {
-        let own = Tensor.strides(of: shape)
+    /// Strides for reading this tensor's storage (`stridedLayout`) as if it had `target` shape
+    /// (0 on stretched axes). `target` must be a broadcast of `shape`.
+    @usableFromInline func broadcastStrides(to target: [Int]) -> [Int] {
+        let own = stridedLayout.strides
         let lead = target.count - shape.count
         var s = [Int](repeating: 0, count: target.count)
         for i in 0..<shape.count where shape[i] != 1 {
@@ -27,12 +27,15 @@ extension Tensor {
         return s
     }
 
-    /// This tensor stretched to `target` (a broadcast of its shape), materialized.
+    /// This tensor stretched to `target` (a broadcast of its shape): a view, as numpy's
+    /// `broadcast_to` is, whose stretched axes read the same elements again.
     public func broadcast(to target: [Int]) throws -> Tensor {
         if shape == target { return self }
         let out = try Tensor.broadcastShape(shape, target, op: "broadcast_to")
         guard out == target else { throw TensorError.broadcast(op: "broadcast_to", lhs: shape, rhs: target) }
-        return try Tensor.strided(self, shape: target, strides: broadcastStrides(to: target), offset: 0)
+        _ = try Tensor.checkedCount(target, op: "broadcast_to")
+        let (base, _, offset) = stridedLayout
+        return Tensor.view(of: base, shape: target, strides: broadcastStrides(to: target), offset: offset)
     }
 
     /// Sums a gradient of a broadcast shape back down to `target`, the shape the input had
@@ -51,23 +54,6 @@ extension Tensor {
             throw TensorError.shape(op: "sum_to_shape", message: "cannot reduce \(formatShape(shape)) to \(formatShape(target))")
         }
         return t
-    }
-
-    /// Gathers a strided view of `src` into a new contiguous tensor of `shape`.
-    static func strided(_ src: Tensor, shape: [Int], strides: [Int], offset: Int) throws -> Tensor {
-        let n = try checkedCount(shape, op: "view")
-        var out = [Double](repeating: 0, count: n)
-        if n == 0 { return Tensor(unchecked: shape, data: out) }
-        src.withUnsafeElements { s in
-            out.withUnsafeMutableBufferPointer { d in
-                var k = 0
-                forEachRun(shape: shape, strides: strides, offset: offset) { base, len, step in
-                    var o = base
-                    for _ in 0..<len { d[k] = s[o]; k += 1; o += step }
-                }
-            }
-        }
-        return Tensor(unchecked: shape, data: out)
     }
 
     /// Visits a strided n-d index space as runs along its last axis, for one operand.

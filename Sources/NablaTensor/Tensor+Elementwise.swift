@@ -14,33 +14,31 @@ extension Tensor {
     @inlinable func map(concurrent: Bool, _ f: (Double) -> Double) -> Tensor {
         switch layout {
         case .scalar(let x): return Tensor(f(x))
-        case .array(let shape, let elements): return Tensor(unchecked: shape, data: Tensor.map(elements, concurrent: concurrent, f))
+        case .array, .view: return Tensor(unchecked: shape, data: withUnsafeElements { Tensor.map($0, concurrent: concurrent, f) })
         }
     }
 
     /// `f` of each element, into a new array. The loop walks two pointers to an end, so what
     /// it keeps across the call to `f` fits in callee-saved registers (nothing reloaded per element).
-    @inlinable static func map(_ elements: [Double], concurrent: Bool, _ f: (Double) -> Double) -> [Double] {
-        let n = elements.count
-        return elements.withUnsafeBufferPointer { p in
-            [Double](unsafeUninitializedCapacity: n) { o, done in
-                guard let p0 = p.baseAddress, let o0 = o.baseAddress else { done = 0; return }
-                @inline(__always) func apply(_ lo: Int, _ hi: Int) {
-                    var src = p0 + lo, dst = o0 + lo
-                    let end = p0 + hi
-                    while src < end {
-                        dst.initialize(to: f(src.pointee))
-                        src += 1
-                        dst += 1
-                    }
+    @inlinable static func map(_ p: UnsafeBufferPointer<Double>, concurrent: Bool, _ f: (Double) -> Double) -> [Double] {
+        let n = p.count
+        return [Double](unsafeUninitializedCapacity: n) { o, done in
+            guard let p0 = p.baseAddress, let o0 = o.baseAddress else { done = 0; return }
+            @inline(__always) func apply(_ lo: Int, _ hi: Int) {
+                var src = p0 + lo, dst = o0 + lo
+                let end = p0 + hi
+                while src < end {
+                    dst.initialize(to: f(src.pointee))
+                    src += 1
+                    dst += 1
                 }
-                if concurrent {
-                    Parallel.chunks(n, elements: n) { r in apply(r.lowerBound, r.upperBound) }
-                } else {
-                    apply(0, n)
-                }
-                done = n
             }
+            if concurrent {
+                Parallel.chunks(n, elements: n) { r in apply(r.lowerBound, r.upperBound) }
+            } else {
+                apply(0, n)
+            }
+            done = n
         }
     }
 
@@ -48,6 +46,7 @@ extension Tensor {
     @inlinable public static func zip(_ a: Tensor, _ b: Tensor, op: String,
                                       _ f: (Double, Double) -> Double) throws -> Tensor {
         if case .scalar(let x) = a.layout, case .scalar(let y) = b.layout { return Tensor(f(x, y)) }
+        if a.isStrided || b.isStrided { return try zipBroadcast(a, b, op: op, f) }
         if a.shape == b.shape {
             let n = a.count
             let out = a.withUnsafeElements { p in
@@ -91,18 +90,21 @@ extension Tensor {
         return Tensor(unchecked: a.shape, data: out)
     }
 
+    /// f(a, b) over the broadcast shape, each operand read from its storage through its own
+    /// strides: a broadcast, a transpose or a strided slice is never gathered first.
     @usableFromInline
     static func zipBroadcast(_ a: Tensor, _ b: Tensor, op: String,
                              _ f: (Double, Double) -> Double) throws -> Tensor {
         let shape = try broadcastShape(a.shape, b.shape, op: op)
         let n = try checkedCount(shape, op: op)
         var out = [Double](repeating: 0, count: n)
+        let (baseA, _, offsetA) = a.stridedLayout, (baseB, _, offsetB) = b.stridedLayout
         let sa = a.broadcastStrides(to: shape), sb = b.broadcastStrides(to: shape)
-        a.data.withUnsafeBufferPointer { pa in
-            b.data.withUnsafeBufferPointer { pb in
+        baseA.withUnsafeBufferPointer { pa in
+            baseB.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { o in
                     var k = 0
-                    forEachRun(shape: shape, strides: sa, sb, offsets: 0, 0) { ia, ib, len, da, db in
+                    forEachRun(shape: shape, strides: sa, sb, offsets: offsetA, offsetB) { ia, ib, len, da, db in
                         var i = ia, j = ib
                         for _ in 0..<len { o[k] = f(pa[i], pb[j]); k += 1; i += da; j += db }
                     }
@@ -110,11 +112,6 @@ extension Tensor {
             }
         }
         return Tensor(unchecked: shape, data: out)
-    }
-
-    /// Same data under a shape with the same element count (callers guarantee it).
-    @usableFromInline func reshapedUnchecked(_ s: [Int]) -> Tensor {
-        Tensor(unchecked: s, data: data)
     }
 
     // MARK: Binary operators

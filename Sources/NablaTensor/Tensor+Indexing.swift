@@ -105,9 +105,11 @@ extension Tensor {
         }
     }
 
-    /// `x[index]`.
+    /// `x[index]`: a view for basic indexing (positions, slices, new axes), as in numpy; a
+    /// copy when an axis is indexed with a list.
     public subscript(_ index: [TensorIndex]) -> Tensor {
         get throws {
+            if !index.contains(where: { if case .list = $0 { return true } else { return false } }) { return try basicView(index) }
             let sel = try select(index)
             let n = try Tensor.checkedCount(sel.shape, op: "index")
             var out = [Double](repeating: 0, count: n)
@@ -116,6 +118,47 @@ extension Tensor {
             }
             return Tensor(unchecked: sel.shape, data: out)
         }
+    }
+
+    /// The view `x[index]` selects when no entry is a list.
+    private func basicView(_ index: [TensorIndex]) throws -> Tensor {
+        let (base, own, start) = stridedLayout
+        let w = try window(index, strides: own, offset: start, op: "index")
+        return Tensor.view(of: base, shape: w.shape, strides: w.strides, offset: w.offset)
+    }
+
+    /// Where a basic index (positions, slices, new axes; no lists) reaches in storage laid out
+    /// with `strides` from `offset`: each slice scales its axis' stride, each position moves
+    /// the offset and drops its axis.
+    private func window(_ index: [TensorIndex], strides own: [Int], offset start: Int, op: String) throws
+        -> (shape: [Int], strides: [Int], offset: Int) {
+        let consumed = index.filter { $0 != .newAxis }.count
+        guard consumed <= rank else {
+            throw TensorError.argument(op: op, message: "too many indices (\(consumed)) for a tensor of rank \(rank) with shape \(formatShape(shape))")
+        }
+        var outShape = [Int](), outStrides = [Int](), offset = start, axis = 0
+        for entry in index + [TensorIndex](repeating: .all, count: rank - consumed) {
+            switch entry {
+            case .newAxis:
+                outShape.append(1); outStrides.append(0)
+            case let .at(i):
+                let n = shape[axis]
+                guard i >= -n, i < n else { throw TensorError.index(op: op, index: i, axis: axis, size: n) }
+                offset += (i < 0 ? i + n : i) * own[axis]
+                axis += 1
+            case .all:
+                outShape.append(shape[axis]); outStrides.append(own[axis])
+                axis += 1
+            case let .slice(x, y, z):
+                let (a, c, step) = try Tensor.resolveSlice(x, y, z, size: shape[axis])
+                if c > 0 { offset += a * own[axis] }
+                outShape.append(c); outStrides.append(c > 1 ? step * own[axis] : 0)   // c > 1: within storage, no overflow
+                axis += 1
+            case .list:
+                preconditionFailure("a window is for indices without lists")
+            }
+        }
+        return (outShape, outStrides, offset)
     }
 
     /// `x[index] = value`, with `value` broadcast to the selected shape.
@@ -129,6 +172,23 @@ extension Tensor {
     }
 
     private mutating func update(_ index: [TensorIndex], _ value: Tensor, op: String, _ f: (Double, Double) -> Double) throws {
+        if !index.contains(where: { if case .list = $0 { return true } else { return false } }) {
+            // A basic index: write the window in place, reading the value through its own strides.
+            let w = try window(index, strides: Tensor.strides(of: shape), offset: 0, op: op)
+            // A value that is a view of this tensor (`X[0] = X[1]`) is copied first, as numpy does
+            // with overlap: else writing would copy all of this tensor, the value still holding it.
+            let v = try (value.sharesStorage(with: self) ? value.copy() : value).broadcast(to: w.shape)
+            let (source, vStrides, vOffset) = v.stridedLayout
+            source.withUnsafeBufferPointer { src in
+                data.withUnsafeMutableBufferPointer { d in
+                    Tensor.forEachRun(shape: w.shape, strides: w.strides, vStrides, offsets: w.offset, vOffset) { i, j, len, di, dj in
+                        var (i, j) = (i, j)
+                        for _ in 0..<len { d[i] = f(d[i], src[j]); i += di; j += dj }
+                    }
+                }
+            }
+            return
+        }
         let sel = try select(index, op: op)
         let v = try value.broadcast(to: sel.shape)
         v.withUnsafeElements { src in

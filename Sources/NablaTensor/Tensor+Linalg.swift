@@ -45,7 +45,8 @@ extension Tensor {
     }
 
     /// 2-d product `op(a) · op(b)` where op transposes when asked; BLAS reads the transposes
-    /// in place, so backward passes never materialize `Wᵀ`.
+    /// in place, so backward passes never materialize `Wᵀ`. A view that BLAS can read where it
+    /// lies (a transpose, a block of rows or columns) is read there, without a copy.
     public static func gemm(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool) throws -> Tensor {
         guard a.rank == 2, b.rank == 2 else {
             throw TensorError.argument(op: "gemm", message: "needs 2-d operands, got \(formatShape(a.shape)) and \(formatShape(b.shape))")
@@ -55,17 +56,40 @@ extension Tensor {
         guard k == k2 else { throw TensorError.matmul(lhs: a.shape, rhs: b.shape, inner: k, other: k2) }
         try checkBLASSize(m, n, k)
         let count = try checkedCount([m, n], op: "matmul")
-        let c = a.data.withUnsafeBufferPointer { pa in
-            b.data.withUnsafeBufferPointer { pb in
+        let A = a.blasOperand, B = b.blasOperand
+        try checkBLASSize(A.ld, B.ld)
+        let c = A.base.withUnsafeBufferPointer { pa in
+            B.base.withUnsafeBufferPointer { pb in
                 [Double](unsafeUninitializedCapacity: count) { pc, done in
                     done = count
                     guard let c0 = pc.baseAddress else { return }
-                    guard let a0 = pa.baseAddress, let b0 = pb.baseAddress else { c0.initialize(repeating: 0, count: count); return }
-                    gemm(a0, b0, into: c0, m: m, n: n, k: k, transA: transA, transB: transB, overwrite: true)
+                    guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, k > 0 else { c0.initialize(repeating: 0, count: count); return }
+                    gemm(a0 + A.offset, b0 + B.offset, into: c0, m: m, n: n, k: k,
+                         transA: transA != A.transposed, transB: transB != B.transposed, lda: A.ld, ldb: B.ld, overwrite: true)
                 }
             }
         }
         return Tensor(unchecked: [m, n], data: c)
+    }
+
+    /// How BLAS reads this 2-d tensor: its storage, where element [0, 0] is, the stored rows'
+    /// stride, and whether the storage holds the transpose (a `.T` view reads its original
+    /// in place). A view with no unit step along either axis (a broadcast, every other
+    /// column, a reversed slice) is gathered into rows first.
+    var blasOperand: (base: [Double], offset: Int, ld: Int, transposed: Bool) {
+        let (r, c) = (shape[0], shape[1])
+        if case .view(let v) = layout {
+            let (s0, s1) = (v.strides[0], v.strides[1])
+            if c == 1 || s1 == 1 {
+                let ld = r == 1 ? Swift.max(1, c) : s0
+                if ld >= Swift.max(1, c) { return (v.base, v.offset, ld, false) }
+            }
+            if r == 1 || s0 == 1 {
+                let ld = c == 1 ? Swift.max(1, r) : s1
+                if ld >= Swift.max(1, r) { return (v.base, v.offset, ld, true) }
+            }
+        }
+        return (data, 0, Swift.max(1, c), false)
     }
 
     /// self ← self + alpha · other (an optimizer step), in place; shapes must match. The
@@ -103,15 +127,18 @@ extension Tensor {
         }
     }
 
-    /// C(m×n) += op(A)·op(B) for row-major buffers, or C = op(A)·op(B) with `overwrite` (C's
+    /// C(m×n) += op(A)·op(B) for row-major buffers (rows `lda` and `ldb` apart as stored), or
+    /// C = op(A)·op(B) with `overwrite` (C's
     /// old contents, initialized or not, are not read); a 1-column or 1-row case uses dgemv. A
     /// large product is split over the cores (`Parallel`) by C's longer side, each part one
     /// single-threaded OpenBLAS call.
     public static func gemm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
-                            m: Int, n: Int, k: Int, transA: Bool, transB: Bool, overwrite: Bool = false) {
+                            m: Int, n: Int, k: Int, transA: Bool, transB: Bool,
+                            lda: Int? = nil, ldb: Int? = nil, overwrite: Bool = false) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else { if overwrite { c.initialize(repeating: 0, count: m * n) }; return }
-        let lda = transA ? m : k, ldb = transB ? k : n
+        // Row strides of A and B as stored; by default each is stored whole, rows end to end.
+        let lda = lda ?? (transA ? m : k), ldb = ldb ?? (transB ? k : n)
         if n == 1 || m == 1 {
             if overwrite { c.initialize(repeating: 0, count: m * n) }
             if n == 1 {

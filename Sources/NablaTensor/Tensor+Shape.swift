@@ -16,21 +16,22 @@ extension Tensor {
         guard try Tensor.checkedCount(s, op: "reshape") == count else {
             throw TensorError.shape(op: "reshape", message: "cannot reshape \(formatShape(shape)) (\(count) elements) into \(formatShape(newShape))")
         }
-        return Tensor(unchecked: s, data: data)
+        return reshapedUnchecked(s)
     }
 
     /// A 1-d tensor of all elements.
-    public func flattened() -> Tensor { Tensor(unchecked: [count], data: data) }
+    public func flattened() -> Tensor { reshapedUnchecked([count]) }
 
     /// Axes permuted; reverses them when `axes` is nil (so `.T` of a matrix is its transpose).
+    /// A view: nothing is copied until something needs the elements in the new order.
     public func transposed(_ axes: [Int]? = nil) throws -> Tensor {
         let perm = try axes.map { try $0.map { try Tensor.normalizeAxis($0, rank: rank, op: "transpose") } } ?? Array((0..<rank).reversed())
         guard perm.count == rank, Set(perm).count == rank else {
             throw TensorError.argument(op: "transpose", message: "axes \(axes ?? []) are not a permutation of \(rank) axes")
         }
         if rank < 2 { return self }
-        let own = Tensor.strides(of: shape)
-        return try Tensor.strided(self, shape: perm.map { shape[$0] }, strides: perm.map { own[$0] }, offset: 0)
+        let (base, own, offset) = stridedLayout
+        return Tensor.view(of: base, shape: perm.map { shape[$0] }, strides: perm.map { own[$0] }, offset: offset)
     }
 
     /// Swaps the last two axes (matrix transpose of each matrix in a batch).

@@ -1,39 +1,48 @@
 import Foundation
 import Synchronization
 
-/// A float64 n-d array: contiguous row-major storage with value semantics (copy-on-write,
-/// through Swift's Array). Rank 0 is a scalar, whose one element is held inline: no heap
-/// array to allocate, and nothing to retain or release when it is copied.
-public struct Tensor: Sendable, Equatable {
-    /// Where the elements live: a scalar's inline, else the shape (rank ≥ 1) and the elements
-    /// in row-major order (`elements.count` is the product of `shape`).
-    @usableFromInline enum Layout: Sendable, Equatable {
+/// A float64 n-d array with value semantics (copy-on-write, through Swift's Array). Rank 0 is
+/// a scalar, whose one element is held inline: no heap array to allocate, and nothing to
+/// retain or release when it is copied. A transpose or a basic slice is a view: it reads
+/// the elements of the tensor it came from through strides, and copies only when written.
+public struct Tensor: Sendable {
+    /// Where the elements live: a scalar's inline; the shape (rank ≥ 1) and the elements in
+    /// row-major order (`elements.count` is the product of `shape`); or a strided window onto
+    /// another tensor's elements.
+    @usableFromInline enum Layout: Sendable {
         case scalar(Double)
         case array(shape: [Int], elements: [Double])
+        case view(TensorView)
     }
     @usableFromInline var layout: Layout
 
     /// Extent of each axis; `[]` for a scalar.
     public var shape: [Int] {
         @inlinable get {
-            if case .array(let s, _) = layout { return s }
-            return []
+            switch layout {
+            case .scalar: return []
+            case .array(let s, _): return s
+            case .view(let v): return v.shape
+            }
         }
     }
 
     /// The elements in row-major order; `data.count` is the product of `shape`. A scalar's
-    /// is built on each read: engine code reads elements with `withUnsafeElements` or `scalar`.
+    /// is built on each read, a view's gathered once: engine code reads elements with
+    /// `withUnsafeElements` or `scalar`.
     public internal(set) var data: [Double] {
         @inlinable get {
             switch layout {
             case .scalar(let x): return [x]
             case .array(_, let e): return e
+            case .view(let v): return v.elements()
             }
         }
         set {
             switch layout {
             case .scalar(let x): layout = .scalar(newValue.first ?? x)
             case .array(let s, _): layout = .array(shape: s, elements: newValue)
+            case .view(let v): layout = .array(shape: v.shape, elements: newValue)
             }
         }
         _modify {
@@ -45,6 +54,12 @@ public struct Tensor: Sendable, Equatable {
             case .array(let s, var e):
                 layout = .scalar(0)   // leaves `e` the only reference: writes through it copy nothing
                 defer { layout = .array(shape: s, elements: e) }
+                yield &e
+            case .view(let v):
+                // Writing to a view gives it elements of its own (the tensor it came from keeps its).
+                var e = v.elementsToOwn()
+                layout = .scalar(0)
+                defer { layout = .array(shape: v.shape, elements: e) }
                 yield &e
             }
         }
@@ -82,13 +97,19 @@ public struct Tensor: Sendable, Equatable {
     }
 
     @inlinable public var rank: Int {
-        if case .array(let s, _) = layout { return s.count }
-        return 0
+        switch layout {
+        case .scalar: return 0
+        case .array(let s, _): return s.count
+        case .view(let v): return v.shape.count
+        }
     }
 
     @inlinable public var count: Int {
-        if case .array(_, let e) = layout { return e.count }
-        return 1
+        switch layout {
+        case .scalar: return 1
+        case .array(_, let e): return e.count
+        case .view(let v): return v.count
+        }
     }
 
     @inlinable public var isScalar: Bool {
@@ -101,14 +122,17 @@ public struct Tensor: Sendable, Equatable {
         switch layout {
         case .scalar(let x): return x
         case .array(_, let e): return e.count == 1 ? e[0] : nil
+        case .view(let v): return v.count == 1 ? v.base[v.offset] : nil
         }
     }
 
-    /// Calls `body` with the row-major elements, without building an array for a scalar.
+    /// Calls `body` with the row-major elements, without building an array for a scalar, nor
+    /// for a view whose elements lie in row-major order in its base (a run of rows).
     @inlinable public func withUnsafeElements<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
         switch layout {
         case .scalar(let x): return try withUnsafePointer(to: x) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
         case .array(_, let e): return try e.withUnsafeBufferPointer(body)
+        case .view(let v): return try v.withUnsafeElements(body)
         }
     }
 
@@ -124,6 +148,7 @@ public struct Tensor: Sendable, Equatable {
             switch layout {
             case .scalar(let x): precondition(i == 0, "Index out of range"); return x
             case .array(_, let e): return e[i]
+            case .view(let v): return v.base[v.position(ofFlat: i)]
             }
         }
         set {

@@ -146,6 +146,22 @@ if wanted("explain_1000_ms") {
     } * 1e3
 }
 
+// 7b. Views: a transpose, a block of 64 rows and a block of 64 columns of a 1024² matrix, µs
+//     each. numpy's are views; a copy of each would move 8 MB, 512 KB and 512 KB.
+if wanted("views_us") {
+    let m = try Tensor.randn([1024, 1024], using: &rng)
+    var reached = 0
+    let tv = try median(reps: 50) {
+        for i in 0..<100 {
+            reached &+= try m.transposed().count
+            reached &+= try m[[.slice(i, i + 64, nil)]].count
+            reached &+= try m[[.all, .slice(i, i + 64, nil)]].count
+        }
+    }
+    precondition(reached > 0)
+    results["views_us"] = tv / 300 * 1e6
+}
+
 // 8. The kernel's own work for one `1+1` execute_request, without sockets: the signed frames
 //    decoded, the request run, its five messages (busy, execute_input, execute_result,
 //    execute_reply, idle) encoded and signed. The rest of a round trip is ZeroMQ and threads.

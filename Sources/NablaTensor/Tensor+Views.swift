@@ -1,0 +1,161 @@
+import Synchronization
+
+/// A strided window onto a row-major element array that other tensors share: a transpose, a
+/// basic slice, or a reshape of either, made without copying. Views are read-only; a tensor
+/// that is written takes elements of its own (copy-on-write, as everywhere in `Tensor`).
+@usableFromInline final class TensorView: Sendable {
+    @usableFromInline let shape: [Int]
+    /// Steps in `base` along each axis (0 for an inserted axis, negative for a reversed slice).
+    @usableFromInline let strides: [Int]
+    @usableFromInline let offset: Int
+    @usableFromInline let count: Int
+    @usableFromInline let base: [Double]
+    /// Whether the elements lie in row-major order from `offset` (a run of whole rows): then
+    /// readers get a pointer into `base` and nothing is copied.
+    @usableFromInline let isContiguous: Bool
+    /// A non-contiguous view's row-major elements, gathered on the first read that needs them
+    /// and kept, so code reading `data` element by element pays for one gather, not one each.
+    private let gathered = Mutex<[Double]?>(nil)
+
+    init(base: [Double], shape: [Int], strides: [Int], offset: Int, count: Int) {
+        self.base = base
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.count = count
+        isContiguous = TensorView.isRowMajor(shape, strides)
+    }
+
+    /// Whether `strides` are the row-major strides of `shape` (an axis of extent 1 may have any).
+    static func isRowMajor(_ shape: [Int], _ strides: [Int]) -> Bool {
+        var expected = 1
+        for ax in stride(from: shape.count - 1, through: 0, by: -1) where shape[ax] != 1 {
+            if strides[ax] != expected { return false }
+            expected &*= shape[ax]
+        }
+        return true
+    }
+
+    @usableFromInline func withUnsafeElements<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
+        if isContiguous {
+            return try base.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)])) }
+        }
+        return try elements().withUnsafeBufferPointer(body)
+    }
+
+    /// The row-major elements as an array of their own, made on the first call and kept.
+    @usableFromInline func elements() -> [Double] {
+        gathered.withLock { kept in
+            if let kept { return kept }
+            let e = gather()
+            kept = e
+            return e
+        }
+    }
+
+    /// The row-major elements for a tensor about to write to them: the kept copy if there is
+    /// one (copy-on-write copies it again only if another tensor still shares this view), else
+    /// a fresh gather that is not kept.
+    func elementsToOwn() -> [Double] {
+        gathered.withLock { $0 } ?? gather()
+    }
+
+    /// Where row-major element `i` lives in `base`.
+    @usableFromInline func position(ofFlat i: Int) -> Int {
+        var rest = i, pos = offset
+        for ax in stride(from: shape.count - 1, through: 0, by: -1) {
+            let d = shape[ax]
+            pos += (rest % d) * strides[ax]
+            rest /= d
+        }
+        return pos
+    }
+
+    private func gather() -> [Double] {
+        if isContiguous { return Array(base[offset..<(offset + count)]) }
+        return base.withUnsafeBufferPointer { s in
+            [Double](unsafeUninitializedCapacity: count) { d, done in
+                var k = 0
+                Tensor.forEachRun(shape: shape, strides: strides, offset: offset) { start, len, step in
+                    var o = start
+                    for _ in 0..<len { d.initializeElement(at: k, to: s[o]); k += 1; o += step }
+                }
+                done = count
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// The tensor's elements as a base array read through strides from an offset: a view's own,
+    /// or an array's (or a scalar's) with row-major strides.
+    @usableFromInline var stridedLayout: (base: [Double], strides: [Int], offset: Int) {
+        switch layout {
+        case .scalar(let x): return ([x], [], 0)
+        case .array(let s, let e): return (e, Tensor.strides(of: s), 0)
+        case .view(let v): return (v.base, v.strides, v.offset)
+        }
+    }
+
+    /// A tensor reading `base` through `strides` from `offset` (callers have checked that every
+    /// position it reaches lies in `base`). A window that is all of `base` in order is `base`
+    /// itself, and a 0-d one is a scalar.
+    static func view(of base: [Double], shape: [Int], strides: [Int], offset: Int) -> Tensor {
+        if shape.isEmpty { return Tensor(base[offset]) }
+        let n = shape.reduce(1, *)
+        if n == 0 { return Tensor(unchecked: shape, data: []) }
+        if offset == 0, n == base.count, TensorView.isRowMajor(shape, strides) { return Tensor(unchecked: shape, data: base) }
+        var t = Tensor(0)
+        t.layout = .view(TensorView(base: base, shape: shape, strides: strides, offset: offset, count: n))
+        return t
+    }
+
+    /// A view whose elements are not in row-major order (a transpose, a strided slice, a
+    /// broadcast): element loops read it through its strides rather than gathering it.
+    @usableFromInline var isStrided: Bool {
+        if case .view(let v) = layout { return !v.isContiguous }
+        return false
+    }
+
+    /// Whether this tensor reads another's elements through strides (a transpose or a slice
+    /// that has not been written to).
+    public var isView: Bool {
+        if case .view = layout { return true }
+        return false
+    }
+
+    /// The same elements in storage of their own (numpy's `copy`): writes to either never
+    /// copy for the other's sake, and a small copy does not keep a large original alive.
+    public func copy() -> Tensor {
+        if case .scalar = layout { return self }
+        return Tensor(unchecked: shape, data: withUnsafeElements { Array($0) })
+    }
+
+    /// Whether this tensor shares its element storage with `other` (a view of it, or it of a
+    /// view, or two views of one tensor).
+    public func sharesStorage(with other: Tensor) -> Bool {
+        let a = stridedLayout.base, b = other.stridedLayout.base
+        guard !a.isEmpty, !b.isEmpty, !isScalar, !other.isScalar else { return false }
+        return a.withUnsafeBufferPointer { p in b.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress } }
+    }
+
+    /// `self` under `newShape` (callers guarantee the same count): the same storage when the
+    /// elements are in row-major order (an array, or a view of whole rows), else a copy.
+    @usableFromInline func reshapedUnchecked(_ newShape: [Int]) -> Tensor {
+        switch layout {
+        case .view(let v) where v.isContiguous:
+            return Tensor.view(of: v.base, shape: newShape, strides: Tensor.strides(of: newShape), offset: v.offset)
+        default:
+            return Tensor(unchecked: newShape, data: data)
+        }
+    }
+}
+
+extension Tensor: Equatable {
+    /// Same shape and the same elements (NaN equals nothing, as in Double).
+    public static func == (a: Tensor, b: Tensor) -> Bool {
+        if case .scalar(let x) = a.layout, case .scalar(let y) = b.layout { return x == y }
+        guard a.shape == b.shape else { return false }
+        return a.withUnsafeElements { p in b.withUnsafeElements { q in p.elementsEqual(q) } }
+    }
+}
