@@ -123,7 +123,7 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
     }
 
     /// Receives the first frame of a waiting message (never blocks), else nil; `more` says
-    /// whether frames follow (read them with `receiveNow`-style calls or `moveRest`).
+    /// whether frames follow (read them with `receiveRest` or `moveRest`).
     public func receiveFirstNow() throws -> (frame: Data, more: Bool)? {
         var msg = zmq_msg_t()
         zmq_msg_init(&msg)
@@ -134,24 +134,14 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
             if e == EAGAIN { return nil }
             throw ZMQError.last("recv")
         }
-        let size = zmq_msg_size(&msg)
-        return (size > 0 ? Data(bytes: zmq_msg_data(&msg), count: size) : Data(), zmq_msg_more(&msg) != 0)
+        return (ZMQSocket.bytes(of: &msg), zmq_msg_more(&msg) != 0)
     }
 
     /// Receives the remaining frames of the message whose first frame was read.
     public func receiveRest() throws -> [Data] {
         var frames = [Data]()
-        while true {
-            var msg = zmq_msg_t()
-            zmq_msg_init(&msg)
-            defer { zmq_msg_close(&msg) }
-            while zmq_msg_recv(&msg, handle, 0) < 0 {
-                guard zmq_errno() == EINTR else { throw ZMQError.last("recv") }
-            }
-            let size = zmq_msg_size(&msg)
-            frames.append(size > 0 ? Data(bytes: zmq_msg_data(&msg), count: size) : Data())
-            if zmq_msg_more(&msg) == 0 { return frames }
-        }
+        try eachRemainingFrame { msg, _ in frames.append(ZMQSocket.bytes(of: &msg)) }
+        return frames
     }
 
     /// Moves the remaining frames of the message being received onto `target` (nil: drops
@@ -159,6 +149,17 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
     /// (read all the same, so the next message starts at its first frame) and is thrown.
     public func moveRest(to target: ZMQSocket?) throws {
         var target = target, failure: ZMQError?
+        try eachRemainingFrame { msg, more in
+            while let t = target, zmq_msg_send(&msg, t.handle, more ? ZMQ_SNDMORE : 0) < 0 {
+                guard zmq_errno() == EINTR else { failure = ZMQError.last("send"); target = nil; break }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Calls `body` with each remaining frame of the message being received and whether more
+    /// follow (the frame is closed after `body`).
+    private func eachRemainingFrame(_ body: (inout zmq_msg_t, Bool) -> Void) throws {
         while true {
             var msg = zmq_msg_t()
             zmq_msg_init(&msg)
@@ -167,12 +168,15 @@ public final class ZMQSocket: @unchecked Sendable {   // moved between threads, 
                 guard zmq_errno() == EINTR else { throw ZMQError.last("recv") }
             }
             let more = zmq_msg_more(&msg) != 0
-            while let t = target, zmq_msg_send(&msg, t.handle, more ? ZMQ_SNDMORE : 0) < 0 {
-                guard zmq_errno() == EINTR else { failure = ZMQError.last("send"); target = nil; break }
-            }
-            if !more { break }
+            body(&msg, more)
+            if !more { return }
         }
-        if let failure { throw failure }
+    }
+
+    /// A received frame's bytes, copied.
+    private static func bytes(of msg: inout zmq_msg_t) -> Data {
+        let size = zmq_msg_size(&msg)
+        return size > 0 ? Data(bytes: zmq_msg_data(&msg), count: size) : Data()
     }
 }
 

@@ -122,41 +122,48 @@ extension Tensor {
 
     /// The view `x[index]` selects when no entry is a list.
     private func basicView(_ index: [TensorIndex]) throws -> Tensor {
-        let (base, own, start) = stridedLayout
-        let w = try window(index, strides: own, offset: start, op: "index")
-        return Tensor.view(of: base, shape: w.shape, strides: w.strides, offset: w.offset)
+        let w = try withStrides { own, start in try window(index, strides: own, offset: start, op: "index") }
+        return Tensor.view(of: storage, shape: w.shape, strides: w.strides, offset: w.offset)
     }
 
     /// Where a basic index (positions, slices, new axes; no lists) reaches in storage laid out
     /// with `strides` from `offset`: each slice scales its axis' stride, each position moves
     /// the offset and drops its axis.
-    private func window(_ index: [TensorIndex], strides own: [Int], offset start: Int, op: String) throws
+    private func window(_ index: [TensorIndex], strides own: UnsafeBufferPointer<Int>, offset start: Int, op: String) throws
         -> (shape: [Int], strides: [Int], offset: Int) {
-        let consumed = index.filter { $0 != .newAxis }.count
+        let dims = shape, rank = dims.count   // read once: `shape` is computed from the layout
+        var consumed = 0
+        for entry in index where entry != .newAxis { consumed += 1 }
         guard consumed <= rank else {
-            throw TensorError.argument(op: op, message: "too many indices (\(consumed)) for a tensor of rank \(rank) with shape \(formatShape(shape))")
+            throw TensorError.argument(op: op, message: "too many indices (\(consumed)) for a tensor of rank \(rank) with shape \(formatShape(dims))")
         }
         var outShape = [Int](), outStrides = [Int](), offset = start, axis = 0
-        for entry in index + [TensorIndex](repeating: .all, count: rank - consumed) {
+        outShape.reserveCapacity(rank + index.count)
+        outStrides.reserveCapacity(rank + index.count)
+        for entry in index {
             switch entry {
             case .newAxis:
                 outShape.append(1); outStrides.append(0)
             case let .at(i):
-                let n = shape[axis]
+                let n = dims[axis]
                 guard i >= -n, i < n else { throw TensorError.index(op: op, index: i, axis: axis, size: n) }
                 offset += (i < 0 ? i + n : i) * own[axis]
                 axis += 1
             case .all:
-                outShape.append(shape[axis]); outStrides.append(own[axis])
+                outShape.append(dims[axis]); outStrides.append(own[axis])
                 axis += 1
             case let .slice(x, y, z):
-                let (a, c, step) = try Tensor.resolveSlice(x, y, z, size: shape[axis])
+                let (a, c, step) = try Tensor.resolveSlice(x, y, z, size: dims[axis])
                 if c > 0 { offset += a * own[axis] }
                 outShape.append(c); outStrides.append(c > 1 ? step * own[axis] : 0)   // c > 1: within storage, no overflow
                 axis += 1
             case .list:
                 preconditionFailure("a window is for indices without lists")
             }
+        }
+        while axis < rank {   // the axes not indexed, whole
+            outShape.append(dims[axis]); outStrides.append(own[axis])
+            axis += 1
         }
         return (outShape, outStrides, offset)
     }
@@ -174,7 +181,8 @@ extension Tensor {
     private mutating func update(_ index: [TensorIndex], _ value: Tensor, op: String, _ f: (Double, Double) -> Double) throws {
         if !index.contains(where: { if case .list = $0 { return true } else { return false } }) {
             // A basic index: write the window in place, reading the value through its own strides.
-            let w = try window(index, strides: Tensor.strides(of: shape), offset: 0, op: op)
+            if isView { self = copy() }   // written below through row-major strides, in elements of its own
+            let w = try withStrides { own, _ in try window(index, strides: own, offset: 0, op: op) }
             // A value that is a view of this tensor (`X[0] = X[1]`) is copied first, as numpy does
             // with overlap: else writing would copy all of this tensor, the value still holding it.
             let v = try (value.sharesStorage(with: self) ? value.copy() : value).broadcast(to: w.shape)

@@ -25,13 +25,18 @@ extension Tensor {
     /// Axes permuted; reverses them when `axes` is nil (so `.T` of a matrix is its transpose).
     /// A view: nothing is copied until something needs the elements in the new order.
     public func transposed(_ axes: [Int]? = nil) throws -> Tensor {
-        let perm = try axes.map { try $0.map { try Tensor.normalizeAxis($0, rank: rank, op: "transpose") } } ?? Array((0..<rank).reversed())
-        guard perm.count == rank, Set(perm).count == rank else {
-            throw TensorError.argument(op: "transpose", message: "axes \(axes ?? []) are not a permutation of \(rank) axes")
+        guard let axes else {
+            if rank < 2 { return self }
+            return withStrides { own, offset in Tensor.view(of: storage, shape: shape.reversed(), strides: own.reversed(), offset: offset) }
+        }
+        let perm = try axes.map { try Tensor.normalizeAxis($0, rank: rank, op: "transpose") }
+        var seen = [Bool](repeating: false, count: rank)
+        if perm.count == rank { for a in perm { seen[a] = true } }
+        guard perm.count == rank, !seen.contains(false) else {
+            throw TensorError.argument(op: "transpose", message: "axes \(axes) are not a permutation of \(rank) axes")
         }
         if rank < 2 { return self }
-        let (base, own, offset) = stridedLayout
-        return Tensor.view(of: base, shape: perm.map { shape[$0] }, strides: perm.map { own[$0] }, offset: offset)
+        return withStrides { own, offset in Tensor.view(of: storage, shape: perm.map { shape[$0] }, strides: perm.map { own[$0] }, offset: offset) }
     }
 
     /// Swaps the last two axes (matrix transpose of each matrix in a batch).

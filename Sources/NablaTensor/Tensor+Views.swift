@@ -17,13 +17,13 @@ import Synchronization
     /// and kept, so code reading `data` element by element pays for one gather, not one each.
     private let gathered = Mutex<[Double]?>(nil)
 
-    init(base: [Double], shape: [Int], strides: [Int], offset: Int, count: Int) {
+    init(base: [Double], shape: [Int], strides: [Int], offset: Int, count: Int, isContiguous: Bool) {
         self.base = base
         self.shape = shape
         self.strides = strides
         self.offset = offset
         self.count = count
-        isContiguous = TensorView.isRowMajor(shape, strides)
+        self.isContiguous = isContiguous
     }
 
     /// Whether `strides` are the row-major strides of `shape` (an axis of extent 1 may have any).
@@ -97,6 +97,30 @@ extension Tensor {
         }
     }
 
+    /// The element array this tensor reads (an array's own, a view's original's).
+    var storage: [Double] {
+        switch layout {
+        case .scalar(let x): return [x]
+        case .array(_, let e): return e
+        case .view(let v): return v.base
+        }
+    }
+
+    /// Calls `body` with the strides and offset `stridedLayout` gives, an array's row-major
+    /// strides made on the stack (a slice of an array allocates only what it returns).
+    func withStrides<R>(_ body: (UnsafeBufferPointer<Int>, Int) throws -> R) rethrows -> R {
+        if case .view(let v) = layout { return try v.strides.withUnsafeBufferPointer { try body($0, v.offset) } }
+        let dims = shape
+        return try withUnsafeTemporaryAllocation(of: Int.self, capacity: dims.count) { s in
+            var acc = 1
+            for ax in stride(from: dims.count - 1, through: 0, by: -1) {
+                s.initializeElement(at: ax, to: acc)
+                acc &*= dims[ax]
+            }
+            return try body(UnsafeBufferPointer(s), 0)
+        }
+    }
+
     /// A tensor reading `base` through `strides` from `offset` (callers have checked that every
     /// position it reaches lies in `base`). A window that is all of `base` in order is `base`
     /// itself, and a 0-d one is a scalar.
@@ -104,9 +128,10 @@ extension Tensor {
         if shape.isEmpty { return Tensor(base[offset]) }
         let n = shape.reduce(1, *)
         if n == 0 { return Tensor(unchecked: shape, data: []) }
-        if offset == 0, n == base.count, TensorView.isRowMajor(shape, strides) { return Tensor(unchecked: shape, data: base) }
+        let rowMajor = TensorView.isRowMajor(shape, strides)
+        if offset == 0, n == base.count, rowMajor { return Tensor(unchecked: shape, data: base) }
         var t = Tensor(0)
-        t.layout = .view(TensorView(base: base, shape: shape, strides: strides, offset: offset, count: n))
+        t.layout = .view(TensorView(base: base, shape: shape, strides: strides, offset: offset, count: n, isContiguous: rowMajor))
         return t
     }
 
@@ -134,8 +159,9 @@ extension Tensor {
     /// Whether this tensor shares its element storage with `other` (a view of it, or it of a
     /// view, or two views of one tensor).
     public func sharesStorage(with other: Tensor) -> Bool {
-        let a = stridedLayout.base, b = other.stridedLayout.base
-        guard !a.isEmpty, !b.isEmpty, !isScalar, !other.isScalar else { return false }
+        guard !isScalar, !other.isScalar else { return false }
+        let a = storage, b = other.storage
+        guard !a.isEmpty, !b.isEmpty else { return false }
         return a.withUnsafeBufferPointer { p in b.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress } }
     }
 

@@ -191,7 +191,12 @@ private struct Reference {
             let wshape = positions.shape
             let source = try Tensor(shape: wshape.reversed(), data: (0..<positions.values.count).map { _ in Double(Int.random(in: -9...9, using: &rng)) })
             let value = try source.transposed()
+            // The tensor written: an array, or (as often) a view whose elements are the same.
             var x = try Tensor(shape: shape, data: (0..<n).map { Double($0) * 10 })
+            if Bool.random(using: &rng) {
+                x = try Tensor(shape: shape.reversed(), data: x.transposed().data).transposed()
+                #expect(x.isView || shape.filter { $0 > 1 }.count <= 1)   // else the transpose is the array itself
+            }
             var expected = x.data
             let add = Bool.random(using: &rng)
             for (k, p) in positions.values.enumerated() {
