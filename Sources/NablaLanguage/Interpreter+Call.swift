@@ -533,8 +533,7 @@ extension Interpreter {
         case let .tensor(t):
             let p = try tensorIndex(items, scope, shape: t.value.shape, span: span)
             let r = try wrap(span) { try p.read(t) }
-            registerView(r, of: t, plan: p)
-            return .tensor(r)
+            return view(r, of: t, as: .index(p))
         case let .mask(m):
             let p = try tensorIndex(items, scope, shape: m.shape, span: span)
             let r = try wrap(span) { try p.read(Variable(m)) }.value
@@ -582,7 +581,7 @@ extension Interpreter {
         switch base {
         case let .tensor(t):
             switch name {
-            case "T": return .tensor(try wrap(span) { try t.transposed() })
+            case "T": return try wrap(span) { try transposedView(t, nil) }
             case "shape": return .tuple(t.value.shape.map { .int($0) })
             case "ndim": return .int(t.value.rank)
             case "size": return .int(t.value.count)

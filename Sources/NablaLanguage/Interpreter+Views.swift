@@ -1,7 +1,8 @@
 import NablaAutograd
 import NablaTensor
 
-/// numpy's views: basic slicing (`X[0]`, `a[1:3]`, `X[:, 0]`) and iterating over rows give
+/// numpy's views: basic slicing (`X[0]`, `a[1:3]`, `X[:, 0]`), iterating over rows, `x.T`,
+/// `transpose`, and `reshape`/`ravel`/`squeeze`/`expand_dims` of an array in row order give
 /// arrays that share their elements with the original. Nabla's tensors are values (a view
 /// reads its array's storage until it is written, then copies), so the interpreter remembers
 /// which tensors are views of which, and an in-place change to either side (`b[0] = 100`,
@@ -9,14 +10,45 @@ import NablaTensor
 final class ViewLink {
     weak var view: Variable?
     let base: Variable
-    let plan: Interpreter.IndexPlan
-    init(view: Variable, base: Variable, plan: Interpreter.IndexPlan) { self.view = view; self.base = base; self.plan = plan }
+    let geometry: ViewGeometry
+    init(view: Variable, base: Variable, geometry: ViewGeometry) { self.view = view; self.base = base; self.geometry = geometry }
 }
 
 final class ViewTable {
     var byBase: [ObjectIdentifier: [ViewLink]] = [:]
     var byView: [ObjectIdentifier: ViewLink] = [:]
     var pruneAt = 4096
+}
+
+/// How a view's elements are found in its array.
+enum ViewGeometry {
+    /// `x[...]` with basic indices.
+    case index(Interpreter.IndexPlan)
+    /// `x.T`, `x.transpose(axes)`: the view's axis k is the array's axis `perm[k]`.
+    case permuted([Int])
+    /// `x.reshape(...)` and its kin: the same elements in row order under the view's shape.
+    case reshaped
+
+    /// The view's elements, read from the array.
+    func read(_ base: Tensor, viewShape: [Int]) throws -> Tensor {
+        switch self {
+        case let .index(plan): return try plan.readTensor(base)
+        case let .permuted(perm): return try base.transposed(perm)
+        case .reshaped: return try base.reshaped(viewShape)
+        }
+    }
+
+    /// Writes the view's elements back into the array, in place.
+    func write(_ view: Tensor, into base: inout Tensor) throws {
+        switch self {
+        case let .index(plan): try plan.assign(&base, view)
+        case let .permuted(perm):
+            var inverse = perm
+            for (k, a) in perm.enumerated() { inverse[a] = k }
+            try base.assign([], view.transposed(inverse))
+        case .reshaped: try base.assign([], view.reshaped(base.shape))
+        }
+    }
 }
 
 extension Interpreter.IndexPlan {
@@ -32,14 +64,33 @@ extension Interpreter.IndexPlan {
 }
 
 extension Interpreter {
-    /// Records that `view` shares its elements with `base` (a plain array, not a param: views of
-    /// tracked tensors are copies, as their graph needs).
-    func registerView(_ view: Variable, of base: Variable, plan: IndexPlan) {
-        guard plan.isBasic, view.value.rank > 0, view.isLeaf, !view.requiresGrad, base.isLeaf, !base.requiresGrad else { return }
-        let link = ViewLink(view: view, base: base, plan: plan)
+    /// Records that `view` shares its elements with `base` when numpy's would: basic indices
+    /// always, a reshape when the elements were in row order (it shares storage), never for
+    /// params (tracked tensors: views of them are copies, as their graph needs).
+    func registerView(_ view: Variable, of base: Variable, as geometry: ViewGeometry) {
+        guard view.value.rank > 0, view.isLeaf, !view.requiresGrad, base.isLeaf, !base.requiresGrad, view !== base else { return }
+        switch geometry {
+        case let .index(plan): guard plan.isBasic else { return }
+        case .permuted: break
+        case .reshaped: guard view.value.sharesStorage(with: base.value) else { return }
+        }
+        let link = ViewLink(view: view, base: base, geometry: geometry)
         viewTable.byBase[ObjectIdentifier(base), default: []].append(link)
         viewTable.byView[ObjectIdentifier(view)] = link
         if viewTable.byView.count > viewTable.pruneAt { pruneViews() }
+    }
+
+    /// `x` with its axes permuted (reversed when `axes` is nil), as a view of x.
+    func transposedView(_ x: Variable, _ axes: [Int]?) throws -> Value {
+        let result = try x.transposed(axes)
+        let rank = x.value.rank
+        return view(result, of: x, as: .permuted(axes?.map { $0 < 0 ? $0 + rank : $0 } ?? (0..<rank).reversed()))
+    }
+
+    /// `result` (made from `base` by a view-making operation) as a value, registered as a view.
+    func view(_ result: Variable, of base: Variable, as geometry: ViewGeometry) -> Value {
+        registerView(result, of: base, as: geometry)
+        return .tensor(result)
     }
 
     func pruneViews() {
@@ -83,7 +134,7 @@ extension Interpreter {
         if let links = viewTable.byBase[ObjectIdentifier(t)] {
             for link in links {
                 guard let v = link.view, !visited.contains(ObjectIdentifier(v)) else { continue }
-                if let fresh = try? link.plan.readTensor(t.value), fresh.shape == v.value.shape {
+                if let fresh = try? link.geometry.read(t.value, viewShape: v.value.shape), fresh.shape == v.value.shape {
                     try? v.update { $0 = fresh }
                     propagate(v, &visited, depth: depth + 1)
                 }
@@ -91,10 +142,10 @@ extension Interpreter {
         }
         // Up: the array t is a view of takes t's elements.
         if let link = viewTable.byView[ObjectIdentifier(t)], link.view === t, !visited.contains(ObjectIdentifier(link.base)) {
-            let plan = link.plan
+            let geometry = link.geometry
             var detached = visited
             detachViews(of: link.base, &detached, depth: depth + 1)
-            if (try? link.base.update({ try plan.assign(&$0, t.value) })) != nil {
+            if (try? link.base.update({ try geometry.write(t.value, into: &$0) })) != nil {
                 propagate(link.base, &visited, depth: depth + 1)
             }
         }

@@ -344,8 +344,7 @@ public final class Interpreter {
     /// Row `i` of an array being iterated over: a view of it, as numpy's rows are.
     func row(_ i: Int, of t: Variable, span: Span) throws -> Value {
         let row = try wrap(span) { try t.indexed([.at(i)]) }
-        registerView(row, of: t, plan: IndexPlan(reshape: nil, original: t.value.shape, entries: [.at(i)]))
-        return .tensor(row)
+        return view(row, of: t, as: .index(IndexPlan(reshape: nil, original: t.value.shape, entries: [.at(i)])))
     }
 
     /// The elements of an iterable value.

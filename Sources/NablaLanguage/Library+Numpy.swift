@@ -137,8 +137,10 @@ extension Library {
         unaryFn("ceil", "Rounded up (no gradient).") { Variable($0.value.map { $0.rounded(.up) }) }
         unaryFn("trunc", "Rounded toward zero (no gradient).") { Variable($0.value.map { $0.rounded(.towardZero) }) }
         unaryFn("rint", "Rounded to the nearest whole number, halves to even.") { Variable($0.value.map { $0.rounded(.toNearestOrEven) }) }
-        unaryFn("ravel", "The elements as a 1-d array.") { try $0.flattened() }
-        unaryFn("copy", "A copy of the array.") { Variable($0.value) }
+        add(fn("ravel", [.tensor("x")], "The elements as a 1-d array (a view of x when its elements are in row order).") { a in
+            let x = try a.tensor("x"); return a.interpreter.view(try x.flattened(), of: x, as: .reshaped)
+        })
+        unaryFn("copy", "A copy of the array.") { Variable($0.value.copy()) }
         add(fn("isnan", [.tensor("x")], "True where x is NaN.") { a in maskOrBool(try a.tensor("x").value.map { $0.isNaN ? 1 : 0 }) })
         add(fn("isinf", [.tensor("x")], "True where x is ±inf.") { a in maskOrBool(try a.tensor("x").value.map { $0.isInfinite ? 1 : 0 }) })
         add(fn("isfinite", [.tensor("x")], "True where x is finite.") { a in maskOrBool(try a.tensor("x").value.map { $0.isFinite ? 1 : 0 }) })
@@ -214,13 +216,17 @@ extension Library {
         })
         add(fn("transpose", [.tensor("a"), .sequence("axes", default: nil)], "Axes reversed (or permuted).") { a in
             let axes = a.has("axes") ? try a.sequence("axes").map { try a.interpreter.toInt($0, span: a.span, what: "an axis") } : nil
-            return arr(try a.tensor("a").transposed(axes))
+            return try a.interpreter.transposedView(try a.tensor("a"), axes)
         })
-        add(fn("reshape", [.tensor("a"), .shape("newshape")], "The same elements in a new shape (one dimension may be -1).") { a in arr(try a.tensor("a").reshaped(try shapeArg(a, "newshape"))) })
+        add(fn("reshape", [.tensor("a"), .shape("newshape")], "The same elements in a new shape (one dimension may be -1).") { a in
+            let x = try a.tensor("a"); return a.interpreter.view(try x.reshaped(try shapeArg(a, "newshape")), of: x, as: .reshaped)
+        })
         add(fn("squeeze", [.tensor("a"), .any("axis", default: nil)], "Axes of length 1 removed.") { a in
-            let x = try a.tensor("a"); return arr(try x.reshaped(x.value.shape.filter { $0 != 1 }))
+            let x = try a.tensor("a"); return a.interpreter.view(try x.reshaped(x.value.shape.filter { $0 != 1 }), of: x, as: .reshaped)
         })
-        add(fn("expand_dims", [.tensor("a"), .int("axis")], "A new axis of length 1 at `axis`.") { a in arr(try a.tensor("a").expandingDims(try a.int("axis"))) })
+        add(fn("expand_dims", [.tensor("a"), .int("axis")], "A new axis of length 1 at `axis`.") { a in
+            let x = try a.tensor("a"); return a.interpreter.view(try x.expandingDims(try a.int("axis")), of: x, as: .reshaped)
+        })
         add(fn("concatenate", [.sequence("arrays"), .int("axis", default: 0)], "Arrays joined along an existing axis.") { a in
             let parts = try a.sequence("arrays").map { try a.interpreter.toVariable($0, span: a.span, what: "concatenate(): each array") }
             return arr(try Variable.concat(parts, axis: try a.int("axis")))
@@ -844,7 +850,7 @@ extension Library {
             if let b = i.builtins[name] { out[name] = b }
         }
         out["reshape"] = Builtin("reshape", [.tensor("self"), .args("shape", .shape)], doc: "The same elements in a new shape: x.reshape(2, 3) or x.reshape((2, 3)); one dimension may be -1.") { a in
-            .tensor(try a.tensor("self").reshaped(try a.shape("shape")))
+            let x = try a.tensor("self"); return a.interpreter.view(try x.reshaped(try a.shape("shape")), of: x, as: .reshaped)
         }
         out["copy"] = Builtin("copy", [.any("self")], doc: "A copy that does not share its elements.") { a in
             if case let .mask(m) = a.value("self") ?? .none { return .mask(m) }
@@ -853,9 +859,9 @@ extension Library {
         out["astype"] = Builtin("astype", [.tensor("self"), .any("dtype")], doc: "A copy converted to dtype (int truncates toward zero; bool gives a mask).") { a in
             convert(Variable(try a.tensor("self").value), dtype: dtypeKind(a.value("dtype")))
         }
-        out["ravel"] = out["flatten"]
+        if case let .builtin(b)? = numpy.members["ravel"] { out["ravel"] = b }
         out["squeeze"] = Builtin("squeeze", [.tensor("self")], doc: "Axes of length 1 removed.") { a in
-            let x = try a.tensor("self"); return .tensor(try x.reshaped(x.value.shape.filter { $0 != 1 }))
+            let x = try a.tensor("self"); return a.interpreter.view(try x.reshaped(x.value.shape.filter { $0 != 1 }), of: x, as: .reshaped)
         }
         out["fill"] = Builtin("fill", [.any("self"), .number("value")], doc: "Sets every element to value, in place.") { a in
             guard case let .tensor(t) = a.value("self") ?? .none, t.isLeaf else { throw NablaError(.type, "fill() needs an array") }

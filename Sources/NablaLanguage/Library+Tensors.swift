@@ -97,11 +97,11 @@ extension Library {
 
         // Shape
         i.register(Builtin("reshape", [.tensor("x"), .args("shape", .shape)], doc: "The same elements in a new shape; one dimension may be -1 and is inferred.", example: "reshape(arange(6), 2, -1)") { a in
-            t(try a.tensor("x").reshaped(try a.shape("shape")))
+            let x = try a.tensor("x"); return a.interpreter.view(try x.reshaped(try a.shape("shape")), of: x, as: .reshaped)
         })
         i.register(Builtin("transpose", [.tensor("x"), .sequence("axes", default: nil)], doc: "Axes reversed (x.T for a matrix), or permuted by `axes`.", example: "transpose([[1, 2, 3]])") { a in
             let axes = a.has("axes") ? try a.sequence("axes").map { try a.interpreter.toInt($0, span: a.span, what: "an axis") } : nil
-            return t(try a.tensor("x").transposed(axes))
+            return try a.interpreter.transposedView(try a.tensor("x"), axes)
         })
         i.register(Builtin("flatten", [.tensor("x")], doc: "All elements as a 1-d tensor.", example: "flatten([[1, 2], [3, 4]])") { a in t(try a.tensor("x").flattened()) })
         i.register(Builtin("concat", [.sequence("tensors"), .int("axis", default: 0)], doc: "Tensors joined along an existing axis.", example: "concat([ones(2), zeros(1)])") { a in

@@ -36,6 +36,37 @@ import Synchronization
         return true
     }
 
+    /// Strides that read the elements of (`shape`, `strides`) in row order under `newShape`
+    /// (same count, not 0), or nil when a copy is needed. numpy's rule: the axes are matched
+    /// in groups of equal extent products, and within each group the old axes must step
+    /// through storage as one (each stride the next one times its extent).
+    static func stridesWithoutCopy(from shape: [Int], _ strides: [Int], to newShape: [Int]) -> [Int]? {
+        let kept = shape.indices.filter { shape[$0] != 1 }
+        let old = kept.map { shape[$0] }, oldStrides = kept.map { strides[$0] }
+        var out = [Int](repeating: 0, count: newShape.count)
+        var oi = 0, ni = 0
+        while oi < old.count && ni < newShape.count {
+            var oj = oi + 1, nj = ni + 1
+            var op = old[oi], np = newShape[ni]
+            while op != np {
+                if np < op {
+                    guard nj < newShape.count else { return nil }
+                    np *= newShape[nj]; nj += 1
+                } else {
+                    guard oj < old.count else { return nil }
+                    op *= old[oj]; oj += 1
+                }
+            }
+            for k in oi..<(oj - 1) where oldStrides[k] != old[k + 1] * oldStrides[k + 1] { return nil }
+            out[nj - 1] = oldStrides[oj - 1]
+            var k = nj - 1
+            while k > ni { out[k - 1] = out[k] * newShape[k]; k -= 1 }
+            oi = oj; ni = nj
+        }
+        // Axes of length 1 left at the end take any stride.
+        return oi == old.count ? out : nil
+    }
+
     @usableFromInline func withUnsafeElements<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
         if isContiguous {
             return try base.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)])) }
@@ -165,15 +196,18 @@ extension Tensor {
         return a.withUnsafeBufferPointer { p in b.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress } }
     }
 
-    /// `self` under `newShape` (callers guarantee the same count): the same storage when the
-    /// elements are in row-major order (an array, or a view of whole rows), else a copy.
+    /// `self` under `newShape` (callers guarantee the same count): the same storage whenever
+    /// strides can express it, as numpy's reshape (an array, a run of rows, a strided view
+    /// gaining or losing axes of length 1 or splitting an axis), else a copy.
     @usableFromInline func reshapedUnchecked(_ newShape: [Int]) -> Tensor {
-        switch layout {
-        case .view(let v) where v.isContiguous:
+        guard case .view(let v) = layout else { return Tensor(unchecked: newShape, data: data) }
+        if v.isContiguous {
             return Tensor.view(of: v.base, shape: newShape, strides: Tensor.strides(of: newShape), offset: v.offset)
-        default:
-            return Tensor(unchecked: newShape, data: data)
         }
+        if let strides = TensorView.stridesWithoutCopy(from: v.shape, v.strides, to: newShape) {
+            return Tensor.view(of: v.base, shape: newShape, strides: strides, offset: v.offset)
+        }
+        return Tensor(unchecked: newShape, data: data)
     }
 }
 

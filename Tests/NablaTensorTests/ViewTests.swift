@@ -137,8 +137,17 @@ private struct Reference {
                     x = try x[index]; ref = try ref.indexed(index)
                     steps.append("\(index)")
                 default:
+                    // Flat, split in two, or the same axes with axes of length 1 added or removed
+                    // (a strided view keeps its storage for the last kinds, as numpy's does).
                     let n = ref.shape.reduce(1, *)
-                    let s = n > 1 && n % 2 == 0 ? [2, n / 2] : [n]
+                    var s = [n]
+                    switch Int.random(in: 0..<4, using: &rng) {
+                    case 0 where n > 1 && n % 2 == 0: s = [2, n / 2]
+                    case 1 where n > 1 && n % 2 == 0: s = [n / 2, 2]
+                    case 2: s = ref.shape; s.insert(1, at: Int.random(in: 0...s.count, using: &rng))
+                    case 3: s = ref.shape.filter { $0 != 1 }
+                    default: break
+                    }
                     x = try x.reshaped(s); ref = Reference(shape: s, values: ref.values)
                     steps.append("reshape\(s)")
                 }
@@ -212,6 +221,19 @@ private struct Reference {
         var s = try Tensor(shape: [3, 3], data: (0..<9).map(Double.init))
         try s.assign([], s.transposed())
         #expect(s.data == [0, 3, 6, 1, 4, 7, 2, 5, 8])
+    }
+
+    @Test func reshapesOfStridedViewsShareStorageWhenStridesAllow() throws {
+        let column = try a[[.all, .at(1)]]                 // (3,), stride 4
+        #expect(try column.reshaped([3, 1]).sharesStorage(with: a))
+        #expect(try column.reshaped([1, 3, 1]).data == [1, 5, 9])
+        let block = try a.transposed()[[.slice(0, 2, nil)]]   // (2, 3), strides (1, 4)
+        #expect(try block.reshaped([2, 3, 1]).sharesStorage(with: a))
+        #expect(try !block.reshaped([6]).sharesStorage(with: a))   // not in row order: a copy
+        #expect(try block.reshaped([6]).data == [0, 4, 8, 1, 5, 9])
+        let everyOther = try Tensor(shape: [4, 6], data: (0..<24).map(Double.init))[[.all, .slice(nil, nil, 2)]]   // (4, 3)
+        #expect(try everyOther.reshaped([2, 2, 3]).sharesStorage(with: everyOther))   // the row axis splits
+        #expect(try everyOther.reshaped([2, 2, 3]).data == everyOther.data)
     }
 
     @Test func gemmReadsTransposesAndBlocksInPlace() throws {
