@@ -61,6 +61,18 @@ let cases: [Case] = [
     Case("transpose axes", [sample([2, 3, 4], seed: 10)]) { v in try (v[0].transposed([1, 2, 0]) * Variable(sample([3, 4, 2], seed: 11))).sum() },
     Case("concat stack", [M, P]) { v in try (Variable.concat([v[0], v[1]], axis: 1) * Variable(sample([3, 8], seed: 12))).sum() + Variable.stack([v[0], v[1]]).max() },
     Case("index slice and list", [M]) { v in try (v[0].indexed([.slice(nil, nil, -1), .list([0, 0, 3])]) * Variable(sample([3, 3], seed: 13))).sum() },
+    // Views: strided and reversed slices, a transpose read in place by GEMM, a reshape of a view.
+    Case("strided slice views", [M]) { v in
+        try (v[0].indexed([.slice(nil, nil, -2), .slice(1, nil, 2)]) * Variable(sample([2, 2], seed: 15))).sum()
+            + (v[0].indexed([.newAxis, .all, .at(-1)]) * Variable(sample([1, 3], seed: 16))).sum()
+    },
+    Case("matmul of views", [M, N]) { v in
+        try (Variable.matmul(v[0].transposed().indexed([.slice(1, 3, nil)]), v[0].indexed([.all, .slice(0, 2, nil)]))
+            * Variable(sample([2, 2], seed: 17))).sum() + Variable.matmul(v[1].transposed(), v[0].transposed()).sum()
+    },
+    Case("reshape of a column view", [M]) { v in
+        try (v[0].indexed([.all, .at(2)]).reshaped([1, 3, 1]) * Variable(sample([1, 3, 1], seed: 18))).sum()
+    },
     Case("setitem", [M, t([4], [1, 2, 3, 4])]) { v in try (Variable.replacing(v[0], [.at(1)], with: v[1]) * Variable(P)).sum() },
     Case("pad", [M]) { v in try (v[0].padded(1) * Variable(sample([5, 6], seed: 14))).sum() },
     Case("sigmoid", [M]) { v in try (F.sigmoid(v[0]) * Variable(P)).sum() },
