@@ -15,13 +15,13 @@ extension Tensor {
         return out
     }
 
-    /// Strides for reading this tensor's storage (`stridedLayout`) as if it had `target` shape
-    /// (0 on stretched axes). `target` must be a broadcast of `shape`.
-    @usableFromInline func broadcastStrides(to target: [Int]) -> [Int] {
-        let own = stridedLayout.strides
-        let lead = target.count - shape.count
+    /// Strides for reading this tensor's storage, whose own strides are `own`, as if it had
+    /// `target` shape (0 on stretched axes). `target` must be a broadcast of `shape`.
+    func broadcastStrides(_ own: UnsafeBufferPointer<Int>, to target: [Int]) -> [Int] {
+        let dims = shape
+        let lead = target.count - dims.count
         var s = [Int](repeating: 0, count: target.count)
-        for i in 0..<shape.count where shape[i] != 1 {
+        for i in 0..<dims.count where dims[i] != 1 {
             s[i + lead] = own[i]
         }
         return s
@@ -34,8 +34,7 @@ extension Tensor {
         let out = try Tensor.broadcastShape(shape, target, op: "broadcast_to")
         guard out == target else { throw TensorError.broadcast(op: "broadcast_to", lhs: shape, rhs: target) }
         _ = try Tensor.checkedCount(target, op: "broadcast_to")
-        let (base, _, offset) = stridedLayout
-        return Tensor.view(of: base, shape: target, strides: broadcastStrides(to: target), offset: offset)
+        return withStrides { own, offset in Tensor.view(of: storage, shape: target, strides: broadcastStrides(own, to: target), offset: offset) }
     }
 
     /// Sums a gradient of a broadcast shape back down to `target`, the shape the input had

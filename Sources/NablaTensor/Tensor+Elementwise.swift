@@ -98,10 +98,10 @@ extension Tensor {
         let shape = try broadcastShape(a.shape, b.shape, op: op)
         let n = try checkedCount(shape, op: op)
         var out = [Double](repeating: 0, count: n)
-        let (baseA, _, offsetA) = a.stridedLayout, (baseB, _, offsetB) = b.stridedLayout
-        let sa = a.broadcastStrides(to: shape), sb = b.broadcastStrides(to: shape)
-        baseA.withUnsafeBufferPointer { pa in
-            baseB.withUnsafeBufferPointer { pb in
+        let (sa, offsetA) = a.withStrides { own, offset in (a.broadcastStrides(own, to: shape), offset) }
+        let (sb, offsetB) = b.withStrides { own, offset in (b.broadcastStrides(own, to: shape), offset) }
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { o in
                     var k = 0
                     forEachRun(shape: shape, strides: sa, sb, offsets: offsetA, offsetB) { ia, ib, len, da, db in

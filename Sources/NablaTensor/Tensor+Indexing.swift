@@ -186,8 +186,8 @@ extension Tensor {
             // A value that is a view of this tensor (`X[0] = X[1]`) is copied first, as numpy does
             // with overlap: else writing would copy all of this tensor, the value still holding it.
             let v = try (value.sharesStorage(with: self) ? value.copy() : value).broadcast(to: w.shape)
-            let (source, vStrides, vOffset) = v.stridedLayout
-            source.withUnsafeBufferPointer { src in
+            let (vStrides, vOffset) = v.withStrides { own, offset in (Array(own), offset) }
+            v.storage.withUnsafeBufferPointer { src in
                 data.withUnsafeMutableBufferPointer { d in
                     Tensor.forEachRun(shape: w.shape, strides: w.strides, vStrides, offsets: w.offset, vOffset) { i, j, len, di, dj in
                         var (i, j) = (i, j)

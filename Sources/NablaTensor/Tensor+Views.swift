@@ -118,16 +118,6 @@ import Synchronization
 }
 
 extension Tensor {
-    /// The tensor's elements as a base array read through strides from an offset: a view's own,
-    /// or an array's (or a scalar's) with row-major strides.
-    @usableFromInline var stridedLayout: (base: [Double], strides: [Int], offset: Int) {
-        switch layout {
-        case .scalar(let x): return ([x], [], 0)
-        case .array(let s, let e): return (e, Tensor.strides(of: s), 0)
-        case .view(let v): return (v.base, v.strides, v.offset)
-        }
-    }
-
     /// The element array this tensor reads (an array's own, a view's original's).
     var storage: [Double] {
         switch layout {
@@ -137,8 +127,9 @@ extension Tensor {
         }
     }
 
-    /// Calls `body` with the strides and offset `stridedLayout` gives, an array's row-major
-    /// strides made on the stack (a slice of an array allocates only what it returns).
+    /// Calls `body` with the steps through `storage` along each axis and the offset of the
+    /// first element: a view's own, an array's row-major strides made on the stack (a slice
+    /// of an array allocates only what it returns).
     func withStrides<R>(_ body: (UnsafeBufferPointer<Int>, Int) throws -> R) rethrows -> R {
         if case .view(let v) = layout { return try v.strides.withUnsafeBufferPointer { try body($0, v.offset) } }
         let dims = shape
